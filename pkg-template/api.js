@@ -1,0 +1,31 @@
+// The package's API, shared by every runtime entry. Each entry in ./entry/
+// initialises the wasm the way its runtime allows, then re-exports this.
+// No OAuth logic lives here: this is glue (see src/wasm/).
+export {
+  listAvailable,
+  getProvider,
+  registerProvider,
+  parseConnectorFile,
+  validateConnectors,
+  generateTypes,
+  errorCodes,
+} from './oauth_connectors.js';
+
+/**
+ * The error every function of this package throws for bad input. The wasm
+ * module throws plain `Error`s named "ConnectorsError" carrying `code`
+ * (and `path`, `line`, `column`, `suggestion` when known); `instanceof
+ * ConnectorsError` recognises them.
+ */
+export class ConnectorsError extends Error {
+  constructor(code, message, details = {}) {
+    super(message);
+    this.name = 'ConnectorsError';
+    this.code = code;
+    Object.assign(this, details);
+  }
+
+  static [Symbol.hasInstance](value) {
+    return value instanceof Error && value.name === 'ConnectorsError' && typeof value.code === 'string';
+  }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: wasm-pack's output (release, size-tuned,
+# wasm-opt) plus pkg-template/ (the exports map, per-runtime entries, types).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+rm -rf pkg
+wasm-pack build --release --target web --out-dir pkg --out-name oauth_connectors --no-pack 1>&2
+# wasm-pack's own package files are replaced by ours.
+rm -f pkg/package.json pkg/README.md pkg/.gitignore
+cp -R pkg-template/. pkg/
+version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
+node -e '
+  const fs = require("fs");
+  const p = JSON.parse(fs.readFileSync("pkg/package.json", "utf8"));
+  p.version = process.argv[1];
+  fs.writeFileSync("pkg/package.json", JSON.stringify(p, null, 2) + "\n");
+' "$version"
+echo "built pkg/ (oauth-connectors $version): $(wc -c < pkg/oauth_connectors_bg.wasm) bytes of wasm" >&2

@@ -1,0 +1,438 @@
+//! The provider catalog: one data entry per provider, validated when loaded.
+//!
+//! The built-in entries live in `providers.jsonc` beside this file (data, not
+//! code: adding a provider is adding an entry and a test). Hosts add or
+//! override entries at runtime with [`Catalog::register`]; custom entries go
+//! through the same validation.
+//!
+//! An entry is a JSON object with snake_case fields, the same going in
+//! (built-in file, custom providers) and coming out (`getProvider`).
+
+mod validate;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorCode, Result};
+
+pub use validate::{is_valid_type_id, template_names};
+
+/// How the app authenticates to the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthModel {
+    /// OAuth 2.0 authorization code flow.
+    Oauth,
+    /// Provisioned outside OAuth (Stripe): no endpoints, no scopes.
+    Managed,
+}
+
+/// Whether the provider accepts PKCE (RFC 7636, always S256 here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pkce {
+    Required,
+    Supported,
+    Unsupported,
+}
+
+/// How client credentials reach the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// `client_id` and `client_secret` in the request body (`client_secret_post`).
+    Body,
+    /// `Authorization: Basic base64(client_id:client_secret)` (`client_secret_basic`).
+    Basic,
+}
+
+/// The token request body's encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyFormat {
+    #[default]
+    Form,
+    Json,
+}
+
+/// Whether a refresh returns a new refresh token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshTokens {
+    /// No refresh token: the access token is long-lived (or re-minted).
+    None,
+    /// Each refresh may return a new refresh token, which replaces the old.
+    Rotated,
+    /// The same refresh token keeps working.
+    Reused,
+    /// Not documented: treat a returned refresh token as a rotation.
+    #[default]
+    Unknown,
+}
+
+/// How a token is revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationStyle {
+    /// RFC 7009: POST form `token` (+ `token_type_hint`) with client auth.
+    #[default]
+    Rfc7009,
+    /// The access token as `Authorization: Bearer`, no body (Dropbox, Slack).
+    Bearer,
+    /// GitHub: `DELETE` with Basic client auth and JSON `{"access_token": …}`.
+    GithubApplication,
+    /// Square: `Authorization: Client {secret}` and JSON `{client_id, access_token}`.
+    SquareClient,
+}
+
+/// The revocation endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revocation {
+    pub url: String,
+    #[serde(default)]
+    pub style: RevocationStyle,
+}
+
+/// How scopes go into the authorization URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeSpec {
+    /// The query parameter (`scope`; Slack user tokens: `user_scope`).
+    /// `None`: the provider takes no scopes (they are set on the app).
+    pub param: Option<String>,
+    /// What joins scopes (`" "`, or `","` for Slack, Linear, TikTok, ...).
+    #[serde(default = "space")]
+    pub separator: String,
+    /// Scopes always requested, whatever the connector asks for
+    /// (Microsoft `offline_access`, Typeform `offline`, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub always: Vec<String>,
+    /// The separator of the granted `scope` in token responses, when it
+    /// differs from `separator` (GitHub answers comma-joined).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_separator: Option<String>,
+}
+
+fn space() -> String {
+    " ".to_owned()
+}
+
+/// How to read the token endpoint's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenResponseSpec {
+    /// A dot path to the object holding `access_token`, `refresh_token`,
+    /// `expires_in`, `scope` and `token_type` (Slack user: `authed_user`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_path: Option<String>,
+    /// A boolean field that is `false` on failure, even with HTTP 200 (Slack `ok`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok_field: Option<String>,
+    /// The answer may be form-encoded (GitHub without `Accept: application/json`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub form_encoded: bool,
+    /// An absolute expiry timestamp field instead of `expires_in` (Square `expires_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at_field: Option<String>,
+    /// Connection-config values read from the answer: config name -> dot path
+    /// (Salesforce `instance_url`, Wrike `host`, Notion `workspace_id`, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub connection_config: BTreeMap<String, String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A value the user gives per connection (a subdomain, a tenant), in the
+/// Base44 `connection_config_fields` shape plus a `default`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigField {
+    pub name: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub placeholder: String,
+    #[serde(default)]
+    pub required: bool,
+    /// An anchored regular expression (`^…$`) the value must match. Required
+    /// for every field used in an endpoint template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_pattern: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_error: Option<String>,
+    /// The value used when the user gives none (Microsoft tenant `common`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+}
+
+/// One provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    /// The integration type id (`googlecalendar`, `slack`, ...).
+    #[serde(rename = "type")]
+    pub id: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    pub auth_model: AuthModel,
+    /// Endpoints may hold `{field}` parts filled from connection config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<Revocation>,
+    /// The `iss` the provider sends on the callback (RFC 9207), when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default = "default_scope_spec")]
+    pub scope: ScopeSpec,
+    #[serde(default = "default_pkce")]
+    pub pkce: Pkce,
+    /// Extra authorization parameters (Google `access_type=offline`, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub authorization_params: BTreeMap<String, String>,
+    /// Renamed standard parameters in the authorization URL
+    /// (TikTok `client_id` -> `client_key`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub authorization_param_names: BTreeMap<String, String>,
+    /// Renamed standard parameters in token requests (TikTok `client_key`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub token_param_names: BTreeMap<String, String>,
+    #[serde(default = "default_client_auth")]
+    pub client_auth: ClientAuth,
+    #[serde(default)]
+    pub token_request_format: BodyFormat,
+    #[serde(default)]
+    pub token_response: TokenResponseSpec,
+    /// Callback query parameters kept as connection config (QuickBooks `realmId`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub callback_params: Vec<String>,
+    #[serde(default)]
+    pub refresh_tokens: RefreshTokens,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub api_base_urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connection_config_fields: Vec<ConfigField>,
+    /// Where the provider documents its OAuth (for people, not used in flows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docs_url: Option<String>,
+}
+
+fn default_scope_spec() -> ScopeSpec {
+    ScopeSpec {
+        param: Some("scope".to_owned()),
+        separator: space(),
+        always: Vec::new(),
+        response_separator: None,
+    }
+}
+
+fn default_pkce() -> Pkce {
+    Pkce::Supported
+}
+
+fn default_client_auth() -> ClientAuth {
+    ClientAuth::Body
+}
+
+impl Provider {
+    /// Parses and validates one entry from JSON text (a custom provider).
+    pub fn from_json(text: &str) -> Result<Provider> {
+        let provider: Provider = serde_json::from_str(text).map_err(|e| {
+            Error::new(
+                ErrorCode::ProviderInvalid,
+                format!("Invalid provider entry: {}", describe_serde_error(&e)),
+            )
+        })?;
+        provider.validate()?;
+        Ok(provider)
+    }
+
+    /// Checks every rule an entry must meet; see `validate.rs`.
+    pub fn validate(&self) -> Result<()> {
+        validate::provider(self)
+    }
+
+    /// The entry in the Base44 "available integrations" shape.
+    pub fn available(&self) -> AvailableIntegration<'_> {
+        AvailableIntegration {
+            integration_type: &self.id,
+            display_name: &self.display_name,
+            description: &self.description,
+            connection_config_fields: self
+                .connection_config_fields
+                .iter()
+                .map(|f| AvailableConfigField {
+                    name: &f.name,
+                    display_name: &f.display_name,
+                    description: &f.description,
+                    placeholder: &f.placeholder,
+                    required: f.required,
+                    validation_pattern: f.validation_pattern.as_deref(),
+                    validation_error: f.validation_error.as_deref(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// serde_json's message without its " at line 1 column 42" tail, which
+/// points into text the caller never wrote (it was built from their object).
+fn describe_serde_error(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_owned(),
+        None => s,
+    }
+}
+
+/// The Base44 available-integrations item. Serialized in snake_case for the
+/// wire (`GET external-auth/available-integrations`); the JS boundary
+/// renames to camelCase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AvailableIntegration<'a> {
+    pub integration_type: &'a str,
+    pub display_name: &'a str,
+    pub description: &'a str,
+    pub connection_config_fields: Vec<AvailableConfigField<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AvailableConfigField<'a> {
+    pub name: &'a str,
+    pub display_name: &'a str,
+    pub description: &'a str,
+    pub placeholder: &'a str,
+    pub required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation_pattern: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation_error: Option<&'a str>,
+}
+
+/// The built-in entries' source text.
+pub const BUILTIN_JSONC: &str = include_str!("providers.jsonc");
+
+/// A set of providers: the built-in ones plus any registered at runtime.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    providers: Vec<Provider>,
+}
+
+impl Catalog {
+    /// The built-in catalog, parsed and validated once per process.
+    pub fn builtin() -> Result<&'static Catalog> {
+        static BUILTIN: OnceLock<Result<Catalog>> = OnceLock::new();
+        BUILTIN
+            .get_or_init(|| Catalog::from_jsonc(BUILTIN_JSONC))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Parses a JSONC array of entries and validates each, and that type ids
+    /// are unique.
+    pub fn from_jsonc(text: &str) -> Result<Catalog> {
+        let providers: Vec<Provider> =
+            jsonc_parser::parse_to_serde_value(text, &Default::default()).map_err(|e| {
+                let at = e.range().start;
+                Error::new(
+                    ErrorCode::ProviderInvalid,
+                    format!("Invalid provider catalog: {}", e.kind()),
+                )
+                .at(crate::error::Location::at(text, at, None))
+            })?;
+        let mut catalog = Catalog {
+            providers: Vec::with_capacity(providers.len()),
+        };
+        for p in providers {
+            p.validate()?;
+            if catalog.get(&p.id).is_some() {
+                return Err(Error::new(
+                    ErrorCode::ProviderInvalid,
+                    format!("Provider type \"{}\" is defined twice", p.id),
+                ));
+            }
+            catalog.providers.push(p);
+        }
+        Ok(catalog)
+    }
+
+    /// Adds a validated custom entry, or replaces the entry with its type id.
+    pub fn register(&mut self, provider: Provider) -> Result<()> {
+        provider.validate()?;
+        match self.providers.iter_mut().find(|p| p.id == provider.id) {
+            Some(slot) => *slot = provider,
+            None => self.providers.push(provider),
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Provider> {
+        self.providers.iter().find(|p| p.id == id)
+    }
+
+    /// Like `get`, with an `UNKNOWN_PROVIDER` error naming the closest type id.
+    pub fn require(&self, id: &str) -> Result<&Provider> {
+        self.get(id).ok_or_else(|| {
+            let suggestion = self.suggest(id);
+            let hint = suggestion
+                .as_deref()
+                .map(|s| format!(" Did you mean \"{s}\"?"))
+                .unwrap_or_default();
+            Error::new(
+                ErrorCode::UnknownProvider,
+                format!("Unknown connector type \"{}\".{hint}", printable(id)),
+            )
+            .with_suggestion(suggestion)
+        })
+    }
+
+    /// The closest type id by edit distance, when it is close enough to be a typo.
+    pub fn suggest(&self, id: &str) -> Option<String> {
+        let wanted = id.to_ascii_lowercase();
+        self.providers
+            .iter()
+            .map(|p| (strsim::damerau_levenshtein(&wanted, &p.id), &p.id))
+            .filter(|(d, name)| *d <= (name.len() / 3).max(1))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, name)| name.clone())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Provider> {
+        self.providers.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.providers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.providers.is_empty()
+    }
+
+    /// Every entry in the Base44 available-integrations shape, in catalog order.
+    pub fn list_available(&self) -> Vec<AvailableIntegration<'_>> {
+        self.providers.iter().map(Provider::available).collect()
+    }
+}
+
+/// A caller's string as it may appear in a message: at most 64 characters,
+/// control characters escaped.
+pub(crate) fn printable(s: &str) -> String {
+    let mut out: String = s.chars().take(64).flat_map(char::escape_debug).collect();
+    if s.chars().count() > 64 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,301 @@
+//! The rules every provider entry meets, built-in or custom.
+
+use super::{AuthModel, ConfigField, Provider};
+use crate::error::{Error, ErrorCode, Result};
+
+/// Parameters a catalog entry (and later, a caller) may never set: the
+/// engine owns them.
+pub const RESERVED_PARAMS: &[&str] = &[
+    "client_id",
+    "redirect_uri",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "response_type",
+];
+
+/// The longest type id we accept.
+pub const MAX_TYPE_ID_LEN: usize = 64;
+
+/// A type id: `^[a-z0-9_-]+$`, case-insensitive, at most 64 characters.
+pub fn is_valid_type_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_TYPE_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn invalid(p: &Provider, what: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorCode::ProviderInvalid,
+        format!("Provider \"{}\": {what}", super::printable(&p.id)),
+    )
+}
+
+/// The `{name}` parts of a templated URL, in order. Unbalanced or empty
+/// braces, or a name outside `[A-Za-z0-9_]`, is an error (the message).
+pub fn template_names(url: &str) -> std::result::Result<Vec<&str>, String> {
+    let mut names = Vec::new();
+    let mut rest = url;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest.as_bytes()[open] == b'}' {
+            return Err(format!("a \"}}\" without \"{{\" in {url}"));
+        }
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("a \"{{\" without \"}}\" in {url}"))?;
+        let name = &after[..close];
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(format!(
+                "template part \"{{{name}}}\" is not a field name in {url}"
+            ));
+        }
+        names.push(name);
+        rest = &after[close + 1..];
+    }
+    Ok(names)
+}
+
+/// An https URL (or http on a loopback host, for local providers), with no
+/// userinfo and no fragment. Template parts are allowed in host and path.
+fn check_url(p: &Provider, field: &str, url: &str) -> Result<()> {
+    let rest = if let Some(r) = url.strip_prefix("https://") {
+        r
+    } else if let Some(r) = url.strip_prefix("http://") {
+        let authority = r.split(['/', '?']).next().unwrap_or_default();
+        let host = match authority.strip_prefix("[::1]") {
+            Some(_) => "[::1]",
+            None => authority.split(':').next().unwrap_or_default(),
+        };
+        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+            return Err(invalid(
+                p,
+                format_args!("{field} must use https (http only on a loopback host): {url}"),
+            ));
+        }
+        r
+    } else {
+        return Err(invalid(
+            p,
+            format_args!("{field} must be an https URL: {url}"),
+        ));
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    if authority.is_empty() {
+        return Err(invalid(p, format_args!("{field} has no host: {url}")));
+    }
+    if authority.contains('@') {
+        return Err(invalid(
+            p,
+            format_args!("{field} must not hold user info: {url}"),
+        ));
+    }
+    if url.contains('#') {
+        return Err(invalid(
+            p,
+            format_args!("{field} must not have a fragment: {url}"),
+        ));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(p, format_args!("{field} holds white space")));
+    }
+    let names = template_names(url).map_err(|m| invalid(p, m))?;
+    for name in names {
+        let f = p
+            .connection_config_fields
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| {
+                invalid(
+                    p,
+                    format_args!("{field} uses {{{name}}}, which is not a connection config field"),
+                )
+            })?;
+        if f.validation_pattern.is_none() {
+            return Err(invalid(
+                p,
+                format_args!(
+                    "connection config field \"{name}\" is used in {field}, so it needs a validation_pattern"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_field(p: &Provider, f: &ConfigField) -> Result<()> {
+    let name_ok = f
+        .name
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && f.name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !name_ok || f.name.len() > 64 {
+        return Err(invalid(
+            p,
+            format_args!(
+                "connection config field name \"{}\" must match ^[A-Za-z_][A-Za-z0-9_]*$",
+                super::printable(&f.name)
+            ),
+        ));
+    }
+    if f.display_name.trim().is_empty() {
+        return Err(invalid(
+            p,
+            format_args!(
+                "connection config field \"{}\" needs a display_name",
+                f.name
+            ),
+        ));
+    }
+    if let Some(pattern) = &f.validation_pattern {
+        if !(pattern.starts_with('^') && pattern.ends_with('$')) {
+            return Err(invalid(
+                p,
+                format_args!(
+                    "validation_pattern of \"{}\" must be anchored with ^ and $",
+                    f.name
+                ),
+            ));
+        }
+        let re = regex_lite::Regex::new(pattern).map_err(|e| {
+            invalid(
+                p,
+                format_args!(
+                    "validation_pattern of \"{}\" is not a valid regular expression: {e}",
+                    f.name
+                ),
+            )
+        })?;
+        if let Some(default) = &f.default
+            && !re.is_match(default)
+        {
+            return Err(invalid(
+                p,
+                format_args!(
+                    "default of \"{}\" does not match its validation_pattern",
+                    f.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn provider(p: &Provider) -> Result<()> {
+    if !is_valid_type_id(&p.id) {
+        return Err(Error::new(
+            ErrorCode::ProviderInvalid,
+            format!(
+                "Provider type \"{}\" must match ^[a-z0-9_-]+$ (case-insensitive) and have at most {MAX_TYPE_ID_LEN} characters",
+                super::printable(&p.id)
+            ),
+        ));
+    }
+    if p.display_name.trim().is_empty() {
+        return Err(invalid(p, "display_name must not be empty"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for f in &p.connection_config_fields {
+        check_field(p, f)?;
+        if !seen.insert(f.name.as_str()) {
+            return Err(invalid(
+                p,
+                format_args!("connection config field \"{}\" is listed twice", f.name),
+            ));
+        }
+    }
+    match p.auth_model {
+        AuthModel::Managed => {
+            if p.authorization_url.is_some() || p.token_url.is_some() {
+                return Err(invalid(p, "a managed provider has no OAuth endpoints"));
+            }
+        }
+        AuthModel::Oauth => {
+            let auth = p
+                .authorization_url
+                .as_deref()
+                .ok_or_else(|| invalid(p, "authorization_url is required"))?;
+            check_url(p, "authorization_url", auth)?;
+            let token = p
+                .token_url
+                .as_deref()
+                .ok_or_else(|| invalid(p, "token_url is required"))?;
+            check_url(p, "token_url", token)?;
+        }
+    }
+    if let Some(r) = &p.revocation {
+        check_url(p, "revocation.url", &r.url)?;
+    }
+    for url in &p.api_base_urls {
+        check_url(p, "api_base_urls", url)?;
+    }
+    if let Some(param) = &p.scope.param
+        && (param.is_empty() || p.scope.separator.is_empty())
+    {
+        return Err(invalid(
+            p,
+            "scope.param and scope.separator must not be empty",
+        ));
+    }
+    for scope in &p.scope.always {
+        if !crate::config::is_valid_scope(scope) {
+            return Err(invalid(
+                p,
+                format_args!(
+                    "scope.always holds an invalid scope \"{}\"",
+                    super::printable(scope)
+                ),
+            ));
+        }
+    }
+    for (key, value) in &p.authorization_params {
+        let owned_by_engine = RESERVED_PARAMS.contains(&key.as_str())
+            || p.scope.param.as_deref() == Some(key.as_str());
+        if owned_by_engine {
+            return Err(invalid(
+                p,
+                format_args!("authorization_params must not set \"{key}\""),
+            ));
+        }
+        if key.is_empty() || value.chars().any(char::is_control) {
+            return Err(invalid(
+                p,
+                "authorization_params keys must be non-empty, values without control characters",
+            ));
+        }
+    }
+    for (standard, renamed) in p
+        .authorization_param_names
+        .iter()
+        .chain(&p.token_param_names)
+    {
+        if !RESERVED_PARAMS.contains(&standard.as_str()) && standard != "client_secret" {
+            return Err(invalid(
+                p,
+                format_args!("only standard parameters can be renamed, not \"{standard}\""),
+            ));
+        }
+        if renamed.is_empty() {
+            return Err(invalid(
+                p,
+                format_args!("the new name of \"{standard}\" is empty"),
+            ));
+        }
+    }
+    for config in p
+        .token_response
+        .connection_config
+        .keys()
+        .chain(&p.callback_params)
+    {
+        if config.is_empty() {
+            return Err(invalid(p, "connection config names must not be empty"));
+        }
+    }
+    Ok(())
+}

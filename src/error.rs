@@ -1,0 +1,249 @@
+//! One error type for the whole crate.
+//!
+//! Every error has a stable [`ErrorCode`] (what programs match on), a message
+//! for people, and, for errors found in a file, where: path, line and column.
+//! Messages never hold a token, code, state or secret: they are built from
+//! names, types and positions only.
+
+use std::fmt;
+
+/// The stable codes. Their string forms (`ErrorCode::as_str`) are part of the
+/// public API: they are listed in the README and in the package's `index.d.ts`.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// A connector file is not valid JSONC (a syntax error).
+    ConfigSyntax,
+    /// A connector file is larger than [`crate::config::MAX_FILE_BYTES`].
+    ConfigTooLarge,
+    /// A connector file nests deeper than [`crate::config::MAX_DEPTH`].
+    ConfigTooDeep,
+    /// An object has the same key twice.
+    DuplicateKey,
+    /// A connector file has a field we do not know.
+    UnknownField,
+    /// A connector file is well-formed JSONC but not a valid connector
+    /// (missing `type`, wrong value kinds, a malformed type id).
+    ConfigInvalid,
+    /// Two connector files declare the same type.
+    DuplicateConnector,
+    /// A type id that is not in the catalog.
+    UnknownProvider,
+    /// A scope that is not an RFC 6749 §3.3 scope token.
+    InvalidScope,
+    /// A provider entry (built-in or custom) that fails validation.
+    ProviderInvalid,
+    /// An argument from the caller has the wrong shape.
+    InvalidInput,
+}
+
+impl ErrorCode {
+    /// Every code, for docs and for tests that check the docs list them all.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::ConfigSyntax,
+        ErrorCode::ConfigTooLarge,
+        ErrorCode::ConfigTooDeep,
+        ErrorCode::DuplicateKey,
+        ErrorCode::UnknownField,
+        ErrorCode::ConfigInvalid,
+        ErrorCode::DuplicateConnector,
+        ErrorCode::UnknownProvider,
+        ErrorCode::InvalidScope,
+        ErrorCode::ProviderInvalid,
+        ErrorCode::InvalidInput,
+    ];
+
+    /// The stable string form.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::ConfigSyntax => "CONFIG_SYNTAX",
+            ErrorCode::ConfigTooLarge => "CONFIG_TOO_LARGE",
+            ErrorCode::ConfigTooDeep => "CONFIG_TOO_DEEP",
+            ErrorCode::DuplicateKey => "DUPLICATE_KEY",
+            ErrorCode::UnknownField => "UNKNOWN_FIELD",
+            ErrorCode::ConfigInvalid => "CONFIG_INVALID",
+            ErrorCode::DuplicateConnector => "DUPLICATE_CONNECTOR",
+            ErrorCode::UnknownProvider => "UNKNOWN_PROVIDER",
+            ErrorCode::InvalidScope => "INVALID_SCOPE",
+            ErrorCode::ProviderInvalid => "PROVIDER_INVALID",
+            ErrorCode::InvalidInput => "INVALID_INPUT",
+        }
+    }
+
+    /// The HTTP status a server answers with for this code.
+    pub const fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::UnknownProvider => 404,
+            _ => 400,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where in a file an error was found. `line` and `column` start at 1;
+/// `column` counts Unicode characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub path: Option<String>,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Location {
+    /// The location of byte `offset` in `text`.
+    pub fn at(text: &str, offset: usize, path: Option<&str>) -> Location {
+        let mut end = offset.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let before = &text[..end];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+        let column = before[line_start..].chars().count() + 1;
+        Location {
+            path: path.map(str::to_owned),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// The crate's error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+    location: Option<Box<Location>>,
+    /// For `UNKNOWN_PROVIDER`: the closest known type id.
+    suggestion: Option<String>,
+}
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
+        Error {
+            code,
+            message: message.into(),
+            location: None,
+            suggestion: None,
+        }
+    }
+
+    pub fn at(mut self, location: Location) -> Error {
+        self.location = Some(Box::new(location));
+        self
+    }
+
+    pub fn with_suggestion(mut self, suggestion: Option<String>) -> Error {
+        self.suggestion = suggestion;
+        self
+    }
+
+    /// Sets the file path, keeping any line and column already known.
+    pub fn in_file(mut self, path: Option<&str>) -> Error {
+        match (&mut self.location, path) {
+            (Some(loc), Some(p)) => loc.path = Some(p.to_owned()),
+            (None, Some(p)) => {
+                self.location = Some(Box::new(Location {
+                    path: Some(p.to_owned()),
+                    line: 0,
+                    column: 0,
+                }))
+            }
+            _ => {}
+        }
+        self
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The message without the location.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_deref()
+    }
+
+    pub fn suggestion(&self) -> Option<&str> {
+        self.suggestion.as_deref()
+    }
+}
+
+/// `path:line:column: message`, the form editors and terminals link.
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location.as_deref() {
+            Some(Location {
+                path: Some(p),
+                line: 0,
+                ..
+            }) => write!(f, "{p}: {}", self.message),
+            Some(Location {
+                path: Some(p),
+                line,
+                column,
+            }) => write!(f, "{p}:{line}:{column}: {}", self.message),
+            Some(Location {
+                path: None,
+                line,
+                column,
+            }) if *line > 0 => {
+                write!(f, "{line}:{column}: {}", self.message)
+            }
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_counts_lines_and_characters_from_one() {
+        let text = "{\n  \"é\": x\n}";
+        let x = text.find('x').unwrap_or_default();
+        let loc = Location::at(text, x, Some("a.jsonc"));
+        assert_eq!((loc.line, loc.column), (2, 8));
+        assert_eq!(Location::at(text, 0, None).line, 1);
+        // An offset past the end, or inside a character, does not panic.
+        assert_eq!(Location::at(text, 999, None).line, 3);
+        assert_eq!(Location::at("é", 1, None).column, 1);
+    }
+
+    #[test]
+    fn display_puts_the_location_first() {
+        let text = "ab\ncd";
+        let e =
+            Error::new(ErrorCode::ConfigSyntax, "bad").at(Location::at(text, 4, Some("f.jsonc")));
+        assert_eq!(e.to_string(), "f.jsonc:2:2: bad");
+        let e = Error::new(ErrorCode::DuplicateConnector, "dup").in_file(Some("g.jsonc"));
+        assert_eq!(e.to_string(), "g.jsonc: dup");
+        assert_eq!(Error::new(ErrorCode::InvalidInput, "x").to_string(), "x");
+    }
+
+    #[test]
+    fn codes_are_distinct_and_upper_snake() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ErrorCode::ALL {
+            assert!(seen.insert(c.as_str()), "{c} twice");
+            assert!(
+                c.as_str()
+                    .chars()
+                    .all(|ch| ch.is_ascii_uppercase() || ch == '_')
+            );
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! # oauth-connectors
+//!
+//! OAuth connections to third-party tools, wire-compatible with Base44's
+//! connectors, in Rust compiled to WebAssembly.
+//!
+//! Everything above [`wasm`] is pure Rust and runs under plain `cargo test`;
+//! `src/wasm/` is the only place that touches JavaScript.
+//!
+//! - [`catalog`]: the providers (data, validated on load) and custom entries.
+//! - [`config`]: connector files (JSONC) and their validation.
+//! - [`types`]: Dynamic Types (`generateTypes`).
+//! - [`error`]: one error type with stable codes.
+
+pub mod catalog;
+pub mod config;
+pub mod error;
+pub mod types;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use catalog::{Catalog, Provider};
+pub use config::{ConnectorConfig, ParsedFile, Validated};
+pub use error::{Error, ErrorCode, Location, Result};

@@ -1,0 +1,303 @@
+//! The JavaScript boundary: the only module that uses wasm-bindgen and js-sys.
+//!
+//! Every export takes `JsValue`s or primitives, converts inside, calls the
+//! pure Rust above, and turns a [`crate::Error`] into a real JS `Error` named
+//! `ConnectorsError` with `code` (and `path`, `line`, `column`, `suggestion`
+//! when known). Values cross as JSON: one serde format in the binary keeps
+//! the wasm small, and `JSON.parse` is fast.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, JSON, Reflect, Uint8Array};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+use crate::catalog::{Catalog, Provider};
+use crate::config::{self, ConnectorConfig, ParsedFile};
+use crate::error::{Error, ErrorCode};
+
+type JsResult<T = JsValue> = Result<T, JsValue>;
+
+thread_local! {
+    /// The built-in catalog plus providers registered at runtime.
+    static CATALOG: RefCell<Option<Catalog>> = const { RefCell::new(None) };
+}
+
+fn with_catalog<T>(f: impl FnOnce(&mut Catalog) -> Result<T, Error>) -> Result<T, Error> {
+    CATALOG.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let catalog = match slot.as_mut() {
+            Some(c) => c,
+            None => slot.insert(Catalog::builtin()?.clone()),
+        };
+        f(catalog)
+    })
+}
+
+/// A crate error as a JS `Error` named `ConnectorsError`.
+pub(crate) fn to_js_error(e: &Error) -> JsValue {
+    let js = js_sys::Error::new(&e.to_string());
+    js.set_name("ConnectorsError");
+    let set = |key: &str, value: JsValue| {
+        let _ = Reflect::set(&js, &JsValue::from_str(key), &value);
+    };
+    set("code", JsValue::from_str(e.code().as_str()));
+    if let Some(loc) = e.location() {
+        if let Some(p) = &loc.path {
+            set("path", JsValue::from_str(p));
+        }
+        if loc.line > 0 {
+            set("line", JsValue::from(loc.line));
+            set("column", JsValue::from(loc.column));
+        }
+    }
+    if let Some(s) = e.suggestion() {
+        set("suggestion", JsValue::from_str(s));
+    }
+    js.into()
+}
+
+fn input_error(message: impl Into<String>) -> JsValue {
+    to_js_error(&Error::new(ErrorCode::InvalidInput, message))
+}
+
+fn to_js<T: Serialize>(value: &T) -> JsResult {
+    let text = serde_json::to_string(value).map_err(|e| input_error(e.to_string()))?;
+    JSON::parse(&text)
+}
+
+/// A JS value through `JSON.stringify`, then serde. `what` names the argument.
+fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> JsResult<T> {
+    let text = JSON::stringify(value)
+        .map_err(|_| input_error(format!("{what} cannot be turned into JSON")))?
+        .as_string()
+        .ok_or_else(|| input_error(format!("{what} is missing")))?;
+    serde_json::from_str(&text).map_err(|e| {
+        let s = e.to_string();
+        let s = s
+            .rfind(" at line ")
+            .map_or(s.as_str(), |i| &s[..i])
+            .to_owned();
+        input_error(format!("{what}: {s}"))
+    })
+}
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn optional_string(value: &JsValue, what: &str) -> JsResult<Option<String>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| input_error(format!("{what} must be a string")))
+}
+
+fn required_string(value: &JsValue, what: &str) -> JsResult<String> {
+    optional_string(value, what)?
+        .ok_or_else(|| input_error(format!("{what} is required and must be a string")))
+}
+
+/// A connector file's text: a string or a `Uint8Array` (checked as UTF-8).
+fn parse_text(text: &JsValue, path: Option<&str>) -> Result<ParsedFile, JsValue> {
+    let parsed = if let Some(s) = text.as_string() {
+        config::parse(&s, path)
+    } else if let Some(bytes) = text.dyn_ref::<Uint8Array>() {
+        let len = bytes.length() as usize;
+        if len > config::MAX_FILE_BYTES {
+            Err(config::too_large(len, path))
+        } else {
+            config::parse_bytes(&bytes.to_vec(), path)
+        }
+    } else {
+        return Err(input_error(
+            "The file text must be a string or a Uint8Array",
+        ));
+    };
+    parsed.map_err(|e| to_js_error(&e))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AvailableJs<'a> {
+    integration_type: &'a str,
+    display_name: &'a str,
+    description: &'a str,
+    connection_config_fields: Vec<ConfigFieldJs<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConfigFieldJs<'a> {
+    name: &'a str,
+    display_name: &'a str,
+    description: &'a str,
+    placeholder: &'a str,
+    required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation_pattern: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation_error: Option<&'a str>,
+}
+
+/// Every provider in the Base44 "available integrations" shape, camelCase.
+#[wasm_bindgen(js_name = listAvailable)]
+pub fn list_available() -> JsResult {
+    with_catalog(|catalog| {
+        let list: Vec<AvailableJs<'_>> = catalog
+            .list_available()
+            .into_iter()
+            .map(|a| AvailableJs {
+                integration_type: a.integration_type,
+                display_name: a.display_name,
+                description: a.description,
+                connection_config_fields: a
+                    .connection_config_fields
+                    .into_iter()
+                    .map(|f| ConfigFieldJs {
+                        name: f.name,
+                        display_name: f.display_name,
+                        description: f.description,
+                        placeholder: f.placeholder,
+                        required: f.required,
+                        validation_pattern: f.validation_pattern,
+                        validation_error: f.validation_error,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(to_js(&list))
+    })
+    .map_err(|e| to_js_error(&e))?
+}
+
+/// The whole catalog entry of a type id (snake_case, as in the catalog file).
+#[wasm_bindgen(js_name = getProvider)]
+pub fn get_provider(integration_type: JsValue) -> JsResult {
+    let id = required_string(&integration_type, "Integration type")?;
+    with_catalog(|catalog| Ok(to_js(catalog.require(&id)?))).map_err(|e| to_js_error(&e))?
+}
+
+/// Adds a custom provider (or replaces one with the same type id) after
+/// validating it; takes an entry object or its JSON text. Returns the entry
+/// as stored, with defaults filled in.
+#[wasm_bindgen(js_name = registerProvider)]
+pub fn register_provider(entry: JsValue) -> JsResult {
+    let provider = match entry.as_string() {
+        Some(text) => Provider::from_json(&text).map_err(|e| to_js_error(&e))?,
+        None if entry.is_object() => {
+            let text = JSON::stringify(&entry)
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or_else(|| input_error("The provider entry cannot be turned into JSON"))?;
+            Provider::from_json(&text).map_err(|e| to_js_error(&e))?
+        }
+        None => {
+            return Err(input_error(
+                "The provider entry must be an object or JSON text",
+            ));
+        }
+    };
+    let out = to_js(&provider)?;
+    with_catalog(|catalog| catalog.register(provider)).map_err(|e| to_js_error(&e))?;
+    Ok(out)
+}
+
+/// Parses one connector file (JSONC) to `{ type, scopes }`.
+#[wasm_bindgen(js_name = parseConnectorFile)]
+pub fn parse_connector_file(text: JsValue, path: JsValue) -> JsResult {
+    let path = optional_string(&path, "path")?;
+    let file = parse_text(&text, path.as_deref())?;
+    to_js(&file.config)
+}
+
+/// Validates a set of connector files, given as `{ path?, text }` or as
+/// `{ type, scopes?, path? }`, against the catalog.
+#[wasm_bindgen(js_name = validateConnectors)]
+pub fn validate_connectors(files: JsValue) -> JsResult {
+    let files: Array = files
+        .dyn_into()
+        .map_err(|_| input_error("validateConnectors takes an array of files"))?;
+    let mut parsed = Vec::with_capacity(files.length() as usize);
+    for (i, item) in files.iter().enumerate() {
+        if !item.is_object() {
+            return Err(input_error(format!("File {i} must be an object")));
+        }
+        let path = optional_string(&get(&item, "path"), "path")?;
+        let text = get(&item, "text");
+        if !text.is_undefined() {
+            parsed.push(parse_text(&text, path.as_deref())?);
+            continue;
+        }
+        let integration_type = required_string(&get(&item, "type"), "type")?;
+        let scopes_js = get(&item, "scopes");
+        let scopes: Vec<String> = if scopes_js.is_undefined() || scopes_js.is_null() {
+            Vec::new()
+        } else {
+            from_js(&scopes_js, "scopes")?
+        };
+        let config = ConnectorConfig {
+            integration_type,
+            scopes,
+        };
+        parsed.push(ParsedFile::from_config(config, path));
+    }
+    let validated =
+        with_catalog(|catalog| config::validate(parsed, catalog)).map_err(|e| to_js_error(&e))?;
+    to_js(&validated)
+}
+
+/// d.ts text augmenting `ConnectorIntegrationTypeRegistry` with the given
+/// types. Takes configs (`{ type }`), type strings, or `validateConnectors`'s
+/// result; `options.moduleName` defaults to `"oauth-connectors"`.
+#[wasm_bindgen(js_name = generateTypes)]
+pub fn generate_types(configs: JsValue, options: JsValue) -> JsResult<String> {
+    let list = if Array::is_array(&configs) {
+        configs
+    } else if configs.is_object() && Array::is_array(&get(&configs, "connectors")) {
+        get(&configs, "connectors")
+    } else {
+        return Err(input_error(
+            "generateTypes takes an array of connector configs",
+        ));
+    };
+    let mut out = Vec::new();
+    for item in Array::from(&list).iter() {
+        let integration_type = match item.as_string() {
+            Some(s) => s,
+            None if item.is_object() => required_string(&get(&item, "type"), "type")?,
+            None => {
+                return Err(input_error(
+                    "Each connector must be a type string or an object with a type",
+                ));
+            }
+        };
+        out.push(ConnectorConfig {
+            integration_type,
+            scopes: Vec::new(),
+        });
+    }
+    let module = if options.is_object() {
+        optional_string(&get(&options, "moduleName"), "moduleName")?
+    } else {
+        None
+    };
+    crate::types::generate_types(
+        &out,
+        module.as_deref().unwrap_or(crate::types::DEFAULT_MODULE),
+    )
+    .map_err(|e| to_js_error(&e))
+}
+
+/// The stable error codes, for documentation and `switch` statements.
+#[wasm_bindgen(js_name = errorCodes)]
+pub fn error_codes() -> Array {
+    ErrorCode::ALL
+        .iter()
+        .map(|c| JsValue::from_str(c.as_str()))
+        .collect()
+}
