@@ -3,7 +3,8 @@
 # wasm-opt) plus pkg-template/ (the exports map, per-runtime entries, types).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+# wasm-pack runs the first wasm-opt on PATH: ours, from npm (scripts/setup.sh).
+export PATH="$(pwd)/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 rm -rf pkg
 wasm-pack build --release --target web --out-dir pkg --out-name oauth_connectors --no-pack 1>&2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there.
-#   bash scripts/setup.sh            Rust wasm target, wasm-bindgen CLI, wasm-pack, wasm-opt, npm test deps
+#   bash scripts/setup.sh            Rust wasm target, wasm-bindgen CLI, wasm-pack, npm dev tools
+#                                    (wasm-opt from npm's binaryen: Debian's is too old for wasm-bindgen)
 #   bash scripts/setup.sh --browser  also Chromium and ChromeDriver (browser tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +44,6 @@ apt_install() {
 }
 
 missing=()
-command -v wasm-opt >/dev/null || missing+=(binaryen)
 if [ "$browser" = 1 ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
@@ -53,8 +53,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
 
-if [ ! -d tests/package/node_modules ] || [ tests/package/package-lock.json -nt tests/package/node_modules/.package-lock.json ]; then
-  say "installing the package tests' npm dependencies"
-  (cd tests/package && npm ci --no-audit --no-fund --loglevel=error)
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing the npm dev tools (wasm-opt, deno, workerd, esbuild, typescript)"
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 say "ready"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Package tests: installs the built pkg/ (as its npm tarball) into a fresh
+# project and runs it in Node (ESM), Deno 2 and workerd, then type-checks
+# consumer .ts files with tsc. Run scripts/build.sh first.
+set -euo pipefail
+cd "$(dirname "$0")"
+here=$(pwd)
+tools="$here/../../node_modules/.bin"
+[ -f ../../pkg/package.json ] || { echo "package tests: build pkg/ first (bash scripts/build.sh)" >&2; exit 1; }
+
+work="$here/.work"
+rm -rf "$work"
+mkdir -p "$work/consumer"
+tarball=$(cd "$work" && npm pack "$here/../../pkg" --silent)
+cp consumer/* "$work/consumer/"
+cd "$work/consumer"
+cat > package.json <<JSON
+{ "name": "consumer", "private": true, "type": "module",
+  "dependencies": { "oauth-connectors": "file:../$tarball" } }
+JSON
+npm install --no-audit --no-fund --prefer-offline --loglevel=error
+
+echo "== Node $(node --version): node:test"
+PACKAGE_TEST_TOOLS="$tools" node --test --test-reporter=spec node.test.mjs workerd.test.mjs
+
+echo "== Deno: deno test"
+"$tools/deno" test --quiet --no-check --allow-read --allow-write --allow-env deno.test.mjs
+
+echo "== Deno: import with no permissions and no init step"
+out=$("$tools/deno" eval --no-check 'import { listAvailable } from "oauth-connectors"; console.log(listAvailable().length)')
+[ "$out" = 47 ] || { echo "deno eval printed: $out" >&2; exit 1; }
+
+echo "== tsc $("$tools/tsc" --version)"
+node gen-types.mjs
+"$tools/tsc" -p tsconfig.json
+"$tools/tsc" -p tsconfig.untyped.json
+# The typo must be what fails: without the @ts-expect-error it does not compile.
+sed 's#^// @ts-expect-error.*##' typed.ts > typed-broken.ts
+echo '{ "extends": "./tsconfig.json", "files": ["typed-broken.ts", "generated/connectors.d.ts"] }' > tsconfig.broken.json
+if "$tools/tsc" -p tsconfig.broken.json > tsc-broken.log 2>&1; then
+  echo "tsc accepted a misspelt connector type" >&2; exit 1
+fi
+grep -q "googlecalendr" tsc-broken.log || { cat tsc-broken.log >&2; exit 1; }
+echo "tsc: 3 checks passed (typed, untyped, typo rejected)"
