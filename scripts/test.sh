@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Every test, as CI runs them. Installs what it misses first (scripts/setup.sh).
+#   1. formatting and lints (host and wasm32)      4. the JS boundary in headless Chrome
+#   2. Rust tests on the host (cargo test)         5. the built npm package in Node, Deno,
+#   3. the JS boundary in Node (wasm-bindgen-test)    workerd, and tsc on consumer .ts files
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$(pwd)/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "setup"
+bash scripts/setup.sh --browser
+
+step "cargo fmt --check; clippy (host and wasm32)"
+cargo fmt --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+
+step "cargo test (host)"
+cargo test
+
+step "wasm-bindgen tests in Node"
+wasm-pack test --node -- --test node
+
+step "wasm-bindgen tests in headless Chrome"
+CHROMEDRIVER=$(command -v chromedriver) wasm-pack test --headless --chrome -- --test browser
+
+step "build the npm package"
+bash scripts/build.sh
+
+step "package tests: Node, Deno, workerd, tsc"
+bash tests/package/run.sh
+
+step "all tests passed"
