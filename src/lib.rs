@@ -3,7 +3,7 @@
 //! OAuth connections to third-party tools, wire-compatible with Base44's
 //! connectors, in Rust compiled to WebAssembly.
 //!
-//! Everything above [`wasm`] is pure Rust and runs under plain `cargo test`;
+//! Everything above `wasm` (compiled for wasm32 only) is pure Rust and runs under plain `cargo test`;
 //! `src/wasm/` is the only place that touches JavaScript.
 //!
 //! - [`catalog`]: the providers (data, validated on load) and custom entries.

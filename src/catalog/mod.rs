@@ -318,8 +318,8 @@ pub struct AvailableConfigField<'a> {
     pub validation_error: Option<&'a str>,
 }
 
-/// The built-in entries' source text.
-pub const BUILTIN_JSONC: &str = include_str!("providers.jsonc");
+/// The built-in entries: `providers.jsonc` as compact JSON (see `build.rs`).
+pub const BUILTIN_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/providers.json"));
 
 /// A set of providers: the built-in ones plus any registered at runtime.
 #[derive(Debug, Clone)]
@@ -332,23 +332,20 @@ impl Catalog {
     pub fn builtin() -> Result<&'static Catalog> {
         static BUILTIN: OnceLock<Result<Catalog>> = OnceLock::new();
         BUILTIN
-            .get_or_init(|| Catalog::from_jsonc(BUILTIN_JSONC))
+            .get_or_init(|| Catalog::from_json(BUILTIN_JSON))
             .as_ref()
             .map_err(Clone::clone)
     }
 
-    /// Parses a JSONC array of entries and validates each, and that type ids
+    /// Parses a JSON array of entries and validates each, and that type ids
     /// are unique.
-    pub fn from_jsonc(text: &str) -> Result<Catalog> {
-        let providers: Vec<Provider> =
-            jsonc_parser::parse_to_serde_value(text, &Default::default()).map_err(|e| {
-                let at = e.range().start;
-                Error::new(
-                    ErrorCode::ProviderInvalid,
-                    format!("Invalid provider catalog: {}", e.kind()),
-                )
-                .at(crate::error::Location::at(text, at, None))
-            })?;
+    pub fn from_json(text: &str) -> Result<Catalog> {
+        let providers: Vec<Provider> = serde_json::from_str(text).map_err(|e| {
+            Error::new(
+                ErrorCode::ProviderInvalid,
+                format!("Invalid provider catalog: {e}"),
+            )
+        })?;
         let mut catalog = Catalog {
             providers: Vec::with_capacity(providers.len()),
         };

@@ -772,6 +772,6 @@ fn unknown_types_get_a_did_you_mean() {
 #[test]
 fn duplicate_entries_in_a_catalog_file_are_rejected() {
     let text = format!("[{}, {}]", custom(""), custom(""));
-    let e = Catalog::from_jsonc(&text).err();
+    let e = Catalog::from_json(&text).err();
     assert_eq!(e.map(|e| e.code()), Some(ErrorCode::ProviderInvalid));
 }

@@ -38,9 +38,9 @@ fn catalog() -> Catalog {
       {"type": "slack", "display_name": "Slack User", "auth_model": "oauth",
        "authorization_url": "https://slack.com/oauth/v2/authorize",
        "token_url": "https://slack.com/api/oauth.v2.access"},
-      {"type": "stripe", "display_name": "Stripe", "auth_model": "managed", "scope": {"param": null}},
+      {"type": "stripe", "display_name": "Stripe", "auth_model": "managed", "scope": {"param": null}}
     ]"#;
-    match Catalog::from_jsonc(text) {
+    match Catalog::from_json(text) {
         Ok(c) => c,
         Err(e) => panic!("{e}"),
     }
