@@ -12,7 +12,7 @@ work="$here/.work"
 rm -rf "$work"
 mkdir -p "$work/consumer"
 tarball=$(cd "$work" && npm pack "$here/../../pkg" --silent)
-cp consumer/* "$work/consumer/"
+cp -R consumer/. "$work/consumer/"
 cd "$work/consumer"
 cat > package.json <<JSON
 { "name": "consumer", "private": true, "type": "module",
@@ -20,8 +20,8 @@ cat > package.json <<JSON
 JSON
 npm install --no-audit --no-fund --prefer-offline --loglevel=error
 
-echo "== Node $(node --version): node:test"
-PACKAGE_TEST_TOOLS="$tools" node --test --test-reporter=spec node.test.mjs workerd.test.mjs
+echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite build)"
+PACKAGE_TEST_TOOLS="$tools" node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs
 
 echo "== Deno: deno test"
 "$tools/deno" test --quiet --no-check --allow-read --allow-write --allow-env deno.test.mjs
