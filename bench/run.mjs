@@ -2,7 +2,7 @@
 // import-to-first-call time in Node and Deno, printed as a markdown table.
 //   node bench/run.mjs [runs]      (scripts/bench.sh builds first)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -23,7 +23,8 @@ const sizes = (file) => {
 const work = join(root, 'bench', 'out');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(join(work, 'node_modules'), { recursive: true });
-symlinkSync(pkg, join(work, 'node_modules', 'oauth-connectors'), 'dir');
+// A copy, as npm installs it (Deno reads files under node_modules without flags).
+cpSync(pkg, join(work, 'node_modules', 'oauth-connectors'), { recursive: true });
 execFileSync('cp', [join(root, 'bench', 'cold-start.mjs'), work]);
 execFileSync('sh', ['-c', `echo '{"type":"module","dependencies":{"oauth-connectors":"*"}}' > package.json`], { cwd: work });
 

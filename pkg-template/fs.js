@@ -1,6 +1,5 @@
-// Reading connector files from disk, for runtimes with a file system (Node, Deno).
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// Reading connector files from disk, for runtimes with a file system (Node,
+// Deno). node:fs is loaded on first use, not at import: it costs start-up time.
 import { validateConnectors, ConnectorsError } from './api.js';
 
 /**
@@ -12,6 +11,7 @@ export async function loadConnectorsDir(dir = 'base44/connectors') {
   if (typeof dir !== 'string' || dir === '') {
     throw new ConnectorsError('INVALID_INPUT', 'The connectors folder must be a non-empty string');
   }
+  const [{ readdir, readFile }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
   let names;
   try {
     names = await readdir(dir);

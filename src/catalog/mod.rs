@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, Result};
 
-pub use validate::{is_valid_type_id, template_names};
+pub use validate::{Patterns, is_valid_type_id, template_names};
 
 /// How the app authenticates to the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,7 +258,7 @@ impl Provider {
 
     /// Checks every rule an entry must meet; see `validate.rs`.
     pub fn validate(&self) -> Result<()> {
-        validate::provider(self)
+        validate::provider(self, Patterns::Compile)
     }
 
     /// The entry in the Base44 "available integrations" shape.
@@ -332,14 +332,14 @@ impl Catalog {
     pub fn builtin() -> Result<&'static Catalog> {
         static BUILTIN: OnceLock<Result<Catalog>> = OnceLock::new();
         BUILTIN
-            .get_or_init(|| Catalog::from_json(BUILTIN_JSON))
+            .get_or_init(|| Catalog::from_json(BUILTIN_JSON, Patterns::Trust))
             .as_ref()
             .map_err(Clone::clone)
     }
 
     /// Parses a JSON array of entries and validates each, and that type ids
     /// are unique.
-    pub fn from_json(text: &str) -> Result<Catalog> {
+    pub fn from_json(text: &str, patterns: Patterns) -> Result<Catalog> {
         let providers: Vec<Provider> = serde_json::from_str(text).map_err(|e| {
             Error::new(
                 ErrorCode::ProviderInvalid,
@@ -350,7 +350,7 @@ impl Catalog {
             providers: Vec::with_capacity(providers.len()),
         };
         for p in providers {
-            p.validate()?;
+            validate::provider(&p, patterns)?;
             if catalog.get(&p.id).is_some() {
                 return Err(Error::new(
                     ErrorCode::ProviderInvalid,

@@ -85,6 +85,10 @@ fn matches(f: &ConfigField, value: &str) -> bool {
 fn builtin_catalog_is_valid_and_lists_every_promised_type() {
     let ids: Vec<&str> = builtin().iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, PROMISED);
+    // Load time trusts the built-in patterns; here every one is compiled and
+    // every default checked against its pattern.
+    let full = Catalog::from_json(BUILTIN_JSON, Patterns::Compile).map(|c| c.len());
+    assert_eq!(full, Ok(PROMISED.len()));
 }
 
 #[test]
@@ -772,6 +776,6 @@ fn unknown_types_get_a_did_you_mean() {
 #[test]
 fn duplicate_entries_in_a_catalog_file_are_rejected() {
     let text = format!("[{}, {}]", custom(""), custom(""));
-    let e = Catalog::from_json(&text).err();
+    let e = Catalog::from_json(&text, Patterns::Compile).err();
     assert_eq!(e.map(|e| e.code()), Some(ErrorCode::ProviderInvalid));
 }

@@ -40,7 +40,7 @@ fn catalog() -> Catalog {
        "token_url": "https://slack.com/api/oauth.v2.access"},
       {"type": "stripe", "display_name": "Stripe", "auth_model": "managed", "scope": {"param": null}}
     ]"#;
-    match Catalog::from_json(text) {
+    match Catalog::from_json(text, crate::catalog::Patterns::Compile) {
         Ok(c) => c,
         Err(e) => panic!("{e}"),
     }

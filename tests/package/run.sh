@@ -26,8 +26,9 @@ PACKAGE_TEST_TOOLS="$tools" node --test --test-reporter=spec node.test.mjs worke
 echo "== Deno: deno test"
 "$tools/deno" test --quiet --no-check --allow-read --allow-write --allow-env deno.test.mjs
 
-echo "== Deno: import with no permissions and no init step"
-out=$("$tools/deno" eval --no-check 'import { listAvailable } from "oauth-connectors"; console.log(listAvailable().length)')
+echo "== Deno: deno run with no permission flags (deno eval would grant them all)"
+echo 'import { listAvailable } from "oauth-connectors"; console.log(listAvailable().length);' > no-permissions.mjs
+out=$("$tools/deno" run --no-prompt --no-check no-permissions.mjs)
 [ "$out" = 47 ] || { echo "deno eval printed: $out" >&2; exit 1; }
 
 echo "== tsc $("$tools/tsc" --version)"
