@@ -89,6 +89,17 @@ pub fn is_valid_scope(scope: &str) -> bool {
             .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
 }
 
+/// The `CONFIG_INVALID` error for a type id outside `^[a-z0-9_-]+$`.
+pub fn invalid_type(integration_type: &str) -> Error {
+    Error::new(
+        ErrorCode::ConfigInvalid,
+        format!(
+            "Invalid connector type \"{}\": it must match ^[a-z0-9_-]+$ (case-insensitive), at most 64 characters",
+            printable(integration_type)
+        ),
+    )
+}
+
 /// Parses one connector file given as bytes: invalid UTF-8 is a positioned
 /// `CONFIG_SYNTAX` error.
 pub fn parse_bytes(bytes: &[u8], path: Option<&str>) -> Result<ParsedFile> {
@@ -189,14 +200,7 @@ pub fn parse(text: &str, path: Option<&str>) -> Result<ParsedFile> {
     };
     let integration_type = type_lit.value.to_string();
     if !is_valid_type_id(&integration_type) {
-        return Err(Error::new(
-            ErrorCode::ConfigInvalid,
-            format!(
-                "Invalid connector type \"{}\": it must match ^[a-z0-9_-]+$ (case-insensitive), at most 64 characters",
-                printable(&integration_type)
-            ),
-        )
-        .at(at(type_lit.range.start)));
+        return Err(invalid_type(&integration_type).at(at(type_lit.range.start)));
     }
 
     let mut file = ParsedFile {
@@ -329,14 +333,7 @@ pub fn validate(files: Vec<ParsedFile>, catalog: &Catalog) -> Result<Validated> 
     for mut file in files {
         let ty = file.config.integration_type.clone();
         if !is_valid_type_id(&ty) {
-            return Err(Error::new(
-                ErrorCode::ConfigInvalid,
-                format!(
-                    "Invalid connector type \"{}\": it must match ^[a-z0-9_-]+$ (case-insensitive)",
-                    printable(&ty)
-                ),
-            )
-            .at(file.type_location()));
+            return Err(invalid_type(&ty).at(file.type_location()));
         }
         if let Some((_, first)) = seen.iter().find(|(t, _)| *t == ty) {
             let both = match (first, &file.path) {

@@ -30,13 +30,7 @@ pub fn generate_types(configs: &[ConnectorConfig], module: &str) -> Result<Strin
     for config in configs {
         let ty = config.integration_type.as_str();
         if !is_valid_type_id(ty) {
-            return Err(Error::new(
-                ErrorCode::ConfigInvalid,
-                format!(
-                    "Invalid connector type \"{}\": it must match ^[a-z0-9_-]+$ (case-insensitive)",
-                    printable(ty)
-                ),
-            ));
+            return Err(crate::config::invalid_type(ty));
         }
         types.push(ty);
     }
