@@ -55,6 +55,8 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing the npm dev tools (wasm-opt, deno, workerd, esbuild, typescript)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: npm 11 here records only this platform's optional packages
+  # (deno, workerd binaries) in the lock file, and then `npm ci` rejects it.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 say "ready"
