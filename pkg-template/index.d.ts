@@ -25,7 +25,25 @@ export type ConnectorsErrorCode =
   | 'UNKNOWN_PROVIDER'
   | 'INVALID_SCOPE'
   | 'PROVIDER_INVALID'
-  | 'INVALID_INPUT';
+  | 'INVALID_INPUT'
+  | 'RNG_UNAVAILABLE'
+  | 'STATE_MALFORMED'
+  | 'STATE_TAMPERED'
+  | 'STATE_EXPIRED'
+  | 'STATE_CONNECTOR_MISMATCH'
+  | 'STATE_REPLAYED'
+  | 'INVALID_CALLBACK'
+  | 'ISSUER_MISMATCH'
+  | 'ISSUER_MISSING'
+  | 'AUTHORIZATION_DENIED'
+  | 'CODE_EXCHANGE_FAILED'
+  | 'NEEDS_RECONNECT'
+  | 'PROVIDER_CONFIG_ERROR'
+  | 'PROVIDER_ERROR'
+  | 'RETRYABLE_EXHAUSTED'
+  | 'TIMEOUT_AMBIGUOUS'
+  | 'RESPONSE_TOO_LARGE'
+  | 'NETWORK_ERROR';
 
 /** What every function of this package throws for bad input. */
 export declare class ConnectorsError extends Error {

@@ -35,6 +35,43 @@ pub enum ErrorCode {
     ProviderInvalid,
     /// An argument from the caller has the wrong shape.
     InvalidInput,
+    /// The platform's secure random number generator failed (no fallback).
+    RngUnavailable,
+    /// A `state` value that is not one we could have made (length, encoding).
+    StateMalformed,
+    /// A `state` whose seal does not verify (altered, or another server's).
+    StateTampered,
+    /// A `state` older than its 10 minutes.
+    StateExpired,
+    /// A `state` made for another connector arrived at this one's callback.
+    StateConnectorMismatch,
+    /// A `state` that was already used once.
+    StateReplayed,
+    /// A callback query we must not act on (duplicates, both `code` and `error`, no `state`).
+    InvalidCallback,
+    /// The callback's `iss` is not the provider's issuer (RFC 9207).
+    IssuerMismatch,
+    /// The provider sends `iss`, and this callback has none.
+    IssuerMissing,
+    /// The user (or the provider) refused the authorization (`error=` on the callback).
+    AuthorizationDenied,
+    /// The provider refused the authorization code.
+    CodeExchangeFailed,
+    /// The refresh token is no longer valid (`invalid_grant`): the user must connect again.
+    NeedsReconnect,
+    /// The provider rejected our client credentials or configuration (`invalid_client`, ...).
+    ProviderConfigError,
+    /// The provider answered with an error or an answer we cannot use.
+    ProviderError,
+    /// The provider kept answering 429/5xx until the retries ran out.
+    RetryableExhausted,
+    /// A code exchange timed out after it was sent: it is not retried, since
+    /// reusing a code can revoke the tokens it issued.
+    TimeoutAmbiguous,
+    /// A provider's answer was larger than 1 MiB.
+    ResponseTooLarge,
+    /// The request could not be sent (DNS, connection, TLS).
+    NetworkError,
 }
 
 impl ErrorCode {
@@ -51,6 +88,24 @@ impl ErrorCode {
         ErrorCode::InvalidScope,
         ErrorCode::ProviderInvalid,
         ErrorCode::InvalidInput,
+        ErrorCode::RngUnavailable,
+        ErrorCode::StateMalformed,
+        ErrorCode::StateTampered,
+        ErrorCode::StateExpired,
+        ErrorCode::StateConnectorMismatch,
+        ErrorCode::StateReplayed,
+        ErrorCode::InvalidCallback,
+        ErrorCode::IssuerMismatch,
+        ErrorCode::IssuerMissing,
+        ErrorCode::AuthorizationDenied,
+        ErrorCode::CodeExchangeFailed,
+        ErrorCode::NeedsReconnect,
+        ErrorCode::ProviderConfigError,
+        ErrorCode::ProviderError,
+        ErrorCode::RetryableExhausted,
+        ErrorCode::TimeoutAmbiguous,
+        ErrorCode::ResponseTooLarge,
+        ErrorCode::NetworkError,
     ];
 
     /// The stable string form.
@@ -67,6 +122,24 @@ impl ErrorCode {
             ErrorCode::InvalidScope => "INVALID_SCOPE",
             ErrorCode::ProviderInvalid => "PROVIDER_INVALID",
             ErrorCode::InvalidInput => "INVALID_INPUT",
+            ErrorCode::RngUnavailable => "RNG_UNAVAILABLE",
+            ErrorCode::StateMalformed => "STATE_MALFORMED",
+            ErrorCode::StateTampered => "STATE_TAMPERED",
+            ErrorCode::StateExpired => "STATE_EXPIRED",
+            ErrorCode::StateConnectorMismatch => "STATE_CONNECTOR_MISMATCH",
+            ErrorCode::StateReplayed => "STATE_REPLAYED",
+            ErrorCode::InvalidCallback => "INVALID_CALLBACK",
+            ErrorCode::IssuerMismatch => "ISSUER_MISMATCH",
+            ErrorCode::IssuerMissing => "ISSUER_MISSING",
+            ErrorCode::AuthorizationDenied => "AUTHORIZATION_DENIED",
+            ErrorCode::CodeExchangeFailed => "CODE_EXCHANGE_FAILED",
+            ErrorCode::NeedsReconnect => "NEEDS_RECONNECT",
+            ErrorCode::ProviderConfigError => "PROVIDER_CONFIG_ERROR",
+            ErrorCode::ProviderError => "PROVIDER_ERROR",
+            ErrorCode::RetryableExhausted => "RETRYABLE_EXHAUSTED",
+            ErrorCode::TimeoutAmbiguous => "TIMEOUT_AMBIGUOUS",
+            ErrorCode::ResponseTooLarge => "RESPONSE_TOO_LARGE",
+            ErrorCode::NetworkError => "NETWORK_ERROR",
         }
     }
 
@@ -74,6 +147,15 @@ impl ErrorCode {
     pub const fn http_status(self) -> u16 {
         match self {
             ErrorCode::UnknownProvider => 404,
+            ErrorCode::NeedsReconnect => 409,
+            ErrorCode::RngUnavailable => 500,
+            ErrorCode::ProviderConfigError
+            | ErrorCode::ProviderError
+            | ErrorCode::CodeExchangeFailed
+            | ErrorCode::RetryableExhausted
+            | ErrorCode::ResponseTooLarge
+            | ErrorCode::NetworkError => 502,
+            ErrorCode::TimeoutAmbiguous => 504,
             _ => 400,
         }
     }

@@ -10,11 +10,18 @@
 //! - [`config`]: connector files (JSONC) and their validation.
 //! - [`types`]: Dynamic Types (`generateTypes`).
 //! - [`error`]: one error type with stable codes.
+//! - [`http`]: the ports (HTTP, time, randomness).
+//! - [`oauth`]: the OAuth engine (PKCE and sealed state so far).
 
 pub mod catalog;
 pub mod config;
 pub mod error;
+pub mod http;
+pub mod oauth;
 pub mod types;
+
+#[cfg(test)]
+pub(crate) mod test_util;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

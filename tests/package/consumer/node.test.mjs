@@ -1,13 +1,19 @@
 // The installed package in Node (ESM), through its "node" export.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as api from 'oauth-connectors';
 import { checks } from './checks.mjs';
 
 for (const [name, fn] of checks) test(name, () => fn(api));
+
+test('index.d.ts declares every error code the wasm can throw', () => {
+  const dts = readFileSync(new URL('./node_modules/oauth-connectors/index.d.ts', import.meta.url), 'utf8');
+  const missing = api.errorCodes().filter((code) => !dts.includes(`'${code}'`));
+  assert.deepEqual(missing, []);
+});
 
 test('loadConnectorsDir reads a base44/connectors folder', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'oc-'));

@@ -1,0 +1,125 @@
+//! The engine's ports: HTTP ([`Fetch`]), time ([`Clock`]) and randomness
+//! ([`random_bytes`]). The core never calls a global: the wasm boundary
+//! passes the host's `fetch` and `Date.now`, tests pass fakes.
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// An HTTP request the engine wants sent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    /// The first header with this name (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Requests carry client secrets and codes: their `Debug` shows only the
+/// method, the URL without its query, and header names.
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.url.split('?').next().unwrap_or_default();
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &url)
+            .field("headers", &names)
+            .field("body", &format_args!("[{} bytes]", self.body.len()))
+            .finish()
+    }
+}
+
+/// The answer to an [`HttpRequest`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first header with this name (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Responses carry tokens: `Debug` shows the status and header names only.
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &names)
+            .field("body", &format_args!("[{} bytes]", self.body.len()))
+            .finish()
+    }
+}
+
+/// Why a request got no response. The difference matters: a request that
+/// failed before it was sent can be retried; one that may have reached the
+/// provider (a timeout after sending) must not be for a code exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchFailure {
+    /// Nothing reached the provider (DNS, connection refused, TLS).
+    BeforeSend,
+    /// The request may have been processed (a timeout, a reset mid-answer).
+    AfterSend,
+}
+
+/// Sends HTTP requests. Implemented over the host's `fetch` in `src/wasm/`,
+/// and by closures and fakes in tests. Futures are not `Send`: wasm is
+/// single-threaded.
+#[allow(async_fn_in_trait)]
+pub trait Fetch {
+    async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchFailure>;
+}
+
+/// The current time, in milliseconds since the Unix epoch.
+pub trait Clock {
+    fn now_ms(&self) -> u64;
+}
+
+/// The system clock (the host's `Date.now()` under wasm).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[cfg(not(target_arch = "wasm32"))]
+    fn now_ms(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn now_ms(&self) -> u64 {
+        // Date.now() is an integral number of milliseconds.
+        js_sys::Date::now() as u64
+    }
+}
+
+/// `n` bytes from the platform's CSPRNG (`crypto.getRandomValues` under
+/// wasm). Fails closed with `RNG_UNAVAILABLE`: there is no fallback.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|_| {
+        Error::new(
+            ErrorCode::RngUnavailable,
+            "The platform's secure random number generator is unavailable",
+        )
+    })?;
+    Ok(bytes)
+}

@@ -1,0 +1,8 @@
+//! The OAuth engine: PKCE, sealed state, and (next) authorization URLs,
+//! callbacks and token requests for every catalog provider. Pure: HTTP, time
+//! and storage come in through the ports in [`crate::http`] and
+//! [`state::NonceStore`].
+
+pub mod pkce;
+pub mod secret;
+pub mod state;
