@@ -3,6 +3,7 @@
 //! and storage come in through the ports in [`crate::http`] and
 //! [`state::NonceStore`].
 
+pub mod authorize;
 pub mod pkce;
 pub mod secret;
 pub mod state;

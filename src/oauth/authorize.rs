@@ -1,0 +1,184 @@
+//! Authorization URLs, from catalog data only (no per-provider code):
+//! endpoint templates filled after each value matches its field's pattern,
+//! scopes joined with the provider's separator under its parameter name,
+//! provider defaults, renamed parameters, PKCE S256.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::{AuthModel, Pkce, Provider, printable, template_names};
+use crate::config::{MAX_SCOPES, is_valid_scope};
+use crate::error::{Error, ErrorCode, Result};
+
+use super::pkce;
+
+/// Parameters the engine owns: callers cannot set them.
+const ENGINE_OWNED: &[&str] = &[
+    "client_id",
+    "redirect_uri",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "response_type",
+];
+
+/// Fills an endpoint template's `{field}` parts from connection config (or
+/// the field's default), after each value matches the field's anchored
+/// validation pattern: a value can never change the host.
+pub fn resolve_endpoint(
+    provider: &Provider,
+    template: &str,
+    config: &BTreeMap<String, String>,
+) -> Result<String> {
+    let names = template_names(template).map_err(|m| Error::new(ErrorCode::ProviderInvalid, m))?;
+    let mut url = template.to_owned();
+    for name in names {
+        let field = provider
+            .connection_config_fields
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::ProviderInvalid,
+                    format!("No connection config field \"{name}\""),
+                )
+            })?;
+        let value = config.get(name).or(field.default.as_ref()).ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "Connection config \"{name}\" ({}) is required for {}",
+                    field.display_name, provider.id
+                ),
+            )
+        })?;
+        let pattern = field.validation_pattern.as_deref().unwrap_or("^$");
+        let re = regex_lite::Regex::new(pattern).map_err(|_| {
+            Error::new(
+                ErrorCode::ProviderInvalid,
+                format!("Invalid pattern for \"{name}\""),
+            )
+        })?;
+        if !re.is_match(value) {
+            let why = field
+                .validation_error
+                .as_deref()
+                .unwrap_or("it does not match the expected format");
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "Connection config \"{name}\" = \"{}\" is not valid: {why}",
+                    printable(value)
+                ),
+            ));
+        }
+        url = url.replace(&format!("{{{name}}}"), value);
+    }
+    Ok(url)
+}
+
+/// The scopes to request: the provider's `always` scopes, then the caller's,
+/// each checked (RFC 6749 §3.3) and kept once.
+pub fn request_scopes(provider: &Provider, requested: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::with_capacity(provider.scope.always.len() + requested.len());
+    for scope in provider.scope.always.iter().chain(requested) {
+        if !is_valid_scope(scope) {
+            return Err(Error::new(
+                ErrorCode::InvalidScope,
+                format!("Invalid scope \"{}\"", printable(scope)),
+            ));
+        }
+        if !out.contains(scope) {
+            out.push(scope.clone());
+        }
+    }
+    if out.len() > MAX_SCOPES {
+        return Err(Error::new(
+            ErrorCode::InvalidScope,
+            format!("At most {MAX_SCOPES} scopes"),
+        ));
+    }
+    Ok(out)
+}
+
+/// What an authorization URL is built from.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthorizationRequest<'a> {
+    pub provider: &'a Provider,
+    pub client_id: &'a str,
+    pub redirect_uri: &'a str,
+    pub scopes: &'a [String],
+    /// The sealed state (or the caller's own, for the low-level client).
+    pub state: &'a str,
+    /// The PKCE verifier; its S256 challenge is sent when the provider takes PKCE.
+    pub code_verifier: Option<&'a str>,
+    pub connection_config: &'a BTreeMap<String, String>,
+    /// Extra parameters (`login_hint`, `prompt`, ...). They may replace the
+    /// provider's defaults, never an engine-owned parameter or the scope.
+    pub extra_params: &'a [(String, String)],
+}
+
+/// Builds the URL to send the user to.
+pub fn authorization_url(req: &AuthorizationRequest<'_>) -> Result<String> {
+    let p = req.provider;
+    let template = match (p.auth_model, p.authorization_url.as_deref()) {
+        (AuthModel::Oauth, Some(t)) => t,
+        _ => {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "{} is not connected with OAuth, so it has no authorization URL",
+                    p.id
+                ),
+            ));
+        }
+    };
+    for (key, _) in req.extra_params {
+        if ENGINE_OWNED.contains(&key.as_str()) || Some(key.as_str()) == p.scope.param.as_deref() {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!("The parameter \"{}\" cannot be set", printable(key)),
+            ));
+        }
+    }
+    if req.client_id.is_empty() {
+        return Err(Error::new(ErrorCode::InvalidInput, "clientId is required"));
+    }
+    let endpoint = resolve_endpoint(p, template, req.connection_config)?;
+    let name = |standard: &'static str| -> &str {
+        p.authorization_param_names
+            .get(standard)
+            .map_or(standard, String::as_str)
+    };
+
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair(name("response_type"), "code");
+    query.append_pair(name("client_id"), req.client_id);
+    query.append_pair(name("redirect_uri"), req.redirect_uri);
+    if let Some(param) = p.scope.param.as_deref() {
+        let scopes = request_scopes(p, req.scopes)?;
+        if !scopes.is_empty() {
+            query.append_pair(param, &scopes.join(&p.scope.separator));
+        }
+    }
+    query.append_pair(name("state"), req.state);
+    if let Some(verifier) = req.code_verifier
+        && p.pkce != Pkce::Unsupported
+    {
+        pkce::check_verifier(verifier)?;
+        query.append_pair(name("code_challenge"), &pkce::challenge_s256(verifier));
+        query.append_pair(name("code_challenge_method"), pkce::METHOD);
+    }
+    for (key, value) in &p.authorization_params {
+        if !req.extra_params.iter().any(|(k, _)| k == key) {
+            query.append_pair(key, value);
+        }
+    }
+    for (key, value) in req.extra_params {
+        query.append_pair(key, value);
+    }
+    let joiner = if endpoint.contains('?') { '&' } else { '?' };
+    Ok(format!("{endpoint}{joiner}{}", query.finish()))
+}
+
+#[cfg(test)]
+mod tests;
