@@ -4,6 +4,7 @@
 //! [`state::NonceStore`].
 
 pub mod authorize;
+pub mod callback;
 pub mod pkce;
 pub mod secret;
 pub mod state;
