@@ -8,3 +8,4 @@ pub mod callback;
 pub mod pkce;
 pub mod secret;
 pub mod state;
+pub mod token;

@@ -1,0 +1,515 @@
+use super::*;
+use crate::catalog::Catalog;
+
+const NOW: u64 = 1_800_000_000_000;
+
+fn provider(id: &str) -> &'static Provider {
+    Catalog::builtin()
+        .ok()
+        .and_then(|c| c.get(id))
+        .unwrap_or_else(|| panic!("{id}"))
+}
+
+fn client() -> ClientCredentials {
+    ClientCredentials {
+        client_id: "CLIENT ID".into(),
+        client_secret: Some(ClientSecret::new("SENTINEL_CS")),
+    }
+}
+
+fn json(status: u16, body: &str) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: vec![(
+            "Content-Type".into(),
+            "application/json; charset=utf-8".into(),
+        )],
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+fn process(id: &str, grant: Grant, response: &HttpResponse) -> Result<TokenSet> {
+    process_token_response(
+        provider(id),
+        grant,
+        response,
+        &["asked".to_owned()],
+        &BTreeMap::new(),
+        NOW,
+    )
+}
+
+fn code_of(r: Result<TokenSet>) -> Option<ErrorCode> {
+    r.err().map(|e| e.code())
+}
+
+fn body_text(r: &HttpRequest) -> String {
+    String::from_utf8(r.body.clone()).unwrap_or_default()
+}
+
+// ------------------------------------------------------------------ requests
+
+#[test]
+fn code_exchange_in_the_form_body_with_the_verifier() {
+    let r = code_request(
+        provider("googlecalendar"),
+        &client(),
+        &BTreeMap::new(),
+        "CODE",
+        "https://a/cb",
+        Some("VERIFIER"),
+    );
+    let r = r.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (r.method, r.url.as_str()),
+        ("POST", "https://oauth2.googleapis.com/token")
+    );
+    assert_eq!(r.header("accept"), Some("application/json"));
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(
+        body_text(&r),
+        "grant_type=authorization_code&code=CODE&redirect_uri=https%3A%2F%2Fa%2Fcb&code_verifier=VERIFIER\
+         &client_id=CLIENT+ID&client_secret=SENTINEL_CS"
+    );
+    assert!(r.header("authorization").is_none());
+}
+
+#[test]
+fn basic_auth_form_encodes_id_and_secret_first() {
+    let r = refresh_request(
+        provider("airtable"),
+        &client(),
+        &BTreeMap::new(),
+        &RefreshToken::new("RT"),
+    );
+    let r = r.unwrap_or_else(|e| panic!("{e}"));
+    // base64("CLIENT+ID:SENTINEL_CS")
+    assert_eq!(
+        r.header("authorization"),
+        Some("Basic Q0xJRU5UK0lEOlNFTlRJTkVMX0NT")
+    );
+    assert_eq!(body_text(&r), "grant_type=refresh_token&refresh_token=RT");
+    assert!(
+        !format!("{r:?}").contains("SENTINEL"),
+        "Debug hides the body and headers"
+    );
+}
+
+#[test]
+fn notion_sends_json_with_basic_auth() {
+    let r = code_request(
+        provider("notion"),
+        &client(),
+        &BTreeMap::new(),
+        "C",
+        "https://a/cb",
+        None,
+    );
+    let r = r.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let v: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+    assert_eq!(v["grant_type"], "authorization_code");
+    assert!(
+        v.get("client_secret").is_none()
+            && r.header("authorization")
+                .is_some_and(|a| a.starts_with("Basic "))
+    );
+}
+
+#[test]
+fn tiktok_sends_client_key_at_the_token_endpoint() {
+    let r = code_request(
+        provider("tiktok"),
+        &client(),
+        &BTreeMap::new(),
+        "C",
+        "https://a/cb",
+        None,
+    );
+    let text = r.map(|r| body_text(&r)).unwrap_or_default();
+    assert!(
+        text.contains("client_key=CLIENT+ID") && !text.contains("client_id="),
+        "{text}"
+    );
+}
+
+#[test]
+fn public_clients_send_only_their_id() {
+    let public = ClientCredentials {
+        client_id: "PUB".into(),
+        client_secret: None,
+    };
+    let r = code_request(
+        provider("airtable"),
+        &public,
+        &BTreeMap::new(),
+        "C",
+        "https://a/cb",
+        Some("V"),
+    );
+    let r = r.unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.header("authorization").is_none());
+    assert!(body_text(&r).ends_with("&client_id=PUB"));
+}
+
+#[test]
+fn templated_token_endpoints_are_filled_and_checked() {
+    let config = BTreeMap::from([("companyDomain".to_owned(), "acme".to_owned())]);
+    let r = code_request(
+        provider("bamboohr"),
+        &client(),
+        &config,
+        "C",
+        "https://a/cb",
+        None,
+    );
+    assert_eq!(
+        r.map(|r| r.url).ok().as_deref(),
+        Some("https://acme.bamboohr.com/token.php?request=token")
+    );
+    let bad = BTreeMap::from([("companyDomain".to_owned(), "evil.com#".to_owned())]);
+    let e = code_request(
+        provider("bamboohr"),
+        &client(),
+        &bad,
+        "C",
+        "https://a/cb",
+        None,
+    )
+    .err()
+    .map(|e| e.code());
+    assert_eq!(e, Some(ErrorCode::InvalidInput));
+}
+
+#[test]
+fn revocation_in_each_style() {
+    let none = BTreeMap::new();
+    let google = revocation_request(
+        provider("googledrive"),
+        &client(),
+        &none,
+        "RT",
+        Some("refresh_token"),
+    );
+    let google = google
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("google revokes"));
+    assert_eq!(google.url, "https://oauth2.googleapis.com/revoke");
+    assert!(body_text(&google).starts_with("token=RT&token_type_hint=refresh_token"));
+    let dropbox = revocation_request(provider("dropbox"), &client(), &none, "AT", None)
+        .ok()
+        .flatten();
+    let dropbox = dropbox.unwrap_or_else(|| panic!("dropbox revokes"));
+    assert_eq!(dropbox.header("authorization"), Some("Bearer AT"));
+    assert!(dropbox.body.is_empty());
+    let square = revocation_request(provider("square"), &client(), &none, "AT", None)
+        .ok()
+        .flatten();
+    let square = square.unwrap_or_else(|| panic!("square revokes"));
+    assert_eq!(square.header("authorization"), Some("Client SENTINEL_CS"));
+    let ms = revocation_request(provider("outlook"), &client(), &none, "RT", None);
+    assert!(
+        matches!(ms, Ok(None)),
+        "Microsoft has no revocation endpoint"
+    );
+}
+
+// ----------------------------------------------------------------- responses
+
+#[test]
+fn a_standard_response() {
+    let t = process(
+        "googlecalendar",
+        Grant::AuthorizationCode,
+        &json(
+            200,
+            r#"{"access_token":"SENTINEL_AT","refresh_token":"SENTINEL_RT","expires_in":3599,"scope":"a b","token_type":"Bearer","id_token":"x.y.z"}"#,
+        ),
+    );
+    let t = t.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.access_token.secret(), "SENTINEL_AT");
+    assert_eq!(
+        t.refresh_token.as_ref().map(RefreshToken::secret),
+        Some("SENTINEL_RT")
+    );
+    assert_eq!(t.expires_at_ms, Some(NOW + 3_599_000));
+    assert_eq!(t.scopes, vec!["a", "b"]);
+    let raw = t.raw.to_string();
+    assert!(!raw.contains("SENTINEL") && !raw.contains("x.y.z"), "{raw}");
+    assert!(!format!("{t:?}").contains("SENTINEL"));
+}
+
+#[test]
+fn expires_in_as_a_numeric_string_and_missing_token_type() {
+    let t = process(
+        "github",
+        Grant::AuthorizationCode,
+        &json(200, r#"{"access_token":"a","expires_in":"3600"}"#),
+    );
+    let t = t.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.expires_at_ms, Some(NOW + 3_600_000));
+    assert_eq!(t.token_type, "Bearer");
+    assert_eq!(
+        t.scopes,
+        vec!["asked"],
+        "no scope in the answer: the requested ones"
+    );
+}
+
+#[test]
+fn bad_expires_in_and_token_type_are_rejected() {
+    for body in [
+        r#"{"access_token":"a","expires_in":-5}"#,
+        r#"{"access_token":"a","expires_in":0}"#,
+        r#"{"access_token":"a","expires_in":"soon"}"#,
+        r#"{"access_token":"a","expires_in":1e309}"#,
+        r#"{"access_token":"12/34","token_type":123}"#,
+        r#"{"access_token":""}"#,
+        r#"{"token_type":"Bearer"}"#,
+        r#"[1,2]"#,
+    ] {
+        assert_eq!(
+            code_of(process(
+                "gitlab",
+                Grant::AuthorizationCode,
+                &json(200, body)
+            )),
+            Some(ErrorCode::ProviderError),
+            "{body}"
+        );
+    }
+    let text = HttpResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "text/plain".into())],
+        body: b"access_token=x".to_vec(),
+    };
+    assert_eq!(
+        code_of(process("gitlab", Grant::AuthorizationCode, &text)),
+        Some(ErrorCode::ProviderError)
+    );
+}
+
+#[test]
+fn github_errors_come_with_http_200_and_may_be_form_encoded() {
+    let e = process(
+        "github",
+        Grant::AuthorizationCode,
+        &json(
+            200,
+            r#"{"error":"bad_verification_code","error_description":"SENTINEL_CODE"}"#,
+        ),
+    );
+    let e = e.err().unwrap_or_else(|| panic!("an error"));
+    assert_eq!(e.code(), ErrorCode::CodeExchangeFailed);
+    assert!(!e.to_string().contains("SENTINEL"), "{e}");
+    let form = HttpResponse {
+        status: 200,
+        headers: vec![(
+            "content-type".into(),
+            "application/x-www-form-urlencoded".into(),
+        )],
+        body: b"access_token=gho_x&scope=repo%2Cuser&token_type=bearer".to_vec(),
+    };
+    let t = process("github", Grant::AuthorizationCode, &form).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        t.scopes,
+        vec!["repo", "user"],
+        "GitHub joins granted scopes with commas"
+    );
+    // Only providers the catalog marks form_encoded get that leniency.
+    assert_eq!(
+        code_of(process("gitlab", Grant::AuthorizationCode, &form)),
+        Some(ErrorCode::ProviderError)
+    );
+}
+
+#[test]
+fn slack_ok_false_and_the_user_token_under_authed_user() {
+    let e = process(
+        "slack",
+        Grant::AuthorizationCode,
+        &json(200, r#"{"ok":false,"error":"invalid_code"}"#),
+    );
+    assert_eq!(code_of(e), Some(ErrorCode::CodeExchangeFailed));
+    let body = r#"{"ok":true,"app_id":"A1","team":{"id":"T1","name":"Acme"},
+        "authed_user":{"id":"U1","scope":"search:read,channels:history","access_token":"xoxp-SENTINEL","token_type":"user"}}"#;
+    let t = process("slack", Grant::AuthorizationCode, &json(200, body))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.access_token.secret(), "xoxp-SENTINEL");
+    assert_eq!(t.token_type, "user");
+    assert_eq!(t.scopes, vec!["search:read", "channels:history"]);
+    assert_eq!(
+        t.connection_config.get("team_id").map(String::as_str),
+        Some("T1")
+    );
+    assert_eq!(
+        t.connection_config.get("user_id").map(String::as_str),
+        Some("U1")
+    );
+    assert!(!t.raw.to_string().contains("SENTINEL"));
+    let bot = r#"{"ok":true,"access_token":"xoxb-1","token_type":"bot","scope":"chat:write","bot_user_id":"B1","team":{"id":"T1"}}"#;
+    let t = process("slackbot", Grant::AuthorizationCode, &json(200, bot))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (
+            t.token_type.as_str(),
+            t.connection_config.get("bot_user_id").map(String::as_str)
+        ),
+        ("bot", Some("B1"))
+    );
+}
+
+#[test]
+fn per_connection_values_from_the_response_and_the_callback() {
+    let sf = process(
+        "salesforce",
+        Grant::AuthorizationCode,
+        &json(
+            200,
+            r#"{"access_token":"a","instance_url":"https://acme.my.salesforce.com","id":"https://login.salesforce.com/id/1/2"}"#,
+        ),
+    );
+    assert_eq!(
+        sf.ok()
+            .and_then(|t| t.connection_config.get("instance_url").cloned())
+            .as_deref(),
+        Some("https://acme.my.salesforce.com")
+    );
+    let wrike = process(
+        "wrike",
+        Grant::AuthorizationCode,
+        &json(200, r#"{"access_token":"a","host":"app-eu.wrike.com"}"#),
+    );
+    assert_eq!(
+        wrike
+            .ok()
+            .and_then(|t| t.connection_config.get("host").cloned())
+            .as_deref(),
+        Some("app-eu.wrike.com")
+    );
+    let notion = process(
+        "notion",
+        Grant::AuthorizationCode,
+        &json(
+            200,
+            r#"{"access_token":"a","workspace_id":"W","workspace_name":"Acme","bot_id":"B"}"#,
+        ),
+    );
+    let notion = notion.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(notion.connection_config.len(), 3);
+    let callback = BTreeMap::from([("realmId".to_owned(), "4620816365".to_owned())]);
+    let qb = process_token_response(
+        provider("quickbooks"),
+        Grant::AuthorizationCode,
+        &json(200, r#"{"access_token":"a","expires_in":3600}"#),
+        &[],
+        &callback,
+        NOW,
+    );
+    assert_eq!(
+        qb.ok()
+            .and_then(|t| t.connection_config.get("realmId").cloned())
+            .as_deref(),
+        Some("4620816365")
+    );
+}
+
+#[test]
+fn square_expires_at_is_a_timestamp() {
+    let t = process(
+        "square",
+        Grant::AuthorizationCode,
+        &json(
+            200,
+            r#"{"access_token":"a","expires_at":"2026-12-21T10:00:00Z","merchant_id":"M1"}"#,
+        ),
+    );
+    let t = t.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.expires_at_ms, parse_rfc3339_ms("2026-12-21T10:00:00Z"));
+    assert_eq!(
+        t.connection_config.get("merchant_id").map(String::as_str),
+        Some("M1")
+    );
+}
+
+#[test]
+fn rfc3339_parsing() {
+    assert_eq!(parse_rfc3339_ms("1970-01-01T00:00:00Z"), Some(0));
+    assert_eq!(
+        parse_rfc3339_ms("2000-03-01T00:00:00Z"),
+        Some(951_868_800_000)
+    );
+    assert_eq!(
+        parse_rfc3339_ms("2026-11-21T10:00:00.5Z"),
+        parse_rfc3339_ms("2026-11-21T10:00:00Z").map(|t| t + 500)
+    );
+    assert_eq!(
+        parse_rfc3339_ms("2026-11-21T12:00:00+02:00"),
+        parse_rfc3339_ms("2026-11-21T10:00:00Z")
+    );
+    for bad in [
+        "",
+        "2026-11-21",
+        "2026-13-01T00:00:00Z",
+        "2026-11-21T10:00:00",
+        "2026-11-21T10:00:00Zjunk",
+        "２０２６-11-21T10:00:00Z",
+    ] {
+        assert_eq!(parse_rfc3339_ms(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn errors_are_classified_by_grant() {
+    let invalid_grant = json(
+        400,
+        r#"{"error":"invalid_grant","error_description":"SENTINEL_RT is revoked"}"#,
+    );
+    let e = process("gitlab", Grant::RefreshToken, &invalid_grant).err();
+    assert_eq!(e.as_ref().map(Error::code), Some(ErrorCode::NeedsReconnect));
+    assert!(
+        !e.map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("SENTINEL"),
+        "provider bodies are never echoed"
+    );
+    assert_eq!(
+        code_of(process("gitlab", Grant::AuthorizationCode, &invalid_grant)),
+        Some(ErrorCode::CodeExchangeFailed)
+    );
+    let client_error = json(401, r#"{"error":"invalid_client"}"#);
+    assert_eq!(
+        code_of(process("gitlab", Grant::RefreshToken, &client_error)),
+        Some(ErrorCode::ProviderConfigError)
+    );
+    let html = HttpResponse {
+        status: 502,
+        headers: vec![],
+        body: b"<html>bad gateway</html>".to_vec(),
+    };
+    assert_eq!(
+        code_of(process("gitlab", Grant::RefreshToken, &html)),
+        Some(ErrorCode::ProviderError)
+    );
+    assert!(is_retryable_status(429) && is_retryable_status(503) && !is_retryable_status(400));
+}
+
+#[test]
+fn answers_over_one_mib_are_refused() {
+    let big = format!(
+        r#"{{"access_token":"a","pad":"{}"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
+    assert_eq!(
+        code_of(process(
+            "gitlab",
+            Grant::AuthorizationCode,
+            &json(200, &big)
+        )),
+        Some(ErrorCode::ResponseTooLarge)
+    );
+}
