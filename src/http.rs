@@ -87,9 +87,12 @@ pub trait Fetch {
     async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchFailure>;
 }
 
-/// The current time, in milliseconds since the Unix epoch.
+/// The current time, in milliseconds since the Unix epoch, and waiting.
+#[allow(async_fn_in_trait)]
 pub trait Clock {
     fn now_ms(&self) -> u64;
+    /// Waits `ms` milliseconds (between retries).
+    async fn sleep(&self, ms: u64);
 }
 
 /// The system clock (the host's `Date.now()` under wasm).
@@ -108,6 +111,16 @@ impl Clock for SystemClock {
     fn now_ms(&self) -> u64 {
         // Date.now() is an integral number of milliseconds.
         js_sys::Date::now() as u64
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    async fn sleep(&self, ms: u64) {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    async fn sleep(&self, ms: u64) {
+        crate::wasm::sleep_ms(ms).await;
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod authorize;
 pub mod callback;
 pub mod pkce;
+pub mod retry;
 pub mod secret;
 pub mod state;
 pub mod token;

@@ -301,3 +301,18 @@ pub fn error_codes() -> Array {
         .map(|c| JsValue::from_str(c.as_str()))
         .collect()
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `setTimeout` (Node, Deno, browsers and workerd all have it).
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &js_sys::Function, ms: f64) -> JsValue;
+}
+
+/// Waits `ms` milliseconds on the host's timer.
+pub(crate) async fn sleep_ms(ms: u64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        set_timeout(&resolve, ms as f64);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
