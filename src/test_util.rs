@@ -52,7 +52,10 @@ pub struct FakeFetch {
 
 impl FakeFetch {
     pub fn answering(answers: Vec<Result<HttpResponse, FetchFailure>>) -> FakeFetch {
-        FakeFetch { answers: RefCell::new(answers.into()), requests: RefCell::default() }
+        FakeFetch {
+            answers: RefCell::new(answers.into()),
+            requests: RefCell::default(),
+        }
     }
 
     pub fn calls(&self) -> usize {
@@ -63,7 +66,10 @@ impl FakeFetch {
 impl Fetch for FakeFetch {
     async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchFailure> {
         self.requests.borrow_mut().push(request);
-        self.answers.borrow_mut().pop_front().unwrap_or(Err(FetchFailure::BeforeSend))
+        self.answers
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or(Err(FetchFailure::BeforeSend))
     }
 }
 
@@ -75,7 +81,10 @@ pub struct FakeClock {
 
 impl FakeClock {
     pub fn at(now_ms: u64) -> FakeClock {
-        FakeClock { now: Cell::new(now_ms), sleeps: RefCell::default() }
+        FakeClock {
+            now: Cell::new(now_ms),
+            sleeps: RefCell::default(),
+        }
     }
 }
 

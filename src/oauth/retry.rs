@@ -23,14 +23,22 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 3, base_ms: 250, cap_ms: 8_000, max_retry_after_ms: 60_000 }
+        RetryPolicy {
+            max_attempts: 3,
+            base_ms: 250,
+            cap_ms: 8_000,
+            max_retry_after_ms: 60_000,
+        }
     }
 }
 
 impl RetryPolicy {
     /// Full jitter for retry `attempt` (0 for the first retry), from a random value.
     pub fn backoff_ms(&self, attempt: u32, random: u64) -> u64 {
-        let ceiling = self.base_ms.saturating_mul(1u64 << attempt.min(30)).min(self.cap_ms);
+        let ceiling = self
+            .base_ms
+            .saturating_mul(1u64 << attempt.min(30))
+            .min(self.cap_ms);
         random % (ceiling + 1)
     }
 
@@ -49,7 +57,11 @@ pub fn retry_after_ms(value: &str, now_ms: u64) -> Option<u64> {
     }
     let at = httpdate::parse_http_date(value).ok()?;
     let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
-    Some(u64::try_from(at_ms).unwrap_or(u64::MAX).saturating_sub(now_ms))
+    Some(
+        u64::try_from(at_ms)
+            .unwrap_or(u64::MAX)
+            .saturating_sub(now_ms),
+    )
 }
 
 fn random_u64() -> Result<u64> {
@@ -74,10 +86,15 @@ pub async fn send<F: Fetch, C: Clock>(
             Ok(response) if last => {
                 return Err(Error::new(
                     ErrorCode::RetryableExhausted,
-                    format!("The provider answered HTTP {} {attempts} times", response.status),
+                    format!(
+                        "The provider answered HTTP {} {attempts} times",
+                        response.status
+                    ),
                 ));
             }
-            Ok(response) => response.header("retry-after").and_then(|v| retry_after_ms(v, clock.now_ms())),
+            Ok(response) => response
+                .header("retry-after")
+                .and_then(|v| retry_after_ms(v, clock.now_ms())),
             Err(FetchFailure::AfterSend) if grant == Some(Grant::AuthorizationCode) => {
                 return Err(Error::new(
                     ErrorCode::TimeoutAmbiguous,
@@ -85,13 +102,21 @@ pub async fn send<F: Fetch, C: Clock>(
                 ));
             }
             Err(_) if last => {
-                return Err(Error::new(ErrorCode::NetworkError, "The provider could not be reached"));
+                return Err(Error::new(
+                    ErrorCode::NetworkError,
+                    "The provider could not be reached",
+                ));
             }
             Err(_) => None,
         };
-        clock.sleep(policy.delay_ms(attempt, retry_after, random_u64()?)).await;
+        clock
+            .sleep(policy.delay_ms(attempt, retry_after, random_u64()?))
+            .await;
     }
-    Err(Error::new(ErrorCode::RetryableExhausted, "No attempt was made"))
+    Err(Error::new(
+        ErrorCode::RetryableExhausted,
+        "No attempt was made",
+    ))
 }
 
 #[cfg(test)]

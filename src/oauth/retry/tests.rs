@@ -4,7 +4,12 @@ use crate::test_util::{FakeClock, FakeFetch, block_on, json_response};
 const NOW: u64 = 1_800_000_000_000;
 
 fn request() -> HttpRequest {
-    HttpRequest { method: "POST", url: "https://p.example/token".into(), headers: vec![], body: vec![] }
+    HttpRequest {
+        method: "POST",
+        url: "https://p.example/token".into(),
+        headers: vec![],
+        body: vec![],
+    }
 }
 
 fn with_retry_after(status: u16, value: &str) -> HttpResponse {
@@ -14,33 +19,62 @@ fn with_retry_after(status: u16, value: &str) -> HttpResponse {
 }
 
 fn run(fetch: &FakeFetch, clock: &FakeClock, grant: Option<Grant>) -> Result<HttpResponse> {
-    block_on(send(fetch, clock, &RetryPolicy::default(), &request(), grant))
+    block_on(send(
+        fetch,
+        clock,
+        &RetryPolicy::default(),
+        &request(),
+        grant,
+    ))
 }
 
 #[test]
 fn retry_after_seconds_are_waited() {
-    let fetch = FakeFetch::answering(vec![Ok(with_retry_after(429, "7")), Ok(json_response(200, "{}"))]);
+    let fetch = FakeFetch::answering(vec![
+        Ok(with_retry_after(429, "7")),
+        Ok(json_response(200, "{}")),
+    ]);
     let clock = FakeClock::at(NOW);
     assert!(run(&fetch, &clock, Some(Grant::RefreshToken)).is_ok());
     assert_eq!(fetch.calls(), 2);
-    assert!(clock.sleeps.borrow()[0] >= 7000, "{:?}", clock.sleeps.borrow());
+    assert!(
+        clock.sleeps.borrow()[0] >= 7000,
+        "{:?}",
+        clock.sleeps.borrow()
+    );
 }
 
 #[test]
 fn retry_after_http_dates_are_parsed_and_long_waits_capped() {
     // 1_800_000_000 s is 2027-01-15T08:00:00Z.
-    assert_eq!(retry_after_ms("Fri, 15 Jan 2027 08:00:30 GMT", NOW), Some(30_000));
-    assert_eq!(retry_after_ms("Fri, 15 Jan 2027 07:00:00 GMT", NOW), Some(0), "a past date means now");
+    assert_eq!(
+        retry_after_ms("Fri, 15 Jan 2027 08:00:30 GMT", NOW),
+        Some(30_000)
+    );
+    assert_eq!(
+        retry_after_ms("Fri, 15 Jan 2027 07:00:00 GMT", NOW),
+        Some(0),
+        "a past date means now"
+    );
     assert_eq!(retry_after_ms("soon", NOW), None);
     let policy = RetryPolicy::default();
-    assert_eq!(policy.delay_ms(0, retry_after_ms("99999", NOW), 0), policy.max_retry_after_ms);
+    assert_eq!(
+        policy.delay_ms(0, retry_after_ms("99999", NOW), 0),
+        policy.max_retry_after_ms
+    );
 }
 
 #[test]
 fn three_503s_exhaust_the_retries_after_three_calls() {
-    let fetch = FakeFetch::answering(vec![Ok(json_response(503, "{}")), Ok(json_response(503, "{}")), Ok(json_response(503, "{}"))]);
+    let fetch = FakeFetch::answering(vec![
+        Ok(json_response(503, "{}")),
+        Ok(json_response(503, "{}")),
+        Ok(json_response(503, "{}")),
+    ]);
     let clock = FakeClock::at(NOW);
-    let e = run(&fetch, &clock, Some(Grant::RefreshToken)).err().map(|e| e.code());
+    let e = run(&fetch, &clock, Some(Grant::RefreshToken))
+        .err()
+        .map(|e| e.code());
     assert_eq!(e, Some(ErrorCode::RetryableExhausted));
     assert_eq!(fetch.calls(), 3);
     assert_eq!(clock.sleeps.borrow().len(), 2);
@@ -49,7 +83,9 @@ fn three_503s_exhaust_the_retries_after_three_calls() {
 #[test]
 fn jitter_spreads_clients_and_never_exceeds_the_cap() {
     let policy = RetryPolicy::default();
-    let delays: Vec<u64> = (0..1000).map(|_| policy.delay_ms(5, None, random_u64().unwrap_or(0))).collect();
+    let delays: Vec<u64> = (0..1000)
+        .map(|_| policy.delay_ms(5, None, random_u64().unwrap_or(0)))
+        .collect();
     assert!(delays.iter().all(|d| *d <= policy.cap_ms));
     let first = delays[0];
     assert!(delays.iter().any(|d| *d != first), "not all equal");
@@ -58,25 +94,38 @@ fn jitter_spreads_clients_and_never_exceeds_the_cap() {
 
 #[test]
 fn a_code_exchange_that_may_have_been_sent_is_not_sent_again() {
-    let fetch = FakeFetch::answering(vec![Err(FetchFailure::AfterSend), Ok(json_response(200, "{}"))]);
-    let e = run(&fetch, &FakeClock::at(NOW), Some(Grant::AuthorizationCode)).err().map(|e| e.code());
+    let fetch = FakeFetch::answering(vec![
+        Err(FetchFailure::AfterSend),
+        Ok(json_response(200, "{}")),
+    ]);
+    let e = run(&fetch, &FakeClock::at(NOW), Some(Grant::AuthorizationCode))
+        .err()
+        .map(|e| e.code());
     assert_eq!(e, Some(ErrorCode::TimeoutAmbiguous));
     assert_eq!(fetch.calls(), 1);
 }
 
 #[test]
 fn a_refresh_that_timed_out_is_retried() {
-    let fetch = FakeFetch::answering(vec![Err(FetchFailure::AfterSend), Ok(json_response(200, "{}"))]);
+    let fetch = FakeFetch::answering(vec![
+        Err(FetchFailure::AfterSend),
+        Ok(json_response(200, "{}")),
+    ]);
     assert!(run(&fetch, &FakeClock::at(NOW), Some(Grant::RefreshToken)).is_ok());
     assert_eq!(fetch.calls(), 2);
 }
 
 #[test]
 fn failures_before_sending_are_retried_then_reported() {
-    let fetch = FakeFetch::answering(vec![Err(FetchFailure::BeforeSend), Ok(json_response(200, "{}"))]);
+    let fetch = FakeFetch::answering(vec![
+        Err(FetchFailure::BeforeSend),
+        Ok(json_response(200, "{}")),
+    ]);
     assert!(run(&fetch, &FakeClock::at(NOW), Some(Grant::AuthorizationCode)).is_ok());
     let fetch = FakeFetch::answering(vec![]);
-    let e = run(&fetch, &FakeClock::at(NOW), None).err().map(|e| e.code());
+    let e = run(&fetch, &FakeClock::at(NOW), None)
+        .err()
+        .map(|e| e.code());
     assert_eq!((e, fetch.calls()), (Some(ErrorCode::NetworkError), 3));
 }
 

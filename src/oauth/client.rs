@@ -1,0 +1,253 @@
+//! The low-level OAuth client: one provider, one app registration. It joins
+//! the pure request builders and response readers to the ports, like Arctic
+//! but for every catalog provider. The connectors server and the vault build
+//! on the same functions.
+
+use std::collections::BTreeMap;
+
+use super::authorize::{AuthorizationRequest, authorization_url};
+use super::retry::{self, RetryPolicy};
+use super::secret::RefreshToken;
+use super::token::{self, ClientCredentials, Grant, TokenSet};
+use crate::catalog::{AuthModel, Provider};
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{Clock, Fetch};
+
+/// What a revocation achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoked {
+    /// The provider confirmed (RFC 7009: 200, even for an already invalid token).
+    Yes,
+    /// The provider has no revocation endpoint.
+    Unsupported,
+}
+
+/// A configured client for one provider.
+#[derive(Debug, Clone)]
+pub struct OAuthClient {
+    pub provider: Provider,
+    pub credentials: ClientCredentials,
+    pub redirect_uri: String,
+    pub connection_config: BTreeMap<String, String>,
+    pub retry: RetryPolicy,
+}
+
+impl OAuthClient {
+    pub fn new(
+        provider: Provider,
+        credentials: ClientCredentials,
+        redirect_uri: impl Into<String>,
+    ) -> Result<OAuthClient> {
+        if provider.auth_model != AuthModel::Oauth {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!("{} is not connected with OAuth", provider.id),
+            ));
+        }
+        if credentials.client_id.is_empty() {
+            return Err(Error::new(ErrorCode::InvalidInput, "clientId is required"));
+        }
+        let redirect_uri = redirect_uri.into();
+        check_redirect_uri(&redirect_uri)?;
+        Ok(OAuthClient {
+            provider,
+            credentials,
+            redirect_uri,
+            connection_config: BTreeMap::new(),
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    /// The URL to send the user to. `code_verifier` is sent as its S256
+    /// challenge when the provider takes PKCE.
+    pub fn authorization_url(
+        &self,
+        scopes: &[String],
+        state: &str,
+        code_verifier: Option<&str>,
+        extra_params: &[(String, String)],
+    ) -> Result<String> {
+        authorization_url(&AuthorizationRequest {
+            provider: &self.provider,
+            client_id: &self.credentials.client_id,
+            redirect_uri: &self.redirect_uri,
+            scopes,
+            state,
+            code_verifier: if self.provider.pkce == crate::catalog::Pkce::Unsupported {
+                None
+            } else {
+                code_verifier
+            },
+            connection_config: &self.connection_config,
+            extra_params,
+        })
+    }
+
+    /// Exchanges an authorization code. `callback_params` are the callback's
+    /// other parameters (QuickBooks' `realmId` becomes connection config).
+    pub async fn exchange_code<F: Fetch, C: Clock>(
+        &self,
+        fetch: &F,
+        clock: &C,
+        code: &str,
+        code_verifier: Option<&str>,
+        requested_scopes: &[String],
+        callback_params: &BTreeMap<String, String>,
+    ) -> Result<TokenSet> {
+        let verifier = if self.provider.pkce == crate::catalog::Pkce::Unsupported {
+            None
+        } else {
+            code_verifier
+        };
+        let request = token::code_request(
+            &self.provider,
+            &self.credentials,
+            &self.connection_config,
+            code,
+            &self.redirect_uri,
+            verifier,
+        )?;
+        let response = retry::send(
+            fetch,
+            clock,
+            &self.retry,
+            &request,
+            Some(Grant::AuthorizationCode),
+        )
+        .await?;
+        token::process_token_response(
+            &self.provider,
+            Grant::AuthorizationCode,
+            &response,
+            requested_scopes,
+            callback_params,
+            clock.now_ms(),
+        )
+        .map(|t| self.with_config(t))
+    }
+
+    /// Refreshes an access token. A response without a refresh token keeps
+    /// the old one (returned in the token set), so it is never lost.
+    pub async fn refresh<F: Fetch, C: Clock>(
+        &self,
+        fetch: &F,
+        clock: &C,
+        refresh_token: &RefreshToken,
+        scopes: &[String],
+    ) -> Result<TokenSet> {
+        let request = token::refresh_request(
+            &self.provider,
+            &self.credentials,
+            &self.connection_config,
+            refresh_token,
+        )?;
+        let response = retry::send(
+            fetch,
+            clock,
+            &self.retry,
+            &request,
+            Some(Grant::RefreshToken),
+        )
+        .await?;
+        let mut tokens = token::process_token_response(
+            &self.provider,
+            Grant::RefreshToken,
+            &response,
+            scopes,
+            &BTreeMap::new(),
+            clock.now_ms(),
+        )?;
+        if tokens.refresh_token.is_none() {
+            tokens.refresh_token = Some(refresh_token.clone());
+        }
+        Ok(self.with_config(tokens))
+    }
+
+    /// Revokes a token (RFC 7009, or the provider's own style).
+    pub async fn revoke<F: Fetch, C: Clock>(
+        &self,
+        fetch: &F,
+        clock: &C,
+        token: &str,
+        token_type_hint: Option<&str>,
+    ) -> Result<Revoked> {
+        let Some(request) = token::revocation_request(
+            &self.provider,
+            &self.credentials,
+            &self.connection_config,
+            token,
+            token_type_hint,
+        )?
+        else {
+            return Ok(Revoked::Unsupported);
+        };
+        let response = retry::send(fetch, clock, &self.retry, &request, None).await?;
+        if (200..300).contains(&response.status) {
+            return Ok(Revoked::Yes);
+        }
+        let code = match response.status {
+            401 | 403 => ErrorCode::ProviderConfigError,
+            _ => ErrorCode::ProviderError,
+        };
+        Err(Error::new(
+            code,
+            format!(
+                "The provider refused the revocation (HTTP {})",
+                response.status
+            ),
+        ))
+    }
+
+    /// Connection config given to the client stays with the tokens.
+    fn with_config(&self, mut tokens: TokenSet) -> TokenSet {
+        for (k, v) in &self.connection_config {
+            tokens
+                .connection_config
+                .entry(k.clone())
+                .or_insert_with(|| v.clone());
+        }
+        tokens
+    }
+}
+
+/// A redirect URI: https (http only on a loopback host), no fragment, no user info.
+pub fn check_redirect_uri(uri: &str) -> Result<()> {
+    let bad = |why: &str| {
+        Err(Error::new(
+            ErrorCode::ConfigInvalid,
+            format!("redirectUri {why}"),
+        ))
+    };
+    let rest = if let Some(r) = uri.strip_prefix("https://") {
+        r
+    } else if let Some(r) = uri.strip_prefix("http://") {
+        let host = r.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                h
+            } else {
+                host
+            }
+        });
+        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+            return bad("must use https (http only on 127.0.0.1, localhost or [::1])");
+        }
+        r
+    } else {
+        return bad("must be an absolute https URL");
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') {
+        return bad("must have a host and no user info");
+    }
+    if uri.contains('#') {
+        return bad("must not have a fragment");
+    }
+    if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("must not contain white space");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
