@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, Result};
 
-pub use validate::{Patterns, is_valid_type_id, template_names};
+pub use validate::{Patterns, RESERVED_PARAMS, is_valid_type_id, template_names};
 
 /// How the app authenticates to the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,8 +3,8 @@
 use super::{AuthModel, ConfigField, Provider};
 use crate::error::{Error, ErrorCode, Result};
 
-/// Parameters a catalog entry (and later, a caller) may never set: the
-/// engine owns them.
+/// Parameters the engine owns: neither a catalog entry nor a caller of the
+/// authorization URL may set them.
 pub const RESERVED_PARAMS: &[&str] = &[
     "client_id",
     "redirect_uri",
@@ -58,48 +58,11 @@ pub fn template_names(url: &str) -> std::result::Result<Vec<&str>, String> {
     Ok(names)
 }
 
-/// An https URL (or http on a loopback host, for local providers), with no
-/// userinfo and no fragment. Template parts are allowed in host and path.
+/// A URL of the shape [`crate::http::url_problem`] accepts; template parts
+/// are allowed in host and path, each backed by a patterned field.
 fn check_url(p: &Provider, field: &str, url: &str) -> Result<()> {
-    let rest = if let Some(r) = url.strip_prefix("https://") {
-        r
-    } else if let Some(r) = url.strip_prefix("http://") {
-        let authority = r.split(['/', '?']).next().unwrap_or_default();
-        let host = match authority.strip_prefix("[::1]") {
-            Some(_) => "[::1]",
-            None => authority.split(':').next().unwrap_or_default(),
-        };
-        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
-            return Err(invalid(
-                p,
-                format_args!("{field} must use https (http only on a loopback host): {url}"),
-            ));
-        }
-        r
-    } else {
-        return Err(invalid(
-            p,
-            format_args!("{field} must be an https URL: {url}"),
-        ));
-    };
-    let authority = rest.split(['/', '?']).next().unwrap_or_default();
-    if authority.is_empty() {
-        return Err(invalid(p, format_args!("{field} has no host: {url}")));
-    }
-    if authority.contains('@') {
-        return Err(invalid(
-            p,
-            format_args!("{field} must not hold user info: {url}"),
-        ));
-    }
-    if url.contains('#') {
-        return Err(invalid(
-            p,
-            format_args!("{field} must not have a fragment: {url}"),
-        ));
-    }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid(p, format_args!("{field} holds white space")));
+    if let Some(problem) = crate::http::url_problem(url) {
+        return Err(invalid(p, format_args!("{field} {problem}: {url}")));
     }
     let names = template_names(url).map_err(|m| invalid(p, m))?;
     for name in names {

@@ -5,21 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{AuthModel, Pkce, Provider, printable, template_names};
+use crate::catalog::{AuthModel, Pkce, Provider, RESERVED_PARAMS, printable, template_names};
 use crate::config::{MAX_SCOPES, is_valid_scope};
 use crate::error::{Error, ErrorCode, Result};
 
 use super::pkce;
-
-/// Parameters the engine owns: callers cannot set them.
-const ENGINE_OWNED: &[&str] = &[
-    "client_id",
-    "redirect_uri",
-    "state",
-    "code_challenge",
-    "code_challenge_method",
-    "response_type",
-];
 
 /// Fills an endpoint template's `{field}` parts from connection config (or
 /// the field's default), after each value matches the field's anchored
@@ -133,7 +123,8 @@ pub fn authorization_url(req: &AuthorizationRequest<'_>) -> Result<String> {
         }
     };
     for (key, _) in req.extra_params {
-        if ENGINE_OWNED.contains(&key.as_str()) || Some(key.as_str()) == p.scope.param.as_deref() {
+        if RESERVED_PARAMS.contains(&key.as_str()) || Some(key.as_str()) == p.scope.param.as_deref()
+        {
             return Err(Error::new(
                 ErrorCode::InvalidInput,
                 format!("The parameter \"{}\" cannot be set", printable(key)),

@@ -73,11 +73,7 @@ impl OAuthClient {
             redirect_uri: &self.redirect_uri,
             scopes,
             state,
-            code_verifier: if self.provider.pkce == crate::catalog::Pkce::Unsupported {
-                None
-            } else {
-                code_verifier
-            },
+            code_verifier,
             connection_config: &self.connection_config,
             extra_params,
         })
@@ -94,18 +90,13 @@ impl OAuthClient {
         requested_scopes: &[String],
         callback_params: &BTreeMap<String, String>,
     ) -> Result<TokenSet> {
-        let verifier = if self.provider.pkce == crate::catalog::Pkce::Unsupported {
-            None
-        } else {
-            code_verifier
-        };
         let request = token::code_request(
             &self.provider,
             &self.credentials,
             &self.connection_config,
             code,
             &self.redirect_uri,
-            verifier,
+            code_verifier,
         )?;
         let response = retry::send(
             fetch,
@@ -212,41 +203,13 @@ impl OAuthClient {
 
 /// A redirect URI: https (http only on a loopback host), no fragment, no user info.
 pub fn check_redirect_uri(uri: &str) -> Result<()> {
-    let bad = |why: &str| {
-        Err(Error::new(
+    match crate::http::url_problem(uri) {
+        Some(problem) => Err(Error::new(
             ErrorCode::ConfigInvalid,
-            format!("redirectUri {why}"),
-        ))
-    };
-    let rest = if let Some(r) = uri.strip_prefix("https://") {
-        r
-    } else if let Some(r) = uri.strip_prefix("http://") {
-        let host = r.split(['/', '?', '#']).next().unwrap_or_default();
-        let host = host.rsplit_once(':').map_or(host, |(h, port)| {
-            if port.bytes().all(|b| b.is_ascii_digit()) {
-                h
-            } else {
-                host
-            }
-        });
-        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
-            return bad("must use https (http only on 127.0.0.1, localhost or [::1])");
-        }
-        r
-    } else {
-        return bad("must be an absolute https URL");
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.is_empty() || authority.contains('@') {
-        return bad("must have a host and no user info");
+            format!("redirectUri {problem}"),
+        )),
+        None => Ok(()),
     }
-    if uri.contains('#') {
-        return bad("must not have a fragment");
-    }
-    if uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return bad("must not contain white space");
-    }
-    Ok(())
 }
 
 #[cfg(test)]

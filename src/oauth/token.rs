@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::authorize::resolve_endpoint;
 use super::secret::{AccessToken, ClientSecret, RefreshToken};
-use crate::catalog::{BodyFormat, ClientAuth, Provider, RevocationStyle};
+use crate::catalog::{BodyFormat, ClientAuth, Pkce, Provider, RevocationStyle};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpRequest, HttpResponse};
 
@@ -86,6 +86,27 @@ fn name<'a>(provider: &'a Provider, standard: &'a str) -> &'a str {
         .map_or(standard, String::as_str)
 }
 
+/// Places the client's credentials as the provider wants them: HTTP Basic,
+/// or `client_id` and `client_secret` (renamed where the provider renames
+/// them) in the body; a public client sends only its id.
+fn add_client_auth<'a>(
+    provider: &'a Provider,
+    client: &'a ClientCredentials,
+    pairs: &mut Vec<(&'a str, &'a str)>,
+    headers: &mut Vec<(String, String)>,
+) {
+    match (&client.client_secret, provider.client_auth) {
+        (Some(secret), ClientAuth::Basic) => {
+            headers.push(("authorization".to_owned(), basic(client, secret)))
+        }
+        (Some(secret), ClientAuth::Body) => {
+            pairs.push((name(provider, "client_id"), &client.client_id));
+            pairs.push((name(provider, "client_secret"), secret.secret()));
+        }
+        (None, _) => pairs.push((name(provider, "client_id"), &client.client_id)),
+    }
+}
+
 /// Builds a POST to the token endpoint with the grant's parameters and the
 /// client's credentials placed as the provider wants them.
 fn token_endpoint_request(
@@ -103,16 +124,7 @@ fn token_endpoint_request(
     let url = resolve_endpoint(provider, template, config)?;
     let mut pairs: Vec<(&str, &str)> = grant.to_vec();
     let mut headers = vec![("accept".to_owned(), "application/json".to_owned())];
-    match (&client.client_secret, provider.client_auth) {
-        (Some(secret), ClientAuth::Basic) => {
-            headers.push(("authorization".to_owned(), basic(client, secret)))
-        }
-        (Some(secret), ClientAuth::Body) => {
-            pairs.push((name(provider, "client_id"), &client.client_id));
-            pairs.push((name(provider, "client_secret"), secret.secret()));
-        }
-        (None, _) => pairs.push((name(provider, "client_id"), &client.client_id)),
-    }
+    add_client_auth(provider, client, &mut pairs, &mut headers);
     let (content_type, body) = match provider.token_request_format {
         BodyFormat::Form => ("application/x-www-form-urlencoded", form_body(&pairs)),
         BodyFormat::Json => ("application/json", json_body(&pairs)),
@@ -126,7 +138,9 @@ fn token_endpoint_request(
     })
 }
 
-/// The code exchange (RFC 6749 §4.1.3), with the PKCE verifier when one was used.
+/// The code exchange (RFC 6749 §4.1.3), with the PKCE verifier when one was
+/// used; providers without PKCE never get one, as the authorization URL never
+/// carried its challenge.
 pub fn code_request(
     provider: &Provider,
     client: &ClientCredentials,
@@ -140,7 +154,9 @@ pub fn code_request(
         ("code", code),
         ("redirect_uri", redirect_uri),
     ];
-    if let Some(v) = code_verifier {
+    if let Some(v) = code_verifier
+        && provider.pkce != Pkce::Unsupported
+    {
         grant.push(("code_verifier", v));
     }
     token_endpoint_request(provider, client, config, &grant)
@@ -180,16 +196,7 @@ pub fn revocation_request(
                 pairs.push(("token_type_hint", hint));
             }
             let mut headers = vec![accept];
-            match (&client.client_secret, provider.client_auth) {
-                (Some(secret), ClientAuth::Basic) => {
-                    headers.push(("authorization".to_owned(), basic(client, secret)))
-                }
-                (Some(secret), ClientAuth::Body) => {
-                    pairs.push((name(provider, "client_id"), &client.client_id));
-                    pairs.push((name(provider, "client_secret"), secret.secret()));
-                }
-                (None, _) => pairs.push((name(provider, "client_id"), &client.client_id)),
-            }
+            add_client_auth(provider, client, &mut pairs, &mut headers);
             headers.push((
                 "content-type".to_owned(),
                 "application/x-www-form-urlencoded".to_owned(),

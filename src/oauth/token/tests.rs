@@ -120,6 +120,25 @@ fn notion_sends_json_with_basic_auth() {
 }
 
 #[test]
+fn providers_without_pkce_never_get_a_verifier() {
+    let r = code_request(
+        provider("notion"),
+        &client(),
+        &BTreeMap::new(),
+        "C",
+        "https://a/cb",
+        Some("VERIFIER"),
+    );
+    let text = r
+        .map(|r| String::from_utf8(r.body).unwrap_or_default())
+        .unwrap_or_default();
+    assert!(
+        text.contains("authorization_code") && !text.contains("VERIFIER"),
+        "{text}"
+    );
+}
+
+#[test]
 fn tiktok_sends_client_key_at_the_token_endpoint() {
     let r = code_request(
         provider("tiktok"),
