@@ -5,7 +5,7 @@
 use crate::error::{Error, ErrorCode, Result};
 
 /// What is wrong with an endpoint or redirect URL, if anything: it must be
-/// https (plain http only on 127.0.0.1, localhost or [::1]), with a host, no
+/// https (plain http only on `127.0.0.1`, `localhost` or `[::1]`), with a host, no
 /// user info, no fragment and no white space.
 pub fn url_problem(url: &str) -> Option<&'static str> {
     let rest = if let Some(r) = url.strip_prefix("https://") {
