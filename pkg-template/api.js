@@ -9,6 +9,9 @@ export {
   validateConnectors,
   generateTypes,
   errorCodes,
+  OAuthClient,
+  generateState,
+  generateCodeVerifier,
 } from './oauth_connectors.js';
 
 /**

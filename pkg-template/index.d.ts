@@ -205,3 +205,100 @@ export declare function generateTypes(
 
 /** Every stable error code. */
 export declare function errorCodes(): ConnectorsErrorCode[];
+
+/** What `OAuthClient` sends requests with: any WHATWG `fetch`. */
+export type FetchFunction = (request: Request) => Promise<Response>;
+
+/** Options of `new OAuthClient()`. */
+export interface OAuthClientOptions {
+  /** A catalog type id (`"github"`, `"googlecalendar"`, ...) or a custom provider entry. */
+  provider: string | ProviderEntry;
+  clientId: string;
+  /** Omit for a public client (PKCE only). */
+  clientSecret?: string;
+  /** Must be https (http only on 127.0.0.1, localhost or [::1]), without a fragment. */
+  redirectUri: string;
+  /** Default `globalThis.fetch`. Called with a `Request`; redirects are not followed. */
+  fetch?: FetchFunction;
+  /** Per provider call, body included. Default 30000. */
+  timeoutMs?: number;
+  /** Values of the provider's connection-config fields (a subdomain, a tenant). */
+  connectionConfig?: Record<string, string>;
+  /** Calls in all for a retryable failure (429, 5xx, unreachable), 1 to 10. Default 3. */
+  maxAttempts?: number;
+}
+
+/**
+ * Tokens from a code exchange or a refresh. `accessToken` and
+ * `refreshToken` are non-enumerable: read them by name; `console.log`,
+ * spreading and `JSON.stringify` leave them out.
+ */
+export interface OAuthTokens {
+  readonly accessToken: string;
+  /** `null` when the provider issued none. After a refresh without a new one, the one you passed. */
+  readonly refreshToken: string | null;
+  /** `"Bearer"` when the provider says nothing (Slack says `"bot"` or `"user"`). */
+  tokenType: string;
+  /** `null` when the provider gives no lifetime. */
+  expiresAt: Date | null;
+  /** The granted scopes (the requested ones when the provider does not say). */
+  scopes: string[];
+  /** Per-connection values from the response or callback (Salesforce `instance_url`, QuickBooks `realmId`, ...). */
+  connectionConfig: Record<string, string>;
+  /** The provider's whole answer, with every token removed. */
+  raw: Record<string, unknown>;
+}
+
+/** The callback's query parameters, as `URLSearchParams`, an object or a query string. */
+export type CallbackParams = URLSearchParams | Record<string, string> | string;
+
+/**
+ * A low-level OAuth client for one provider and one app registration, like
+ * Arctic's provider classes but for every catalog provider. Errors are
+ * `ConnectorsError`s: `NEEDS_RECONNECT` (the grant is gone),
+ * `CODE_EXCHANGE_FAILED`, `PROVIDER_CONFIG_ERROR` (client id/secret or
+ * redirect URI), `ISSUER_MISMATCH`, `RETRYABLE_EXHAUSTED`, `NETWORK_ERROR`,
+ * `TIMEOUT_AMBIGUOUS` (a code exchange is never sent twice), ...
+ */
+export declare class OAuthClient {
+  constructor(options: OAuthClientOptions);
+  /** The provider's type id. */
+  readonly provider: string;
+  /**
+   * The URL to send the user to. Keep `state` and `codeVerifier` (in a
+   * cookie or session) for the callback. `params` adds or replaces
+   * provider defaults such as `prompt` or `login_hint`; `client_id`,
+   * `redirect_uri`, `state`, `code_challenge*`, `response_type` and the
+   * scope parameter cannot be set.
+   */
+  createAuthorizationURL(options: {
+    state: string;
+    scopes?: string[];
+    /** Required when the provider requires PKCE; sent as its S256 challenge. */
+    codeVerifier?: string;
+    params?: Record<string, string>;
+  }): string;
+  /**
+   * Exchanges the callback's `code`. Check the callback's `state` yourself
+   * first. With `callbackParams`, `iss` is checked against the provider's
+   * issuer (RFC 9207) and the provider's callback values join `connectionConfig`.
+   */
+  validateAuthorizationCode(
+    code: string,
+    codeVerifier?: string | null,
+    callbackParams?: CallbackParams | null,
+    options?: { scopes?: string[] },
+  ): Promise<OAuthTokens>;
+  /** Refreshes; `NEEDS_RECONNECT` when the refresh token is no longer valid. */
+  refreshAccessToken(refreshToken: string, options?: { scopes?: string[] }): Promise<OAuthTokens>;
+  /** Revokes (RFC 7009). `true` when the provider confirmed, `false` when it has no revocation endpoint. */
+  revokeToken(token: string, tokenTypeHint?: 'access_token' | 'refresh_token'): Promise<boolean>;
+  /** Frees the wasm memory now instead of at garbage collection. */
+  free(): void;
+}
+
+/** A random `state`: 32 bytes as 43 base64url characters. */
+export declare function generateState(): string;
+
+/** A PKCE code verifier (RFC 7636): 32 random bytes as 43 base64url characters. */
+export declare function generateCodeVerifier(): string;

@@ -39,6 +39,9 @@ pub fn url_problem(url: &str) -> Option<&'static str> {
     None
 }
 
+/// The largest response body the engine reads (token and revocation answers).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// An HTTP request the engine wants sent.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
@@ -114,8 +117,47 @@ pub enum FetchFailure {
     AfterSend,
 }
 
+/// Reads a failed `fetch` (its error's `name`, `message` and Node's
+/// `cause.code`). Only failures known to happen while connecting count as
+/// [`FetchFailure::BeforeSend`]; anything else (a timeout, a reset, a
+/// browser's opaque "Failed to fetch") may have reached the provider.
+pub fn classify_fetch_error(name: &str, message: &str, cause_code: Option<&str>) -> FetchFailure {
+    const CONNECT_CODES: [&str; 9] = [
+        "ECONNREFUSED",
+        "ENOTFOUND",
+        "EAI_AGAIN",
+        "EHOSTUNREACH",
+        "ENETUNREACH",
+        "UND_ERR_CONNECT_TIMEOUT",
+        "ERR_INVALID_URL",
+        "ERR_TLS_CERT_ALTNAME_INVALID",
+        "DEPTH_ZERO_SELF_SIGNED_CERT",
+    ];
+    if matches!(name, "AbortError" | "TimeoutError") {
+        return FetchFailure::AfterSend;
+    }
+    if cause_code.is_some_and(|c| CONNECT_CODES.contains(&c)) {
+        return FetchFailure::BeforeSend;
+    }
+    // Deno: "error sending request ...: client error (Connect): tcp connect error: ..."
+    let lower = message.to_ascii_lowercase();
+    if [
+        "(connect)",
+        "tcp connect error",
+        "dns error",
+        "connection refused",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+    {
+        return FetchFailure::BeforeSend;
+    }
+    FetchFailure::AfterSend
+}
+
 /// Sends HTTP requests. Implemented over the host's `fetch` in `src/wasm/`,
-/// and by closures and fakes in tests. Futures are not `Send`: wasm is
+/// and by closures and fakes in tests. An implementation may stop reading a
+/// body after [`MAX_BODY_BYTES`] + 1 bytes: callers reject what is larger. Futures are not `Send`: wasm is
 /// single-threaded.
 #[allow(async_fn_in_trait)]
 pub trait Fetch {
@@ -170,4 +212,33 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
         )
     })?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_connect_failures_may_be_retried_as_never_sent() {
+        use FetchFailure::*;
+        let node = |code| classify_fetch_error("TypeError", "fetch failed", Some(code));
+        assert_eq!(node("ECONNREFUSED"), BeforeSend);
+        assert_eq!(node("ENOTFOUND"), BeforeSend);
+        assert_eq!(node("UND_ERR_SOCKET"), AfterSend);
+        assert_eq!(node("ECONNRESET"), AfterSend);
+        let deno = "error sending request for url (http://127.0.0.1:9/): client error (Connect): tcp connect error: Connection refused (os error 111)";
+        assert_eq!(classify_fetch_error("TypeError", deno, None), BeforeSend);
+        assert_eq!(
+            classify_fetch_error("TypeError", "Failed to fetch", None),
+            AfterSend
+        );
+        assert_eq!(
+            classify_fetch_error("TimeoutError", "connection refused", None),
+            AfterSend
+        );
+        assert_eq!(
+            classify_fetch_error("AbortError", "", Some("ECONNREFUSED")),
+            AfterSend
+        );
+    }
 }

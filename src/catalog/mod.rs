@@ -394,13 +394,11 @@ impl Catalog {
 
     /// The closest type id by edit distance, when it is close enough to be a typo.
     pub fn suggest(&self, id: &str) -> Option<String> {
-        let wanted = id.to_ascii_lowercase();
-        self.providers
-            .iter()
-            .map(|p| (strsim::damerau_levenshtein(&wanted, &p.id), &p.id))
-            .filter(|(d, name)| *d <= (name.len() / 3).max(1))
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, name)| name.clone())
+        closest(
+            &id.to_ascii_lowercase(),
+            self.providers.iter().map(|p| p.id.as_str()),
+        )
+        .map(str::to_owned)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Provider> {
@@ -429,6 +427,16 @@ pub(crate) fn printable(s: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// The candidate closest to `wanted` by edit distance, when it is close
+/// enough to be a typo of it.
+pub fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|name| (strsim::damerau_levenshtein(wanted, name), name))
+        .filter(|(d, name)| *d <= (name.len() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, name)| name)
 }
 
 #[cfg(test)]

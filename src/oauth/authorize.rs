@@ -134,6 +134,21 @@ pub fn authorization_url(req: &AuthorizationRequest<'_>) -> Result<String> {
     if req.client_id.is_empty() {
         return Err(Error::new(ErrorCode::InvalidInput, "clientId is required"));
     }
+    if req.state.is_empty() {
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            "A state is required (generateState() makes one)",
+        ));
+    }
+    if p.pkce == Pkce::Required && req.code_verifier.is_none() {
+        return Err(Error::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "{} requires PKCE: pass a codeVerifier (generateCodeVerifier() makes one)",
+                p.id
+            ),
+        ));
+    }
     let endpoint = resolve_endpoint(p, template, req.connection_config)?;
     let name = |standard: &'static str| -> &str {
         p.authorization_param_names

@@ -83,8 +83,8 @@ pub fn parse_query(query: &str) -> Result<CallbackParams> {
 /// exactly; a provider known to send `iss` must send it. Providers without a
 /// configured issuer are not checked (most omit `iss`; each connector's own
 /// callback path is the mix-up defence there).
-pub fn check_issuer(provider: &Provider, params: &CallbackParams) -> Result<()> {
-    match (provider.issuer.as_deref(), params.iss.as_deref()) {
+pub fn check_issuer(provider: &Provider, iss: Option<&str>) -> Result<()> {
+    match (provider.issuer.as_deref(), iss) {
         (Some(expected), Some(got)) if expected == got => Ok(()),
         (Some(_), Some(_)) => Err(Error::new(
             ErrorCode::IssuerMismatch,
@@ -246,30 +246,30 @@ mod tests {
         let op = provider_with_issuer(Some("https://op.example.com"));
         let ok = parse("code=x&state=S&iss=https%3A%2F%2Fop.example.com")
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(check_issuer(&op, &ok).is_ok());
+        assert!(check_issuer(&op, ok.iss.as_deref()).is_ok());
         let foo = parse("code=x&state=S&iss=foo").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            code_of(check_issuer(&op, &foo)),
+            code_of(check_issuer(&op, foo.iss.as_deref())),
             Some(ErrorCode::IssuerMismatch)
         );
         let slash = parse("code=x&state=S&iss=https%3A%2F%2Fop.example.com%2F")
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            code_of(check_issuer(&op, &slash)),
+            code_of(check_issuer(&op, slash.iss.as_deref())),
             Some(ErrorCode::IssuerMismatch)
         );
         let missing = parse("code=x&state=S").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            code_of(check_issuer(&op, &missing)),
+            code_of(check_issuer(&op, missing.iss.as_deref())),
             Some(ErrorCode::IssuerMissing)
         );
         // An error callback from the wrong issuer is a mismatch, not a denial.
         let denied = parse("error=access_denied&state=S&iss=foo").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            code_of(check_issuer(&op, &denied)),
+            code_of(check_issuer(&op, denied.iss.as_deref())),
             Some(ErrorCode::IssuerMismatch)
         );
         // Providers without a configured issuer are not checked.
-        assert!(check_issuer(&provider_with_issuer(None), &foo).is_ok());
+        assert!(check_issuer(&provider_with_issuer(None), foo.iss.as_deref()).is_ok());
     }
 }

@@ -13,10 +13,7 @@ use super::authorize::resolve_endpoint;
 use super::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::catalog::{BodyFormat, ClientAuth, Pkce, Provider, RevocationStyle};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{HttpRequest, HttpResponse};
-
-/// The largest token or revocation response we read.
-pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+use crate::http::{HttpRequest, HttpResponse, MAX_BODY_BYTES};
 
 /// The app's credentials at the provider.
 #[derive(Debug, Clone)]
@@ -348,7 +345,7 @@ fn parse_expires_in(value: &Value) -> Result<u64> {
 /// Parses a provider's answer (JSON, or form-encoded where the catalog says
 /// the provider may answer so) into a JSON object.
 fn response_object(provider: &Provider, response: &HttpResponse) -> Result<Value> {
-    if response.body.len() > MAX_RESPONSE_BYTES {
+    if response.body.len() > MAX_BODY_BYTES {
         return Err(Error::new(
             ErrorCode::ResponseTooLarge,
             "The provider's answer is larger than 1 MiB",

@@ -6,14 +6,17 @@
 //! when known). Values cross as JSON: one serde format in the binary keeps
 //! the wasm small, and `JSON.parse` is fast.
 
+mod client;
+mod fetch;
+
 use std::cell::RefCell;
 
-use js_sys::{Array, JSON, Reflect, Uint8Array};
+use js_sys::{Array, JSON, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-use crate::catalog::{Catalog, Provider};
+use crate::catalog::{Catalog, Provider, closest, printable};
 use crate::config::{self, ConnectorConfig, ParsedFile};
 use crate::error::{Error, ErrorCode};
 
@@ -182,26 +185,47 @@ pub fn get_provider(integration_type: JsValue) -> JsResult {
     with_catalog(|catalog| Ok(to_js(catalog.require(&id)?))).map_err(|e| to_js_error(&e))?
 }
 
-/// Adds a custom provider (or replaces one with the same type id) after
-/// validating it; takes an entry object or its JSON text. Returns the entry
-/// as stored, with defaults filled in.
-#[wasm_bindgen(js_name = registerProvider)]
-pub fn register_provider(entry: JsValue) -> JsResult {
-    let provider = match entry.as_string() {
-        Some(text) => Provider::from_json(&text).map_err(|e| to_js_error(&e))?,
-        None if entry.is_object() => {
-            let text = JSON::stringify(&entry)
-                .ok()
-                .and_then(|s| s.as_string())
-                .ok_or_else(|| input_error("The provider entry cannot be turned into JSON"))?;
-            Provider::from_json(&text).map_err(|e| to_js_error(&e))?
-        }
+/// A provider entry from an object or its JSON text, validated.
+fn provider_from_js(entry: &JsValue) -> JsResult<Provider> {
+    let text = match entry.as_string() {
+        Some(text) => text,
+        None if entry.is_object() => JSON::stringify(entry)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| input_error("The provider entry cannot be turned into JSON"))?,
         None => {
             return Err(input_error(
                 "The provider entry must be an object or JSON text",
             ));
         }
     };
+    Provider::from_json(&text).map_err(|e| to_js_error(&e))
+}
+
+/// Rejects keys of an options object that are not in `allowed`, with a
+/// did-you-mean (a misspelt option must not be ignored silently).
+fn check_keys(object: &JsValue, allowed: &[&str], what: &str) -> JsResult<()> {
+    for key in Object::keys(object.unchecked_ref::<Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !allowed.contains(&key.as_str()) {
+            let hint = closest(&key, allowed.iter().copied())
+                .map(|s| format!(" Did you mean \"{s}\"?"))
+                .unwrap_or_default();
+            return Err(input_error(format!(
+                "Unknown {what} \"{}\".{hint}",
+                printable(&key)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Adds a custom provider (or replaces one with the same type id) after
+/// validating it; takes an entry object or its JSON text. Returns the entry
+/// as stored, with defaults filled in.
+#[wasm_bindgen(js_name = registerProvider)]
+pub fn register_provider(entry: JsValue) -> JsResult {
+    let provider = provider_from_js(&entry)?;
     let out = to_js(&provider)?;
     with_catalog(|catalog| catalog.register(provider)).map_err(|e| to_js_error(&e))?;
     Ok(out)

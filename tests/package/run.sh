@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Package tests: installs the built pkg/ (as its npm tarball) into a fresh
-# project and runs it in Node (ESM), Deno 2 and workerd, then type-checks
-# consumer .ts files with tsc. Run scripts/build.sh first.
+# project and runs it in Node (ESM), Deno 2 and workerd, drives the OAuth
+# client against a real authorization server (oidc-provider on 127.0.0.1),
+# then type-checks consumer .ts files with tsc. Run scripts/build.sh first.
 set -euo pipefail
 cd "$(dirname "$0")"
 here=$(pwd)
@@ -20,8 +21,9 @@ cat > package.json <<JSON
 JSON
 npm install --no-audit --no-fund --prefer-offline --loglevel=error
 
-echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite build)"
-PACKAGE_TEST_TOOLS="$tools" node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs
+echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite build, oidc-provider flow)"
+PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="$here/../support/local-provider.mjs" \
+  node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs
 
 echo "== Deno: deno test"
 "$tools/deno" test --quiet --no-check --allow-read --allow-write --allow-env deno.test.mjs

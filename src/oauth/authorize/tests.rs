@@ -233,6 +233,34 @@ fn pkce_is_sent_as_s256_only_and_never_the_verifier() {
 }
 
 #[test]
+fn a_pkce_required_provider_needs_a_verifier_and_every_url_a_state() {
+    let request = |id: &'static str, state: &'static str, verifier: Option<&'static str>| {
+        authorization_url(&AuthorizationRequest {
+            provider: provider(id),
+            client_id: "C",
+            redirect_uri: "https://a/cb",
+            scopes: &[],
+            state,
+            code_verifier: verifier,
+            connection_config: &BTreeMap::new(),
+            extra_params: &[],
+        })
+    };
+    let missing = request("airtable", "S", None).err();
+    assert_eq!(
+        missing.as_ref().map(Error::code),
+        Some(ErrorCode::InvalidInput)
+    );
+    assert!(missing.is_some_and(|e| e.to_string().contains("airtable requires PKCE")),);
+    // Where PKCE is only supported, leaving it out is the caller's choice.
+    assert!(request("github", "S", None).is_ok());
+    let no_state = request("github", "", Some(VERIFIER)).err();
+    assert!(no_state.is_some_and(
+        |e| e.code() == ErrorCode::InvalidInput && e.to_string().contains("state is required")
+    ));
+}
+
+#[test]
 fn wix_uses_the_installer_names_and_stripe_has_no_url() {
     let url = ok("wix", &[], &[]);
     assert!(

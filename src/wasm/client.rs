@@ -1,0 +1,317 @@
+//! The low-level OAuth client for JavaScript: `new OAuthClient(options)`,
+//! like Arctic's provider classes but for every catalog provider (or a
+//! custom entry), in every runtime. A thin shell over
+//! [`crate::oauth::client::OAuthClient`]; HTTP goes to the host's `fetch`.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use js_sys::{Array, Object, Promise, Reflect};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::fetch::HostFetch;
+use super::{
+    JsResult, check_keys, from_js, get, input_error, optional_string, provider_from_js,
+    required_string, to_js, to_js_error, with_catalog,
+};
+use crate::http::{SystemClock, random_bytes};
+use crate::oauth::callback::check_issuer;
+use crate::oauth::client::{OAuthClient as Client, Revoked};
+use crate::oauth::pkce;
+use crate::oauth::secret::{ClientSecret, RefreshToken};
+use crate::oauth::token::{ClientCredentials, TokenSet};
+
+const OPTIONS: [&str; 8] = [
+    "provider",
+    "clientId",
+    "clientSecret",
+    "redirectUri",
+    "fetch",
+    "timeoutMs",
+    "connectionConfig",
+    "maxAttempts",
+];
+
+/// An OAuth client for one provider and one app registration.
+#[wasm_bindgen(js_name = OAuthClient)]
+pub struct JsOAuthClient {
+    client: Rc<Client>,
+    fetch: Rc<HostFetch>,
+}
+
+/// A list of strings (`scopes`), `undefined` for none.
+fn string_list(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    if !Array::is_array(value) {
+        return Err(input_error(format!("{what} must be an array of strings")));
+    }
+    from_js(value, what)
+}
+
+/// `{ key: string }` from an object, a `URLSearchParams`/`Map` (anything
+/// with `entries()`), or a query string.
+fn string_map(value: &JsValue, what: &str) -> JsResult<BTreeMap<String, String>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(BTreeMap::new());
+    }
+    if let Some(query) = value.as_string() {
+        let query = query.strip_prefix('?').unwrap_or(&query);
+        return Ok(form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect());
+    }
+    if !value.is_object() {
+        return Err(input_error(format!("{what} must be an object")));
+    }
+    let object = if get(value, "entries").is_function() {
+        Object::from_entries(value).map_err(|_| input_error(format!("{what} has bad entries")))?
+    } else {
+        value.clone().unchecked_into()
+    };
+    let mut map = BTreeMap::new();
+    for entry in Object::entries(&object).iter() {
+        let pair: Array = entry.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let value = pair
+            .get(1)
+            .as_string()
+            .ok_or_else(|| input_error(format!("{what}.{key} must be a string")))?;
+        map.insert(key, value);
+    }
+    Ok(map)
+}
+
+/// The public part of a token set; the tokens are added as hidden properties.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokensJs<'a> {
+    token_type: &'a str,
+    scopes: &'a [String],
+    connection_config: &'a BTreeMap<String, String>,
+    raw: &'a serde_json::Value,
+}
+
+/// A token set as a JS object. `accessToken` and `refreshToken` are
+/// non-enumerable, so `console.log(tokens)` and `JSON.stringify(tokens)`
+/// do not print them; reading them by name works as usual.
+fn tokens_to_js(tokens: &TokenSet) -> JsResult {
+    let object = to_js(&TokensJs {
+        token_type: &tokens.token_type,
+        scopes: &tokens.scopes,
+        connection_config: &tokens.connection_config,
+        raw: &tokens.raw,
+    })?;
+    let expires_at = match tokens.expires_at_ms {
+        Some(ms) => js_sys::Date::new(&JsValue::from_f64(ms as f64)).into(),
+        None => JsValue::NULL,
+    };
+    Reflect::set(&object, &"expiresAt".into(), &expires_at)?;
+    let hidden = |key: &str, value: JsValue| -> JsResult<()> {
+        let descriptor = Object::new();
+        Reflect::set(&descriptor, &"value".into(), &value)?;
+        Object::define_property(object.unchecked_ref::<Object>(), &key.into(), &descriptor);
+        Ok(())
+    };
+    hidden("accessToken", tokens.access_token.secret().into())?;
+    hidden(
+        "refreshToken",
+        tokens
+            .refresh_token
+            .as_ref()
+            .map_or(JsValue::NULL, |t| t.secret().into()),
+    )?;
+    Ok(object)
+}
+
+#[wasm_bindgen(js_class = OAuthClient)]
+impl JsOAuthClient {
+    /// `new OAuthClient({ provider, clientId, clientSecret?, redirectUri,
+    /// fetch?, timeoutMs?, connectionConfig?, maxAttempts? })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> JsResult<JsOAuthClient> {
+        if !options.is_object() {
+            return Err(input_error(
+                "new OAuthClient() takes an options object: { provider, clientId, clientSecret, redirectUri }",
+            ));
+        }
+        check_keys(&options, &OPTIONS, "OAuthClient option")?;
+        let provider_option = get(&options, "provider");
+        let provider = if let Some(id) = provider_option.as_string() {
+            with_catalog(|catalog| catalog.require(&id).cloned()).map_err(|e| to_js_error(&e))?
+        } else if provider_option.is_object() {
+            provider_from_js(&provider_option)?
+        } else {
+            return Err(input_error(
+                "provider is required: a catalog type (\"github\") or a provider entry object",
+            ));
+        };
+        let credentials = ClientCredentials {
+            client_id: required_string(&get(&options, "clientId"), "clientId")?,
+            client_secret: optional_string(&get(&options, "clientSecret"), "clientSecret")?
+                .filter(|s| !s.is_empty())
+                .map(ClientSecret::new),
+        };
+        let redirect_uri = required_string(&get(&options, "redirectUri"), "redirectUri")?;
+        let mut client =
+            Client::new(provider, credentials, redirect_uri).map_err(|e| to_js_error(&e))?;
+        client.connection_config =
+            string_map(&get(&options, "connectionConfig"), "connectionConfig")?;
+        let attempts = get(&options, "maxAttempts");
+        if !attempts.is_undefined() {
+            client.retry.max_attempts = match attempts.as_f64() {
+                Some(n) if n.fract() == 0.0 && (1.0..=10.0).contains(&n) => n as u32,
+                _ => {
+                    return Err(input_error(
+                        "maxAttempts must be a whole number from 1 to 10",
+                    ));
+                }
+            };
+        }
+        let fetch = HostFetch::from_options(&get(&options, "fetch"), &get(&options, "timeoutMs"))?;
+        Ok(JsOAuthClient {
+            client: Rc::new(client),
+            fetch: Rc::new(fetch),
+        })
+    }
+
+    /// The provider's type id.
+    #[wasm_bindgen(getter)]
+    pub fn provider(&self) -> String {
+        self.client.provider.id.clone()
+    }
+
+    /// The URL to send the user to: `{ scopes?, state, codeVerifier?, params? }`.
+    #[wasm_bindgen(js_name = createAuthorizationURL)]
+    pub fn create_authorization_url(&self, options: JsValue) -> JsResult<String> {
+        if !options.is_object() {
+            return Err(input_error(
+                "createAuthorizationURL() takes { scopes, state, codeVerifier }",
+            ));
+        }
+        check_keys(
+            &options,
+            &["scopes", "state", "codeVerifier", "params"],
+            "createAuthorizationURL option",
+        )?;
+        let scopes = string_list(&get(&options, "scopes"), "scopes")?;
+        let state = required_string(&get(&options, "state"), "state")?;
+        let verifier = optional_string(&get(&options, "codeVerifier"), "codeVerifier")?;
+        let params: Vec<(String, String)> = string_map(&get(&options, "params"), "params")?
+            .into_iter()
+            .collect();
+        self.client
+            .authorization_url(&scopes, &state, verifier.as_deref(), &params)
+            .map_err(|e| to_js_error(&e))
+    }
+
+    /// Exchanges the callback's code. `callbackParams` are the callback's
+    /// query parameters: when given, `iss` is checked against the provider's
+    /// issuer (RFC 9207), and the provider's callback values (QuickBooks
+    /// `realmId`) join `connectionConfig`.
+    #[wasm_bindgen(js_name = validateAuthorizationCode)]
+    pub fn validate_authorization_code(
+        &self,
+        code: JsValue,
+        code_verifier: JsValue,
+        callback_params: JsValue,
+        options: JsValue,
+    ) -> Promise {
+        let client = Rc::clone(&self.client);
+        let fetch = Rc::clone(&self.fetch);
+        future_to_promise(async move {
+            let code = required_string(&code, "code")?;
+            let verifier = optional_string(&code_verifier, "codeVerifier")?;
+            let params = string_map(&callback_params, "callbackParams")?;
+            let scopes = option_scopes(&options)?;
+            // Without the callback's parameters there is no `iss` to check.
+            if !(callback_params.is_undefined() || callback_params.is_null()) {
+                check_issuer(&client.provider, params.get("iss").map(String::as_str))
+                    .map_err(|e| to_js_error(&e))?;
+            }
+            let tokens = client
+                .exchange_code(
+                    fetch.as_ref(),
+                    &SystemClock,
+                    &code,
+                    verifier.as_deref(),
+                    &scopes,
+                    &params,
+                )
+                .await
+                .map_err(|e| to_js_error(&e))?;
+            tokens_to_js(&tokens)
+        })
+    }
+
+    /// Refreshes the access token. When the provider returns no new refresh
+    /// token, the one given is kept in the result.
+    #[wasm_bindgen(js_name = refreshAccessToken)]
+    pub fn refresh_access_token(&self, refresh_token: JsValue, options: JsValue) -> Promise {
+        let client = Rc::clone(&self.client);
+        let fetch = Rc::clone(&self.fetch);
+        future_to_promise(async move {
+            let token = RefreshToken::new(required_string(&refresh_token, "refreshToken")?);
+            let scopes = option_scopes(&options)?;
+            let tokens = client
+                .refresh(fetch.as_ref(), &SystemClock, &token, &scopes)
+                .await
+                .map_err(|e| to_js_error(&e))?;
+            tokens_to_js(&tokens)
+        })
+    }
+
+    /// Revokes a token (RFC 7009). Resolves `true` when the provider
+    /// confirmed, `false` when it has no revocation endpoint.
+    #[wasm_bindgen(js_name = revokeToken)]
+    pub fn revoke_token(&self, token: JsValue, token_type_hint: JsValue) -> Promise {
+        let client = Rc::clone(&self.client);
+        let fetch = Rc::clone(&self.fetch);
+        future_to_promise(async move {
+            let token = zeroize::Zeroizing::new(required_string(&token, "token")?);
+            let hint = optional_string(&token_type_hint, "tokenTypeHint")?;
+            if let Some(h) = hint.as_deref()
+                && !matches!(h, "access_token" | "refresh_token")
+            {
+                return Err(input_error(
+                    "tokenTypeHint must be \"access_token\" or \"refresh_token\"",
+                ));
+            }
+            let revoked = client
+                .revoke(fetch.as_ref(), &SystemClock, &token, hint.as_deref())
+                .await
+                .map_err(|e| to_js_error(&e))?;
+            Ok(JsValue::from_bool(revoked == Revoked::Yes))
+        })
+    }
+}
+
+/// `{ scopes? }`: the scopes asked for, recorded when the provider does not say.
+fn option_scopes(options: &JsValue) -> JsResult<Vec<String>> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(Vec::new());
+    }
+    check_keys(options, &["scopes"], "option")?;
+    string_list(&get(options, "scopes"), "scopes")
+}
+
+/// A random `state`: 32 bytes as 43 base64url characters.
+#[wasm_bindgen(js_name = generateState)]
+pub fn generate_state() -> JsResult<String> {
+    random_bytes::<32>()
+        .map(|b| URL_SAFE_NO_PAD.encode(b))
+        .map_err(|e| to_js_error(&e))
+}
+
+/// A PKCE code verifier (RFC 7636): 32 random bytes as 43 base64url characters.
+#[wasm_bindgen(js_name = generateCodeVerifier)]
+pub fn generate_code_verifier() -> JsResult<String> {
+    pkce::generate_verifier()
+        .map(|v| v.secret().to_owned())
+        .map_err(|e| to_js_error(&e))
+}
