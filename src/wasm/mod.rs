@@ -9,6 +9,8 @@
 mod client;
 mod fetch;
 
+pub use client::{JsOAuthClient, generate_code_verifier, generate_state};
+
 use std::cell::RefCell;
 
 use js_sys::{Array, JSON, Object, Reflect, Uint8Array};

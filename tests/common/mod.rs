@@ -248,3 +248,210 @@ fn the_instance_keeps_working_after_errors() {
     }
     assert!(list_available().is_ok());
 }
+
+// ---- The OAuth client: URL building and token parsing through the host fetch.
+
+use oauth_connectors::wasm::{JsOAuthClient, generate_code_verifier, generate_state};
+use wasm_bindgen_futures::JsFuture;
+
+/// A fake provider: a JS `fetch` that records each request (method, URL,
+/// headers, body) in `log` and answers `body` with `status`.
+fn fake_fetch(log: &Array, status: u16, content_type: &str, body: &str) -> js_sys::Function {
+    let make = js_sys::Function::new_with_args(
+        "log, status, type, body",
+        "return async (request) => {
+           log.push({ method: request.method, url: request.url, redirect: request.redirect,
+                      authorization: request.headers.get('authorization'), body: await request.text() });
+           return new Response(body, { status, headers: { 'content-type': type } });
+         };",
+    );
+    let args = Array::of4(
+        log,
+        &JsValue::from(status),
+        &content_type.into(),
+        &body.into(),
+    );
+    Reflect::apply(&make, &JsValue::UNDEFINED, &args)
+        .unwrap_or(JsValue::UNDEFINED)
+        .unchecked_into()
+}
+
+fn client(provider: &str, fetch: &js_sys::Function, extra: &str) -> JsOAuthClient {
+    let options = json(&format!(
+        r#"{{ "provider": "{provider}", "clientId": "CLIENT", "clientSecret": "SECRET",
+             "redirectUri": "https://app.example/cb", "maxAttempts": 1 {extra} }}"#
+    ));
+    let _ = Reflect::set(&options, &"fetch".into(), fetch);
+    JsOAuthClient::new(options).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn query(url: &str, key: &str) -> Option<String> {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    js_sys::decode_uri_component(
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix(&format!("{key}=")))?
+            .replace('+', " ")
+            .as_str(),
+    )
+    .ok()
+    .and_then(|s| s.as_string())
+}
+
+#[wasm_bindgen_test]
+async fn oauth_client_builds_provider_urls_and_reads_tokens_through_the_host_fetch() {
+    let log = Array::new();
+    let fetch = fake_fetch(
+        &log,
+        200,
+        "application/json",
+        r#"{"access_token":"00D!SECRET","refresh_token":"5Aep!R","instance_url":"https://acme.my.salesforce.com","issued_at":"1700000000000","token_type":"Bearer","scope":"api refresh_token"}"#,
+    );
+    let salesforce = client(
+        "salesforce",
+        &fetch,
+        r#", "connectionConfig": { "login_host": "acme.my.salesforce.com" }"#,
+    );
+    let state = generate_state().unwrap_or_default();
+    let verifier = generate_code_verifier().unwrap_or_default();
+    assert_eq!((state.len(), verifier.len()), (43, 43));
+    let options = json(r#"{ "scopes": ["api", "refresh_token"] }"#);
+    let _ = Reflect::set(&options, &"state".into(), &state.clone().into());
+    let _ = Reflect::set(&options, &"codeVerifier".into(), &verifier.clone().into());
+    let url = salesforce
+        .create_authorization_url(options)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(
+        url.starts_with("https://acme.my.salesforce.com/services/oauth2/authorize?"),
+        "{url}"
+    );
+    // Salesforce always asks for refresh_token (once).
+    assert_eq!(query(&url, "scope").as_deref(), Some("refresh_token api"));
+    assert_eq!(query(&url, "state"), Some(state));
+    assert_eq!(
+        query(&url, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
+    assert!(!url.contains(&verifier));
+
+    let tokens = JsFuture::from(salesforce.validate_authorization_code(
+        "CODE".into(),
+        verifier.clone().into(),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        get(&tokens, "accessToken").as_string().as_deref(),
+        Some("00D!SECRET")
+    );
+    assert_eq!(
+        get(&tokens, "refreshToken").as_string().as_deref(),
+        Some("5Aep!R")
+    );
+    assert_eq!(
+        get(&get(&tokens, "connectionConfig"), "instance_url")
+            .as_string()
+            .as_deref(),
+        Some("https://acme.my.salesforce.com"),
+    );
+    let shown = JSON::stringify(&tokens)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
+    assert!(
+        !shown.contains("SECRET") && !shown.contains("5Aep"),
+        "{shown}"
+    );
+    assert_eq!(log.length(), 1);
+    let request = log.get(0);
+    assert_eq!(
+        get(&request, "url").as_string().as_deref(),
+        Some("https://acme.my.salesforce.com/services/oauth2/token")
+    );
+    assert_eq!(
+        get(&request, "redirect").as_string().as_deref(),
+        Some("manual")
+    );
+    let body = get(&request, "body").as_string().unwrap_or_default();
+    assert!(
+        body.contains(&format!("code_verifier={verifier}")),
+        "{body}"
+    );
+    assert!(body.contains("client_secret=SECRET"), "{body}");
+}
+
+#[wasm_bindgen_test]
+async fn oauth_client_reads_slack_quirks_and_classifies_errors() {
+    let log = Array::new();
+    let ok = fake_fetch(
+        &log,
+        200,
+        "application/json",
+        r#"{"ok":true,"team":{"id":"T1"},"authed_user":{"id":"U1","scope":"search:read,chat:write","access_token":"xoxp-SECRET","token_type":"user"}}"#,
+    );
+    let slack = client("slack", &ok, "");
+    let url = slack
+        .create_authorization_url(json(
+            r#"{ "state": "S", "scopes": ["search:read", "chat:write"] }"#,
+        ))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        query(&url, "user_scope").as_deref(),
+        Some("search:read,chat:write")
+    );
+    assert_eq!(query(&url, "code_challenge"), None, "Slack takes no PKCE");
+    let tokens = JsFuture::from(slack.validate_authorization_code(
+        "CODE".into(),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        get(&tokens, "accessToken").as_string().as_deref(),
+        Some("xoxp-SECRET")
+    );
+    assert_eq!(
+        get(&tokens, "tokenType").as_string().as_deref(),
+        Some("user")
+    );
+    assert_eq!(
+        get(&get(&tokens, "connectionConfig"), "team_id")
+            .as_string()
+            .as_deref(),
+        Some("T1")
+    );
+    assert!(
+        get(&log.get(0), "authorization")
+            .as_string()
+            .is_some_and(|a| a.starts_with("Basic ")),
+        "Slack takes HTTP Basic"
+    );
+
+    let refused = fake_fetch(
+        &log,
+        200,
+        "application/json",
+        r#"{"ok":false,"error":"invalid_refresh_token"}"#,
+    );
+    let error = JsFuture::from(
+        client("slack", &refused, "").refresh_access_token("R".into(), JsValue::UNDEFINED),
+    )
+    .await
+    .err()
+    .unwrap_or(JsValue::NULL);
+    assert_eq!(code(&thrown(Err(error))), "NEEDS_RECONNECT");
+
+    let huge = "x".repeat(1024 * 1024 + 10);
+    let big = fake_fetch(&log, 200, "application/json", &huge);
+    let error = JsFuture::from(
+        client("slack", &big, "").refresh_access_token("R".into(), JsValue::UNDEFINED),
+    )
+    .await
+    .err()
+    .unwrap_or(JsValue::NULL);
+    assert_eq!(code(&thrown(Err(error))), "RESPONSE_TOO_LARGE");
+}

@@ -14,6 +14,20 @@ const throwsCode = (fn, code) => {
   throw new Error(`check failed: expected a ${code} error, nothing was thrown`);
 };
 
+const rejectsCode = async (promise, code) => {
+  try {
+    await promise;
+  } catch (error) {
+    ok(error instanceof Error, `rejected with a non-Error: ${error}`);
+    ok(error.code === code, `expected ${code}, got ${error.code}: ${error.message}`);
+    return error;
+  }
+  throw new Error(`check failed: expected a ${code} rejection, it resolved`);
+};
+const json = (body, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const app = { clientId: 'CLIENT', clientSecret: 'CLIENT-SECRET', redirectUri: 'https://app.example/callback' };
+
 export const checks = [
   ['listAvailable works with no init step and lists every type', (api) => {
     const list = api.listAvailable();
@@ -76,6 +90,91 @@ export const checks = [
   ['generateTypes returns d.ts text', (api) => {
     const text = api.generateTypes([{ type: 'slack' }, { type: 'github' }]);
     ok(text.includes('declare module "oauth-connectors"') && text.includes('"slack": true;'), text);
+  }],
+  ['OAuthClient: provider URL, code exchange over the host fetch, hidden tokens', async (api) => {
+    const seen = [];
+    const google = new api.OAuthClient({
+      provider: 'googlecalendar',
+      ...app,
+      fetch: async (request) => {
+        seen.push({ method: request.method, url: request.url, redirect: request.redirect, accept: request.headers.get('accept'), body: await request.text() });
+        return json({ access_token: 'ya29.SECRET', refresh_token: '1//REFRESH', expires_in: '3599', scope: 'https://www.googleapis.com/auth/calendar.readonly', token_type: 'Bearer' });
+      },
+    });
+    ok(google.provider === 'googlecalendar', 'provider getter');
+    const state = api.generateState();
+    const codeVerifier = api.generateCodeVerifier();
+    ok(/^[A-Za-z0-9_-]{43}$/.test(state) && /^[A-Za-z0-9_-]{43}$/.test(codeVerifier) && state !== codeVerifier, 'random base64url');
+    const url = new URL(google.createAuthorizationURL({ scopes: ['https://www.googleapis.com/auth/calendar.readonly'], state, codeVerifier, params: { login_hint: 'a@example.com' } }));
+    const q = url.searchParams;
+    ok(url.origin + url.pathname === 'https://accounts.google.com/o/oauth2/v2/auth', url.href);
+    ok(q.get('access_type') === 'offline' && q.get('prompt') === 'consent' && q.get('include_granted_scopes') === 'true', 'Google defaults');
+    ok(q.get('state') === state && q.get('code_challenge_method') === 'S256' && q.get('code_challenge').length === 43, 'state and PKCE');
+    ok(q.get('login_hint') === 'a@example.com' && !url.href.includes(codeVerifier), 'extra params, never the verifier');
+    const tokens = await google.validateAuthorizationCode('CODE', codeVerifier, { state, code: 'CODE', scope: 'x' });
+    ok(seen.length === 1 && seen[0].method === 'POST' && seen[0].url === 'https://oauth2.googleapis.com/token', JSON.stringify(seen));
+    ok(seen[0].redirect === 'manual' && seen[0].accept === 'application/json', 'no redirects followed, JSON asked for');
+    const form = new URLSearchParams(seen[0].body);
+    ok(form.get('code_verifier') === codeVerifier && form.get('client_secret') === 'CLIENT-SECRET' && form.get('grant_type') === 'authorization_code', seen[0].body);
+    ok(tokens.accessToken === 'ya29.SECRET' && tokens.refreshToken === '1//REFRESH' && tokens.tokenType === 'Bearer', 'tokens');
+    ok(tokens.expiresAt instanceof Date && Math.abs(tokens.expiresAt - Date.now() - 3599000) < 60000, 'expires_in as a numeric string');
+    ok(!Object.keys(tokens).includes('accessToken') && !JSON.stringify(tokens).includes('SECRET') && !JSON.stringify(tokens).includes('REFRESH'), 'tokens hidden from logs');
+    ok(tokens.raw.access_token === undefined && tokens.raw.expires_in === '3599', 'raw without tokens');
+    const refreshed = await google.refreshAccessToken('1//OLD');
+    ok(refreshed.refreshToken === '1//REFRESH', 'a returned refresh token replaces the old one');
+    ok(new URLSearchParams(seen[1].body).get('refresh_token') === '1//OLD', 'refresh sends the given token');
+    ok(await google.revokeToken('1//REFRESH') === true, 'revoked');
+    ok(seen[2].url.startsWith('https://oauth2.googleapis.com/revoke'), seen[2].url);
+  }],
+  ['OAuthClient: provider quirks and classified errors', async (api) => {
+    const answer = (response) => new api.OAuthClient({ provider: 'github', ...app, maxAttempts: 2, fetch: async () => response() });
+    // GitHub answers errors with HTTP 200, form-encoded when it wants.
+    const github = answer(() => new Response('error=bad_verification_code&error_description=The+code+is+wrong', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    await rejectsCode(github.validateAuthorizationCode('CODE'), 'CODE_EXCHANGE_FAILED');
+    await rejectsCode(answer(() => json({ error: 'invalid_grant' }, 400)).refreshAccessToken('R'), 'NEEDS_RECONNECT');
+    await rejectsCode(answer(() => json({ error: 'invalid_client' }, 401)).refreshAccessToken('R'), 'PROVIDER_CONFIG_ERROR');
+    let calls = 0;
+    const busy = new api.OAuthClient({ provider: 'github', ...app, maxAttempts: 2, fetch: async () => (calls++, new Response('', { status: 503, headers: { 'retry-after': '0' } })) });
+    await rejectsCode(busy.refreshAccessToken('R'), 'RETRYABLE_EXHAUSTED');
+    ok(calls === 2, `503 retried once, ${calls} calls`);
+    // More than 1 MiB is not read.
+    const big = answer(() => new Response(new Uint8Array(2 * 1024 * 1024 + 7).fill(32)));
+    await rejectsCode(big.refreshAccessToken('R'), 'RESPONSE_TOO_LARGE');
+    // A fetch that fails or answers something else than a Response.
+    await rejectsCode(answer(() => ({ nope: true })).refreshAccessToken('R'), 'NETWORK_ERROR');
+    await rejectsCode(answer(() => ({ nope: true })).validateAuthorizationCode('CODE'), 'TIMEOUT_AMBIGUOUS');
+    let sent = 0;
+    const refused = new api.OAuthClient({ provider: 'github', ...app, maxAttempts: 2, fetch: async () => {
+      sent++;
+      throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+    } });
+    await rejectsCode(refused.validateAuthorizationCode('CODE'), 'NETWORK_ERROR');
+    ok(sent === 2, 'a code exchange that never left is tried again');
+    ok(await answer(() => json({})).revokeToken('T') === false, 'GitHub has no RFC 7009 revocation in the catalog');
+    const slack = new api.OAuthClient({ provider: 'slack', ...app, fetch: async () => json({ ok: false, error: 'invalid_code' }) });
+    await rejectsCode(slack.validateAuthorizationCode('CODE'), 'CODE_EXCHANGE_FAILED');
+  }],
+  ['OAuthClient: bad options and arguments give coded errors', async (api) => {
+    const e = throwsCode(() => new api.OAuthClient({ provider: 'github', clientId: 'C', redirectURI: 'https://a.example/cb' }), 'INVALID_INPUT');
+    ok(e.message.includes('Did you mean "redirectUri"?'), e.message);
+    throwsCode(() => new api.OAuthClient(), 'INVALID_INPUT');
+    throwsCode(() => new api.OAuthClient({ provider: 'githb', ...app }), 'UNKNOWN_PROVIDER');
+    throwsCode(() => new api.OAuthClient({ provider: 'github', ...app, clientId: '' }), 'INVALID_INPUT');
+    throwsCode(() => new api.OAuthClient({ provider: 'github', ...app, redirectUri: 'http://app.example/cb' }), 'CONFIG_INVALID');
+    throwsCode(() => new api.OAuthClient({ provider: 'github', ...app, fetch: 'fetch' }), 'INVALID_INPUT');
+    throwsCode(() => new api.OAuthClient({ provider: 'github', ...app, timeoutMs: 0 }), 'INVALID_INPUT');
+    throwsCode(() => new api.OAuthClient({ provider: { type: 'x' }, ...app }), 'PROVIDER_INVALID');
+    throwsCode(() => new api.OAuthClient({ provider: 'stripe', ...app }), 'INVALID_INPUT');
+    const github = new api.OAuthClient({ provider: 'github', ...app });
+    throwsCode(() => github.createAuthorizationURL({ scopes: ['repo'] }), 'INVALID_INPUT');
+    throwsCode(() => github.createAuthorizationURL({ state: 's', params: { redirect_uri: 'https://evil.example' } }), 'INVALID_INPUT');
+    throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: 'repo' }), 'INVALID_INPUT');
+    throwsCode(() => github.createAuthorizationURL({ state: 's', codeVerifier: 'short' }), 'INVALID_INPUT');
+    await rejectsCode(github.validateAuthorizationCode(), 'INVALID_INPUT');
+    await rejectsCode(github.revokeToken('T', 'id_token'), 'INVALID_INPUT');
+    // A templated endpoint takes only values matching the field's pattern.
+    const evil = new api.OAuthClient({ provider: 'bamboohr', ...app, connectionConfig: { companyDomain: 'evil.example/x?' } });
+    throwsCode(() => evil.createAuthorizationURL({ state: 's' }), 'INVALID_INPUT');
   }],
 ];
 
