@@ -206,8 +206,12 @@ export declare function generateTypes(
 /** Every stable error code. */
 export declare function errorCodes(): ConnectorsErrorCode[];
 
-/** What `OAuthClient` sends requests with: any WHATWG `fetch`. */
-export type FetchFunction = (request: Request) => Promise<Response>;
+/**
+ * What `OAuthClient` sends requests with: any WHATWG `fetch` (it is called
+ * with a standard `Request` and must resolve to a standard `Response`).
+ * Typed loosely so that these declarations need no DOM library.
+ */
+export type FetchFunction = (request: any) => Promise<unknown>;
 
 /** Options of `new OAuthClient()`. */
 export interface OAuthClientOptions {
@@ -249,8 +253,8 @@ export interface OAuthTokens {
   raw: Record<string, unknown>;
 }
 
-/** The callback's query parameters, as `URLSearchParams`, an object or a query string. */
-export type CallbackParams = URLSearchParams | Record<string, string> | string;
+/** The callback's query parameters: `URLSearchParams` (or any iterable of pairs), an object, or a query string. */
+export type CallbackParams = Iterable<readonly [string, string]> | Record<string, string> | string;
 
 /**
  * A low-level OAuth client for one provider and one app registration, like

@@ -81,7 +81,8 @@ pub enum RevocationStyle {
     Rfc7009,
     /// The access token as `Authorization: Bearer`, no body (Dropbox, Slack).
     Bearer,
-    /// GitHub: `DELETE` with Basic client auth and JSON `{"access_token": …}`.
+    /// GitHub: `DELETE {url}/{client_id}/token` with Basic client auth and
+    /// JSON `{"access_token": …}`.
     GithubApplication,
     /// Square: `Authorization: Client {secret}` and JSON `{client_id, access_token}`.
     SquareClient,

@@ -238,11 +238,14 @@ pub fn revocation_request(
                     "GitHub revocation needs the client secret",
                 ));
             };
-            let enc: String =
-                form_urlencoded::byte_serialize(client.client_id.as_bytes()).collect();
+            // A path segment: form encoding's `+` for a space must be `%20`
+            // (a literal `+` is already `%2B`).
+            let enc = form_urlencoded::byte_serialize(client.client_id.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20");
             HttpRequest {
                 method: "DELETE",
-                url: url.replace("{client_id}", &enc),
+                url: format!("{}/{enc}/token", url.trim_end_matches('/')),
                 headers: vec![
                     accept,
                     ("authorization".to_owned(), basic(client, secret)),

@@ -58,10 +58,10 @@ impl HostFetch {
     }
 
     async fn send(&self, request: HttpRequest) -> Result<Response, JsValue> {
-        let method = if request.method == "GET" {
-            Method::GET
-        } else {
-            Method::POST
+        let method = match request.method {
+            "GET" => Method::GET,
+            "DELETE" => Method::DELETE,
+            _ => Method::POST,
         };
         let signal = AbortSignal::timeout_with_u32(self.timeout_ms);
         let mut builder = RequestBuilder::new(&request.url)

@@ -230,6 +230,21 @@ fn revocation_in_each_style() {
         .flatten();
     let square = square.unwrap_or_else(|| panic!("square revokes"));
     assert_eq!(square.header("authorization"), Some("Client SENTINEL_CS"));
+    let github = revocation_request(provider("github"), &client(), &none, "AT", None)
+        .ok()
+        .flatten();
+    let github = github.unwrap_or_else(|| panic!("github revokes"));
+    assert_eq!(github.method, "DELETE");
+    assert_eq!(
+        github.url,
+        "https://api.github.com/applications/CLIENT%20ID/token"
+    );
+    assert!(
+        github
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
+    assert_eq!(body_text(&github), r#"{"access_token":"AT"}"#);
     let ms = revocation_request(provider("outlook"), &client(), &none, "RT", None);
     assert!(
         matches!(ms, Ok(None)),

@@ -150,7 +150,15 @@ export const checks = [
     } });
     await rejectsCode(refused.validateAuthorizationCode('CODE'), 'NETWORK_ERROR');
     ok(sent === 2, 'a code exchange that never left is tried again');
-    ok(await answer(() => json({})).revokeToken('T') === false, 'GitHub has no RFC 7009 revocation in the catalog');
+    const revocations = [];
+    const github204 = new api.OAuthClient({ provider: 'github', ...app, fetch: async (request) => {
+      revocations.push(`${request.method} ${request.url} ${await request.text()}`);
+      return new Response(null, { status: 204 });
+    } });
+    ok(await github204.revokeToken('gho_T') === true, 'GitHub revokes');
+    ok(revocations[0] === 'DELETE https://api.github.com/applications/CLIENT/token {"access_token":"gho_T"}', revocations[0]);
+    const outlook = new api.OAuthClient({ provider: 'outlook', ...app, fetch: async () => { throw new Error('not called'); } });
+    ok(await outlook.revokeToken('T') === false, 'Microsoft has no revocation endpoint');
     const slack = new api.OAuthClient({ provider: 'slack', ...app, fetch: async () => json({ ok: false, error: 'invalid_code' }) });
     await rejectsCode(slack.validateAuthorizationCode('CODE'), 'CODE_EXCHANGE_FAILED');
   }],

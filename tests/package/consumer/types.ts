@@ -8,6 +8,10 @@ import {
   parseConnectorFile,
   registerProvider,
   validateConnectors,
+  OAuthClient,
+  generateCodeVerifier,
+  generateState,
+  type OAuthTokens,
   type AvailableIntegration,
   type ConnectorConfig,
   type ConnectorsErrorCode,
@@ -45,3 +49,30 @@ try {
 registerProvider({ type: 'x', display_name: 'X', auth_model: 'saml' });
 
 export { names, required, scopeParam, config, custom, dts, load };
+
+declare function hostFetch(request: unknown): Promise<unknown>;
+
+async function oauth(callbackQuery: string): Promise<string | null> {
+  const client = new OAuthClient({
+    provider: 'github',
+    clientId: 'id',
+    clientSecret: 'secret',
+    redirectUri: 'https://app.example/cb',
+    fetch: hostFetch,
+    timeoutMs: 10_000,
+  });
+  const state = generateState();
+  const codeVerifier = generateCodeVerifier();
+  const url: string = client.createAuthorizationURL({ state, codeVerifier, scopes: ['repo'] });
+  const params = new Map([['code', 'c'], ['iss', 'https://github.com']]);
+  const tokens: OAuthTokens = await client.validateAuthorizationCode(params.get('code') ?? '', codeVerifier, params);
+  await client.validateAuthorizationCode('c', null, callbackQuery, { scopes: ['repo'] });
+  const expires: Date | null = tokens.expiresAt;
+  const again: OAuthTokens = await client.refreshAccessToken(tokens.refreshToken ?? '');
+  const revoked: boolean = await client.revokeToken(again.accessToken, 'access_token');
+  // @ts-expect-error: tokens are read-only
+  tokens.accessToken = 'x';
+  void [url, expires, revoked];
+  return tokens.refreshToken;
+}
+void oauth;
