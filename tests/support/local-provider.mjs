@@ -27,7 +27,8 @@ export async function startLocalProvider({ clients, accessTokenTtl = 3600 }) {
     rotateRefreshToken: true,
     features: {
       devInteractions: { enabled: true },
-      revocation: { enabled: true },
+      // Any client may revoke its own tokens (the default policy, stated to keep the server quiet).
+      revocation: { enabled: true, allowedPolicy: () => true },
       introspection: { enabled: true },
     },
     scopes: ['openid', 'offline_access', 'email', 'profile'],
@@ -36,7 +37,7 @@ export async function startLocalProvider({ clients, accessTokenTtl = 3600 }) {
       accountId: sub,
       claims: () => ({ sub, email: `${sub}@example.test`, email_verified: true, name: sub }),
     }),
-    ttl: { AccessToken: accessTokenTtl, AuthorizationCode: 60, Interaction: 600, Session: 600, Grant: 3600, RefreshToken: 86400 },
+    ttl: { AccessToken: accessTokenTtl, IdToken: 3600, AuthorizationCode: 60, Interaction: 600, Session: 600, Grant: 3600, RefreshToken: 86400 },
     cookies: { keys: ['local-provider-test-key'] },
   });
   // Quiet: the dev-only warnings (dev keys, dev interactions) are expected here.
