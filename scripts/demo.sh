@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The main job, for a new user on a fresh machine: installs what is missing,
-# builds the npm package, and runs examples/catalog (list the catalog,
-# validate a connectors folder, write Dynamic Types).
+# builds the npm package, and runs the examples: examples/catalog (list the
+# catalog, validate a connectors folder, write Dynamic Types) and
+# examples/oauth-client (a whole OAuth flow against a local provider).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
-cd examples/catalog
-npm install --no-audit --no-fund --loglevel=error --install-links=false
-node main.mjs
+for example in catalog oauth-client; do
+  echo "== examples/$example"
+  (cd "examples/$example" &&
+    npm install --no-audit --no-fund --loglevel=error --install-links=false &&
+    node main.mjs)
+done

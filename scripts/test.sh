@@ -30,7 +30,14 @@ CHROMEDRIVER=$(command -v chromedriver) wasm-pack test --headless --chrome -- --
 step "build the npm package"
 bash scripts/build.sh
 
-step "package tests: Node, Deno, workerd, tsc"
+step "package tests: Node, Deno, workerd, Chromium, oidc-provider, tsc"
 bash tests/package/run.sh
+
+step "the runnable examples (so the README's examples do not rot)"
+for example in catalog oauth-client; do
+  (cd "examples/$example" &&
+    npm install --no-audit --no-fund --loglevel=error --install-links=false &&
+    node main.mjs > /dev/null)
+done
 
 step "all tests passed"
