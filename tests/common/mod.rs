@@ -29,10 +29,7 @@ fn thrown(result: Result<JsValue, JsValue>) -> JsValue {
         error.is_instance_of::<js_sys::Error>(),
         "not an Error: {error:?}"
     );
-    assert_eq!(
-        get(&error, "name").as_string().as_deref(),
-        Some("ConnectorsError")
-    );
+    assert_eq!(text(&error, "name").as_deref(), Some("ConnectorsError"));
     error
 }
 
@@ -63,15 +60,9 @@ fn list_available_returns_every_type_in_camel_case() {
         .iter()
         .find(|i| get(i, "integrationType").as_string().as_deref() == Some("bamboohr"));
     let bamboo = bamboo.unwrap_or(JsValue::NULL);
-    assert_eq!(
-        get(&bamboo, "displayName").as_string().as_deref(),
-        Some("BambooHR")
-    );
+    assert_eq!(text(&bamboo, "displayName").as_deref(), Some("BambooHR"));
     let field = Array::from(&get(&bamboo, "connectionConfigFields")).get(0);
-    assert_eq!(
-        get(&field, "name").as_string().as_deref(),
-        Some("companyDomain")
-    );
+    assert_eq!(text(&field, "name").as_deref(), Some("companyDomain"));
     assert_eq!(get(&field, "required").as_bool(), Some(true));
     assert!(get(&field, "validationPattern").is_string());
     assert!(get(&field, "display_name").is_undefined(), "camelCase only");
@@ -81,13 +72,10 @@ fn list_available_returns_every_type_in_camel_case() {
 fn get_provider_returns_the_whole_entry_or_a_coded_error() {
     let slack = get_provider(JsValue::from_str("slack")).unwrap_or(JsValue::NULL);
     let scope = get(&slack, "scope");
-    assert_eq!(
-        get(&scope, "param").as_string().as_deref(),
-        Some("user_scope")
-    );
+    assert_eq!(text(&scope, "param").as_deref(), Some("user_scope"));
     let e = thrown(get_provider(JsValue::from_str("githb")));
     assert_eq!(code(&e), "UNKNOWN_PROVIDER");
-    assert_eq!(get(&e, "suggestion").as_string().as_deref(), Some("github"));
+    assert_eq!(text(&e, "suggestion").as_deref(), Some("github"));
     assert_eq!(
         code(&thrown(get_provider(JsValue::from_f64(3.0)))),
         "INVALID_INPUT"
@@ -100,18 +88,15 @@ fn get_provider_returns_the_whole_entry_or_a_coded_error() {
 
 #[wasm_bindgen_test]
 fn connector_files_parse_with_comments_and_trailing_commas() {
-    let text =
+    let file =
         "// calendar\n{\n  \"type\": \"googlecalendar\",\n  \"scopes\": [\"a\", \"a\",],\n}\n";
-    let parsed = parse_connector_file(JsValue::from_str(text), JsValue::from_str("g.jsonc"))
+    let parsed = parse_connector_file(JsValue::from_str(file), JsValue::from_str("g.jsonc"))
         .unwrap_or(JsValue::NULL);
-    assert_eq!(
-        get(&parsed, "type").as_string().as_deref(),
-        Some("googlecalendar")
-    );
+    assert_eq!(text(&parsed, "type").as_deref(), Some("googlecalendar"));
     assert_eq!(Array::from(&get(&parsed, "scopes")).length(), 1);
     let bytes = Uint8Array::from(&b"{\"type\": \"notion\"}"[..]);
     let parsed = parse_connector_file(bytes.into(), JsValue::UNDEFINED).unwrap_or(JsValue::NULL);
-    assert_eq!(get(&parsed, "type").as_string().as_deref(), Some("notion"));
+    assert_eq!(text(&parsed, "type").as_deref(), Some("notion"));
 }
 
 #[wasm_bindgen_test]
@@ -122,7 +107,7 @@ fn bad_connector_files_throw_with_code_path_line_and_column() {
     ));
     assert_eq!(code(&e), "UNKNOWN_FIELD");
     assert_eq!(
-        get(&e, "path").as_string().as_deref(),
+        text(&e, "path").as_deref(),
         Some("base44/connectors/github.jsonc")
     );
     assert_eq!(get(&e, "line").as_f64(), Some(3.0));
@@ -169,7 +154,7 @@ fn validate_connectors_reports_duplicates_and_typos() {
 
     let e = thrown(validate_connectors(json(r#"[{"type": "githb"}]"#)));
     assert_eq!(code(&e), "UNKNOWN_PROVIDER");
-    assert_eq!(get(&e, "suggestion").as_string().as_deref(), Some("github"));
+    assert_eq!(text(&e, "suggestion").as_deref(), Some("github"));
 
     let ok = validate_connectors(json(
         r#"[{"type": "stripe", "scopes": ["x"]}, {"type": "github"}]"#,
@@ -177,10 +162,7 @@ fn validate_connectors_reports_duplicates_and_typos() {
     let ok = ok.unwrap_or(JsValue::NULL);
     assert_eq!(Array::from(&get(&ok, "connectors")).length(), 2);
     let warning = Array::from(&get(&ok, "warnings")).get(0);
-    assert_eq!(
-        get(&warning, "code").as_string().as_deref(),
-        Some("SCOPES_IGNORED")
-    );
+    assert_eq!(text(&warning, "code").as_deref(), Some("SCOPES_IGNORED"));
 
     assert_eq!(
         code(&thrown(validate_connectors(JsValue::from_str("x")))),
@@ -285,6 +267,29 @@ fn client(provider: &str, fetch: &js_sys::Function, extra: &str) -> JsOAuthClien
     JsOAuthClient::new(options).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
+fn text(v: &JsValue, key: &str) -> Option<String> {
+    get(v, key).as_string()
+}
+
+/// Exchanges "CODE" with the client; panics when the promise rejects.
+async fn exchange(client: &JsOAuthClient, verifier: JsValue) -> JsValue {
+    let promise = client.validate_authorization_code(
+        "CODE".into(),
+        verifier,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
+    JsFuture::from(promise)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+/// The code of the `ConnectorsError` a promise rejects with.
+async fn rejection_code(promise: js_sys::Promise) -> String {
+    let error = JsFuture::from(promise).await.err().unwrap_or(JsValue::NULL);
+    code(&thrown(Err(error)))
+}
+
 fn query(url: &str, key: &str) -> Option<String> {
     let query = url.split_once('?').map_or("", |(_, q)| q);
     js_sys::decode_uri_component(
@@ -334,26 +339,11 @@ async fn oauth_client_builds_provider_urls_and_reads_tokens_through_the_host_fet
     );
     assert!(!url.contains(&verifier));
 
-    let tokens = JsFuture::from(salesforce.validate_authorization_code(
-        "CODE".into(),
-        verifier.clone().into(),
-        JsValue::UNDEFINED,
-        JsValue::UNDEFINED,
-    ))
-    .await
-    .unwrap_or_else(|e| panic!("{e:?}"));
+    let tokens = exchange(&salesforce, verifier.clone().into()).await;
+    assert_eq!(text(&tokens, "accessToken").as_deref(), Some("00D!SECRET"));
+    assert_eq!(text(&tokens, "refreshToken").as_deref(), Some("5Aep!R"));
     assert_eq!(
-        get(&tokens, "accessToken").as_string().as_deref(),
-        Some("00D!SECRET")
-    );
-    assert_eq!(
-        get(&tokens, "refreshToken").as_string().as_deref(),
-        Some("5Aep!R")
-    );
-    assert_eq!(
-        get(&get(&tokens, "connectionConfig"), "instance_url")
-            .as_string()
-            .as_deref(),
+        text(&get(&tokens, "connectionConfig"), "instance_url").as_deref(),
         Some("https://acme.my.salesforce.com"),
     );
     let shown = JSON::stringify(&tokens)
@@ -367,13 +357,10 @@ async fn oauth_client_builds_provider_urls_and_reads_tokens_through_the_host_fet
     assert_eq!(log.length(), 1);
     let request = log.get(0);
     assert_eq!(
-        get(&request, "url").as_string().as_deref(),
+        text(&request, "url").as_deref(),
         Some("https://acme.my.salesforce.com/services/oauth2/token")
     );
-    assert_eq!(
-        get(&request, "redirect").as_string().as_deref(),
-        Some("manual")
-    );
+    assert_eq!(text(&request, "redirect").as_deref(), Some("manual"));
     let body = get(&request, "body").as_string().unwrap_or_default();
     assert!(
         body.contains(&format!("code_verifier={verifier}")),
@@ -402,26 +389,11 @@ async fn oauth_client_reads_slack_quirks_and_classifies_errors() {
         Some("search:read,chat:write")
     );
     assert_eq!(query(&url, "code_challenge"), None, "Slack takes no PKCE");
-    let tokens = JsFuture::from(slack.validate_authorization_code(
-        "CODE".into(),
-        JsValue::UNDEFINED,
-        JsValue::UNDEFINED,
-        JsValue::UNDEFINED,
-    ))
-    .await
-    .unwrap_or_else(|e| panic!("{e:?}"));
+    let tokens = exchange(&slack, JsValue::UNDEFINED).await;
+    assert_eq!(text(&tokens, "accessToken").as_deref(), Some("xoxp-SECRET"));
+    assert_eq!(text(&tokens, "tokenType").as_deref(), Some("user"));
     assert_eq!(
-        get(&tokens, "accessToken").as_string().as_deref(),
-        Some("xoxp-SECRET")
-    );
-    assert_eq!(
-        get(&tokens, "tokenType").as_string().as_deref(),
-        Some("user")
-    );
-    assert_eq!(
-        get(&get(&tokens, "connectionConfig"), "team_id")
-            .as_string()
-            .as_deref(),
+        text(&get(&tokens, "connectionConfig"), "team_id").as_deref(),
         Some("T1")
     );
     assert!(
@@ -437,21 +409,12 @@ async fn oauth_client_reads_slack_quirks_and_classifies_errors() {
         "application/json",
         r#"{"ok":false,"error":"invalid_refresh_token"}"#,
     );
-    let error = JsFuture::from(
-        client("slack", &refused, "").refresh_access_token("R".into(), JsValue::UNDEFINED),
-    )
-    .await
-    .err()
-    .unwrap_or(JsValue::NULL);
-    assert_eq!(code(&thrown(Err(error))), "NEEDS_RECONNECT");
+    let refresh =
+        client("slack", &refused, "").refresh_access_token("R".into(), JsValue::UNDEFINED);
+    assert_eq!(rejection_code(refresh).await, "NEEDS_RECONNECT");
 
     let huge = "x".repeat(1024 * 1024 + 10);
     let big = fake_fetch(&log, 200, "application/json", &huge);
-    let error = JsFuture::from(
-        client("slack", &big, "").refresh_access_token("R".into(), JsValue::UNDEFINED),
-    )
-    .await
-    .err()
-    .unwrap_or(JsValue::NULL);
-    assert_eq!(code(&thrown(Err(error))), "RESPONSE_TOO_LARGE");
+    let refresh = client("slack", &big, "").refresh_access_token("R".into(), JsValue::UNDEFINED);
+    assert_eq!(rejection_code(refresh).await, "RESPONSE_TOO_LARGE");
 }
