@@ -15,7 +15,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::fetch::HostFetch;
 use super::{
-    JsResult, check_keys, from_js, get, input_error, optional_string, provider_from_js,
+    JsResult, check_keys, from_js, get, input_error, optional_string, printable, provider_from_js,
     required_string, to_js, to_js_error, with_catalog,
 };
 use crate::http::{SystemClock, random_bytes};
@@ -55,34 +55,50 @@ fn string_list(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
 }
 
 /// `{ key: string }` from an object, a `URLSearchParams`/`Map` (anything
-/// with `entries()`), or a query string.
+/// iterable with `entries()`), or a query string. A key given twice is an
+/// error, as in a callback query (`INVALID_INPUT`).
 fn string_map(value: &JsValue, what: &str) -> JsResult<BTreeMap<String, String>> {
+    let mut map = BTreeMap::new();
+    let mut insert = |key: String, value: String| -> JsResult<()> {
+        if map.contains_key(&key) {
+            return Err(input_error(format!(
+                "{what} repeats \"{}\"",
+                printable(&key)
+            )));
+        }
+        map.insert(key, value);
+        Ok(())
+    };
     if value.is_undefined() || value.is_null() {
         return Ok(BTreeMap::new());
     }
     if let Some(query) = value.as_string() {
         let query = query.strip_prefix('?').unwrap_or(&query);
-        return Ok(form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect());
+        for (key, value) in form_urlencoded::parse(query.as_bytes()).into_owned() {
+            insert(key, value)?;
+        }
+        return Ok(map);
     }
     if !value.is_object() {
         return Err(input_error(format!("{what} must be an object")));
     }
-    let object = if get(value, "entries").is_function() {
-        Object::from_entries(value).map_err(|_| input_error(format!("{what} has bad entries")))?
+    let pairs = if get(value, "entries").is_function() {
+        Array::from(value)
     } else {
-        value.clone().unchecked_into()
+        Object::entries(value.unchecked_ref::<Object>())
     };
-    let mut map = BTreeMap::new();
-    for entry in Object::entries(&object).iter() {
-        let pair: Array = entry.unchecked_into();
-        let key = pair.get(0).as_string().unwrap_or_default();
-        let value = pair
-            .get(1)
-            .as_string()
-            .ok_or_else(|| input_error(format!("{what}.{key} must be a string")))?;
-        map.insert(key, value);
+    for pair in pairs.iter() {
+        let key = Reflect::get_u32(&pair, 0).ok().and_then(|k| k.as_string());
+        let item = Reflect::get_u32(&pair, 1).ok().and_then(|v| v.as_string());
+        match (key, item) {
+            (Some(key), Some(item)) => insert(key, item)?,
+            (key, _) => {
+                return Err(input_error(format!(
+                    "{what}.{} must be a string",
+                    printable(&key.unwrap_or_default())
+                )));
+            }
+        }
     }
     Ok(map)
 }

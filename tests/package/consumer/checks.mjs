@@ -159,6 +159,10 @@ export const checks = [
     ok(revocations[0] === 'DELETE https://api.github.com/applications/CLIENT/token {"access_token":"gho_T"}', revocations[0]);
     const outlook = new api.OAuthClient({ provider: 'outlook', ...app, fetch: async () => { throw new Error('not called'); } });
     ok(await outlook.revokeToken('T') === false, 'Microsoft has no revocation endpoint');
+    const quickbooks = new api.OAuthClient({ provider: 'quickbooks', ...app, fetch: async () => json({ access_token: 'A', refresh_token: 'R', expires_in: 3600, x_refresh_token_expires_in: 8726400, token_type: 'bearer' }) });
+    const qb = await quickbooks.validateAuthorizationCode('CODE', null, '?code=CODE&state=S&realmId=4620816365', { scopes: ['com.intuit.quickbooks.accounting'] });
+    ok(qb.connectionConfig.realmId === '4620816365', `realmId from the callback: ${JSON.stringify(qb.connectionConfig)}`);
+    ok(qb.scopes.join() === 'com.intuit.quickbooks.accounting', 'the requested scopes when the answer has none');
     const slack = new api.OAuthClient({ provider: 'slack', ...app, fetch: async () => json({ ok: false, error: 'invalid_code' }) });
     await rejectsCode(slack.validateAuthorizationCode('CODE'), 'CODE_EXCHANGE_FAILED');
   }],
@@ -179,6 +183,10 @@ export const checks = [
     throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: 'repo' }), 'INVALID_INPUT');
     throwsCode(() => github.createAuthorizationURL({ state: 's', codeVerifier: 'short' }), 'INVALID_INPUT');
     await rejectsCode(github.validateAuthorizationCode(), 'INVALID_INPUT');
+    // Callback parameters given twice, or not as strings, are refused before any request.
+    await rejectsCode(github.validateAuthorizationCode('C', null, new URLSearchParams('code=C&iss=a&iss=b')), 'INVALID_INPUT');
+    await rejectsCode(github.validateAuthorizationCode('C', null, '?realmId=1&realmId=2'), 'INVALID_INPUT');
+    await rejectsCode(github.validateAuthorizationCode('C', null, { realmId: 1 }), 'INVALID_INPUT');
     await rejectsCode(github.revokeToken('T', 'id_token'), 'INVALID_INPUT');
     // A templated endpoint takes only values matching the field's pattern.
     const evil = new api.OAuthClient({ provider: 'bamboohr', ...app, connectionConfig: { companyDomain: 'evil.example/x?' } });
