@@ -15,8 +15,8 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::fetch::HostFetch;
 use super::{
-    JsResult, check_keys, from_js, get, input_error, optional_string, printable, provider_from_js,
-    required_string, to_js, to_js_error, with_catalog,
+    JsResult, check_keys, from_js, get, input_error, optional_string, optional_whole, printable,
+    provider_from_js, required_string, to_js, to_js_error, with_catalog,
 };
 use crate::http::{SystemClock, random_bytes};
 use crate::oauth::callback::check_issuer;
@@ -178,16 +178,8 @@ impl JsOAuthClient {
             Client::new(provider, credentials, redirect_uri).map_err(|e| to_js_error(&e))?;
         client.connection_config =
             string_map(&get(&options, "connectionConfig"), "connectionConfig")?;
-        let attempts = get(&options, "maxAttempts");
-        if !attempts.is_undefined() {
-            client.retry.max_attempts = match attempts.as_f64() {
-                Some(n) if n.fract() == 0.0 && (1.0..=10.0).contains(&n) => n as u32,
-                _ => {
-                    return Err(input_error(
-                        "maxAttempts must be a whole number from 1 to 10",
-                    ));
-                }
-            };
+        if let Some(n) = optional_whole(&get(&options, "maxAttempts"), "maxAttempts", 1, 10)? {
+            client.retry.max_attempts = n;
         }
         let fetch = HostFetch::from_options(&get(&options, "fetch"), &get(&options, "timeoutMs"))?;
         Ok(JsOAuthClient {

@@ -13,7 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, ReadableStreamDefaultReader, RequestCredentials, RequestRedirect};
 
-use super::{get, input_error};
+use super::{get, input_error, optional_whole};
 use crate::http::{
     Fetch, FetchFailure, HttpRequest, HttpResponse, MAX_BODY_BYTES, classify_fetch_error,
 };
@@ -42,15 +42,8 @@ impl HostFetch {
                 .dyn_into::<Function>()
                 .map_err(|_| input_error("fetch must be a function"))?
         };
-        let timeout_ms = match timeout_ms.as_f64() {
-            None if timeout_ms.is_undefined() || timeout_ms.is_null() => DEFAULT_TIMEOUT_MS,
-            Some(ms) if ms.fract() == 0.0 && (1.0..=600_000.0).contains(&ms) => ms as u32,
-            _ => {
-                return Err(input_error(
-                    "timeoutMs must be a whole number of milliseconds from 1 to 600000",
-                ));
-            }
-        };
+        let timeout_ms =
+            optional_whole(timeout_ms, "timeoutMs", 1, 600_000)?.unwrap_or(DEFAULT_TIMEOUT_MS);
         Ok(HostFetch {
             function,
             timeout_ms,

@@ -102,6 +102,21 @@ fn optional_string(value: &JsValue, what: &str) -> JsResult<Option<String>> {
         .ok_or_else(|| input_error(format!("{what} must be a string")))
 }
 
+/// A whole number from `min` to `max`, `None` when absent.
+fn optional_whole(value: &JsValue, what: &str, min: u32, max: u32) -> JsResult<Option<u32>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && (f64::from(min)..=f64::from(max)).contains(&n) => {
+            Ok(Some(n as u32))
+        }
+        _ => Err(input_error(format!(
+            "{what} must be a whole number from {min} to {max}"
+        ))),
+    }
+}
+
 fn required_string(value: &JsValue, what: &str) -> JsResult<String> {
     optional_string(value, what)?
         .ok_or_else(|| input_error(format!("{what} is required and must be a string")))
