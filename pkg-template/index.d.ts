@@ -43,7 +43,10 @@ export type ConnectorsErrorCode =
   | 'RETRYABLE_EXHAUSTED'
   | 'TIMEOUT_AMBIGUOUS'
   | 'RESPONSE_TOO_LARGE'
-  | 'NETWORK_ERROR';
+  | 'NETWORK_ERROR'
+  | 'RECORD_MALFORMED'
+  | 'RECORD_TAMPERED'
+  | 'VAULT_KEY_UNKNOWN';
 
 /** What every function of this package throws for bad input. */
 export declare class ConnectorsError extends Error {

@@ -72,6 +72,12 @@ pub enum ErrorCode {
     ResponseTooLarge,
     /// The request could not be sent (DNS, connection, TLS).
     NetworkError,
+    /// A stored record is not one the vault sealed.
+    RecordMalformed,
+    /// A stored record failed its integrity check: changed, or moved from another slot.
+    RecordTampered,
+    /// A stored record was sealed with a secret that is no longer in the key ring.
+    VaultKeyUnknown,
 }
 
 impl ErrorCode {
@@ -106,6 +112,9 @@ impl ErrorCode {
         ErrorCode::TimeoutAmbiguous,
         ErrorCode::ResponseTooLarge,
         ErrorCode::NetworkError,
+        ErrorCode::RecordMalformed,
+        ErrorCode::RecordTampered,
+        ErrorCode::VaultKeyUnknown,
     ];
 
     /// The stable string form.
@@ -140,6 +149,9 @@ impl ErrorCode {
             ErrorCode::TimeoutAmbiguous => "TIMEOUT_AMBIGUOUS",
             ErrorCode::ResponseTooLarge => "RESPONSE_TOO_LARGE",
             ErrorCode::NetworkError => "NETWORK_ERROR",
+            ErrorCode::RecordMalformed => "RECORD_MALFORMED",
+            ErrorCode::RecordTampered => "RECORD_TAMPERED",
+            ErrorCode::VaultKeyUnknown => "VAULT_KEY_UNKNOWN",
         }
     }
 
@@ -148,7 +160,10 @@ impl ErrorCode {
         match self {
             ErrorCode::UnknownProvider => 404,
             ErrorCode::NeedsReconnect => 409,
-            ErrorCode::RngUnavailable => 500,
+            ErrorCode::RngUnavailable
+            | ErrorCode::RecordMalformed
+            | ErrorCode::RecordTampered
+            | ErrorCode::VaultKeyUnknown => 500,
             ErrorCode::ProviderConfigError
             | ErrorCode::ProviderError
             | ErrorCode::CodeExchangeFailed

@@ -11,14 +11,19 @@
 //! - [`types`]: Dynamic Types (`generateTypes`).
 //! - [`error`]: one error type with stable codes.
 //! - [`http`]: the ports (HTTP, time, randomness).
-//! - [`oauth`]: the OAuth engine (PKCE and sealed state so far).
+//! - [`oauth`]: the OAuth engine: PKCE, sealed state, authorization URLs,
+//!   callbacks, token exchange, refresh and revocation.
+//! - [`vault`]: token records sealed at rest under a key ring.
+//! - [`crypto`]: AES-256-GCM under HKDF-derived, per-purpose keys.
 
 pub mod catalog;
 pub mod config;
+pub mod crypto;
 pub mod error;
 pub mod http;
 pub mod oauth;
 pub mod types;
+pub mod vault;
 
 #[cfg(test)]
 pub(crate) mod test_util;

@@ -9,15 +9,14 @@
 //! connector (`STATE_CONNECTOR_MISMATCH`). Single use is [`consume`]: the
 //! nonce is burned with a store's "set if absent" (`STATE_REPLAYED`).
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
+use aes_gcm::Aes256Gcm;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 use super::secret::{PkceVerifier, SealedState};
+pub use crate::crypto::MIN_SECRET_LEN;
+use crate::crypto::{self, NONCE_LEN, TAG_LEN};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::random_bytes;
 
@@ -25,12 +24,7 @@ use crate::http::random_bytes;
 pub const STATE_TTL_MS: u64 = 10 * 60 * 1000;
 /// The longest `state` we try to open (ours are far shorter).
 pub const MAX_STATE_LEN: usize = 4096;
-/// The shortest secret a server may use: 32 bytes.
-pub const MIN_SECRET_LEN: usize = 32;
-
 const VERSION: u8 = 1;
-const NONCE_LEN: usize = 12;
-const TAG_LEN: usize = 16;
 const AAD: &[u8] = b"oauth-connectors/state/v1";
 const HKDF_INFO: &[u8] = b"oauth-connectors/state-key/v1";
 
@@ -121,21 +115,7 @@ impl StateKey {
     /// Derives the key. The secret must have at least 32 bytes
     /// (`CONFIG_INVALID` otherwise): use random bytes, not a password.
     pub fn derive(secret: &[u8]) -> Result<StateKey> {
-        if secret.len() < MIN_SECRET_LEN {
-            return Err(Error::new(
-                ErrorCode::ConfigInvalid,
-                format!(
-                    "The server secret must have at least {MIN_SECRET_LEN} bytes (use 32 random bytes)"
-                ),
-            ));
-        }
-        let mut okm = zeroize::Zeroizing::new([0u8; 32]);
-        Hkdf::<Sha256>::new(None, secret)
-            .expand(HKDF_INFO, okm.as_mut())
-            .map_err(|_| Error::new(ErrorCode::ConfigInvalid, "Cannot derive the state key"))?;
-        let cipher = Aes256Gcm::new_from_slice(okm.as_ref())
-            .map_err(|_| Error::new(ErrorCode::ConfigInvalid, "Cannot derive the state key"))?;
-        Ok(StateKey(cipher))
+        crypto::cipher(secret, HKDF_INFO).map(StateKey)
     }
 }
 
@@ -156,20 +136,9 @@ pub fn seal(key: &StateKey, claims: &StateClaims) -> Result<SealedState> {
         serde_json::to_vec(&wire)
             .map_err(|_| Error::new(ErrorCode::InvalidInput, "Cannot encode the state"))?,
     );
-    let nonce = random_bytes::<NONCE_LEN>()?;
-    let sealed = key
-        .0
-        .encrypt(
-            &Nonce::from(nonce),
-            Payload {
-                msg: &plain,
-                aad: AAD,
-            },
-        )
-        .map_err(|_| Error::new(ErrorCode::InvalidInput, "Cannot seal the state"))?;
-    let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
+    let sealed = crypto::seal(&key.0, AAD, &plain)?;
+    let mut out = Vec::with_capacity(1 + sealed.len());
     out.push(VERSION);
-    out.extend_from_slice(&nonce);
     out.extend_from_slice(&sealed);
     Ok(SealedState::new(URL_SAFE_NO_PAD.encode(out)))
 }
@@ -202,19 +171,8 @@ pub fn open(
     if bytes.len() < 1 + NONCE_LEN + TAG_LEN || bytes[0] != VERSION {
         return Err(state_error(ErrorCode::StateMalformed));
     }
-    let (nonce, sealed) = bytes[1..].split_at(NONCE_LEN);
-    let nonce = Nonce::try_from(nonce).map_err(|_| state_error(ErrorCode::StateMalformed))?;
-    let plain = zeroize::Zeroizing::new(
-        key.0
-            .decrypt(
-                &nonce,
-                Payload {
-                    msg: sealed,
-                    aad: AAD,
-                },
-            )
-            .map_err(|_| state_error(ErrorCode::StateTampered))?,
-    );
+    let plain = crypto::open(&key.0, AAD, &bytes[1..])
+        .ok_or_else(|| state_error(ErrorCode::StateTampered))?;
     let wire: Wire =
         serde_json::from_slice(&plain).map_err(|_| state_error(ErrorCode::StateMalformed))?;
     if now_ms > wire.e {
