@@ -42,6 +42,13 @@ pub fn url_problem(url: &str) -> Option<&'static str> {
 /// The largest response body the engine reads (token and revocation answers).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
 /// An HTTP request the engine wants sent.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
@@ -54,10 +61,7 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// The first header with this name (ASCII case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 }
 
@@ -87,10 +91,7 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// The first header with this name (ASCII case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 }
 

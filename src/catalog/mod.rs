@@ -262,6 +262,13 @@ impl Provider {
         validate::provider(self, Patterns::Compile)
     }
 
+    /// The connection-config field with this name.
+    pub fn config_field(&self, name: &str) -> Option<&ConfigField> {
+        self.connection_config_fields
+            .iter()
+            .find(|f| f.name == name)
+    }
+
     /// The entry in the Base44 "available integrations" shape.
     pub fn available(&self) -> AvailableIntegration<'_> {
         AvailableIntegration {

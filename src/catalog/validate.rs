@@ -66,16 +66,12 @@ fn check_url(p: &Provider, field: &str, url: &str) -> Result<()> {
     }
     let names = template_names(url).map_err(|m| invalid(p, m))?;
     for name in names {
-        let f = p
-            .connection_config_fields
-            .iter()
-            .find(|f| f.name == name)
-            .ok_or_else(|| {
-                invalid(
-                    p,
-                    format_args!("{field} uses {{{name}}}, which is not a connection config field"),
-                )
-            })?;
+        let f = p.config_field(name).ok_or_else(|| {
+            invalid(
+                p,
+                format_args!("{field} uses {{{name}}}, which is not a connection config field"),
+            )
+        })?;
         if f.validation_pattern.is_none() {
             return Err(invalid(
                 p,

@@ -22,16 +22,12 @@ pub fn resolve_endpoint(
     let names = template_names(template).map_err(|m| Error::new(ErrorCode::ProviderInvalid, m))?;
     let mut url = template.to_owned();
     for name in names {
-        let field = provider
-            .connection_config_fields
-            .iter()
-            .find(|f| f.name == name)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorCode::ProviderInvalid,
-                    format!("No connection config field \"{name}\""),
-                )
-            })?;
+        let field = provider.config_field(name).ok_or_else(|| {
+            Error::new(
+                ErrorCode::ProviderInvalid,
+                format!("No connection config field \"{name}\""),
+            )
+        })?;
         let value = config.get(name).or(field.default.as_ref()).ok_or_else(|| {
             Error::new(
                 ErrorCode::InvalidInput,

@@ -11,7 +11,7 @@ use super::secret::RefreshToken;
 use super::token::{self, ClientCredentials, Grant, TokenSet};
 use crate::catalog::{AuthModel, Provider};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Clock, Fetch};
+use crate::http::{Clock, Fetch, HttpRequest};
 
 /// What a revocation achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,23 +98,15 @@ impl OAuthClient {
             &self.redirect_uri,
             code_verifier,
         )?;
-        let response = retry::send(
+        self.grant(
             fetch,
             clock,
-            &self.retry,
-            &request,
-            Some(Grant::AuthorizationCode),
-        )
-        .await?;
-        token::process_token_response(
-            &self.provider,
             Grant::AuthorizationCode,
-            &response,
+            &request,
             requested_scopes,
             callback_params,
-            clock.now_ms(),
         )
-        .map(|t| self.with_config(t))
+        .await
     }
 
     /// Refreshes an access token. A response without a refresh token keeps
@@ -132,26 +124,20 @@ impl OAuthClient {
             &self.connection_config,
             refresh_token,
         )?;
-        let response = retry::send(
-            fetch,
-            clock,
-            &self.retry,
-            &request,
-            Some(Grant::RefreshToken),
-        )
-        .await?;
-        let mut tokens = token::process_token_response(
-            &self.provider,
-            Grant::RefreshToken,
-            &response,
-            scopes,
-            &BTreeMap::new(),
-            clock.now_ms(),
-        )?;
+        let mut tokens = self
+            .grant(
+                fetch,
+                clock,
+                Grant::RefreshToken,
+                &request,
+                scopes,
+                &BTreeMap::new(),
+            )
+            .await?;
         if tokens.refresh_token.is_none() {
             tokens.refresh_token = Some(refresh_token.clone());
         }
-        Ok(self.with_config(tokens))
+        Ok(tokens)
     }
 
     /// Revokes a token (RFC 7009, or the provider's own style).
@@ -187,6 +173,30 @@ impl OAuthClient {
                 response.status
             ),
         ))
+    }
+
+    /// Sends a token request (retried per the policy; a code exchange is
+    /// never sent twice) and reads the answer with the provider's quirks.
+    /// Connection config given to the client stays with the tokens.
+    async fn grant<F: Fetch, C: Clock>(
+        &self,
+        fetch: &F,
+        clock: &C,
+        grant: Grant,
+        request: &HttpRequest,
+        scopes: &[String],
+        callback_params: &BTreeMap<String, String>,
+    ) -> Result<TokenSet> {
+        let response = retry::send(fetch, clock, &self.retry, request, Some(grant)).await?;
+        token::process_token_response(
+            &self.provider,
+            grant,
+            &response,
+            scopes,
+            callback_params,
+            clock.now_ms(),
+        )
+        .map(|t| self.with_config(t))
     }
 
     /// Connection config given to the client stays with the tokens.
