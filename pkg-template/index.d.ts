@@ -46,7 +46,10 @@ export type ConnectorsErrorCode =
   | 'NETWORK_ERROR'
   | 'RECORD_MALFORMED'
   | 'RECORD_TAMPERED'
-  | 'VAULT_KEY_UNKNOWN';
+  | 'VAULT_KEY_UNKNOWN'
+  | 'NOT_CONNECTED'
+  | 'STORE_UNAVAILABLE'
+  | 'REFRESH_IN_PROGRESS';
 
 /** What every function of this package throws for bad input. */
 export declare class ConnectorsError extends Error {

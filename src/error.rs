@@ -78,6 +78,12 @@ pub enum ErrorCode {
     RecordTampered,
     /// A stored record was sealed with a secret that is no longer in the key ring.
     VaultKeyUnknown,
+    /// There is no connection (never connected, or disconnected).
+    NotConnected,
+    /// The host store failed (threw, rejected, or answered nonsense); nothing was half-written.
+    StoreUnavailable,
+    /// Another instance is refreshing this connection and did not finish in time.
+    RefreshInProgress,
 }
 
 impl ErrorCode {
@@ -115,6 +121,9 @@ impl ErrorCode {
         ErrorCode::RecordMalformed,
         ErrorCode::RecordTampered,
         ErrorCode::VaultKeyUnknown,
+        ErrorCode::NotConnected,
+        ErrorCode::StoreUnavailable,
+        ErrorCode::RefreshInProgress,
     ];
 
     /// The stable string form.
@@ -152,13 +161,16 @@ impl ErrorCode {
             ErrorCode::RecordMalformed => "RECORD_MALFORMED",
             ErrorCode::RecordTampered => "RECORD_TAMPERED",
             ErrorCode::VaultKeyUnknown => "VAULT_KEY_UNKNOWN",
+            ErrorCode::NotConnected => "NOT_CONNECTED",
+            ErrorCode::StoreUnavailable => "STORE_UNAVAILABLE",
+            ErrorCode::RefreshInProgress => "REFRESH_IN_PROGRESS",
         }
     }
 
     /// The HTTP status a server answers with for this code.
     pub const fn http_status(self) -> u16 {
         match self {
-            ErrorCode::UnknownProvider => 404,
+            ErrorCode::UnknownProvider | ErrorCode::NotConnected => 404,
             ErrorCode::NeedsReconnect => 409,
             ErrorCode::RngUnavailable
             | ErrorCode::RecordMalformed
@@ -170,6 +182,7 @@ impl ErrorCode {
             | ErrorCode::RetryableExhausted
             | ErrorCode::ResponseTooLarge
             | ErrorCode::NetworkError => 502,
+            ErrorCode::StoreUnavailable | ErrorCode::RefreshInProgress => 503,
             ErrorCode::TimeoutAmbiguous => 504,
             _ => 400,
         }

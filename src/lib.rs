@@ -13,7 +13,8 @@
 //! - [`http`]: the ports (HTTP, time, randomness).
 //! - [`oauth`]: the OAuth engine: PKCE, sealed state, authorization URLs,
 //!   callbacks, token exchange, refresh and revocation.
-//! - [`vault`]: token records sealed at rest under a key ring.
+//! - [`vault`]: connections sealed at rest under a key ring, in a host
+//!   store; refresh that never races or loses a token; disconnect.
 //! - [`crypto`]: AES-256-GCM under HKDF-derived, per-purpose keys.
 
 pub mod catalog;

@@ -5,8 +5,10 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
 
+use std::rc::Rc;
+
 use crate::error::Result;
-use crate::oauth::state::NonceStore;
+use crate::vault::store::{Store, unavailable};
 
 /// Runs a future whose fakes complete at once (no real I/O in host tests).
 pub fn block_on<F: Future>(future: F) -> F::Output {
@@ -19,42 +21,176 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
-/// An in-memory "set if absent" store that records every call.
-#[derive(Default)]
-pub struct MemoryNonceStore {
-    pub entries: RefCell<HashMap<String, String>>,
-    pub calls: RefCell<usize>,
-}
-
-impl NonceStore for MemoryNonceStore {
-    async fn set_if_absent(&self, key: &str, value: &str, _ttl_ms: u64) -> Result<bool> {
-        *self.calls.borrow_mut() += 1;
-        let mut entries = self.entries.borrow_mut();
-        if entries.contains_key(key) {
-            return Ok(false);
-        }
-        entries.insert(key.to_owned(), value.to_owned());
-        Ok(true)
-    }
-}
-
 use std::cell::Cell;
 use std::collections::VecDeque;
 
 use crate::http::{Clock, Fetch, FetchFailure, HttpRequest, HttpResponse};
 
-/// A fetch that answers from a script and records what it was asked.
+/// Runs futures together on one thread until all are done (what
+/// `Promise.all` does in JS); their outputs in order.
+pub fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    let mut cx = Context::from_waker(Waker::noop());
+    while outputs.iter().any(Option::is_none) {
+        for (future, out) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if out.is_none()
+                && let Poll::Ready(value) = future.as_mut().poll(&mut cx)
+            {
+                *out = Some(value);
+            }
+        }
+    }
+    outputs.into_iter().flatten().collect()
+}
+
+/// Polls a future once; its output if it finished.
+pub fn poll_once<F: Future + Unpin>(future: &mut F) -> Option<F::Output> {
+    match std::pin::Pin::new(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(out) => Some(out),
+        Poll::Pending => None,
+    }
+}
+
+/// Gives other futures a turn (one `Pending`), as real I/O would.
+pub async fn yield_now() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    })
+    .await;
+}
+
+/// An in-memory [`Store`] with expiry (on a shared fake clock), that yields
+/// on every call and can be told to fail.
+#[derive(Default)]
+pub struct MemoryStore {
+    pub entries: RefCell<HashMap<String, (String, Option<u64>)>>,
+    pub now: Rc<Cell<u64>>,
+    /// The next this many writes fail (`u32::MAX`: all of them).
+    pub fail_writes: Cell<u32>,
+    /// The next this many reads fail.
+    pub fail_reads: Cell<u32>,
+    pub writes: Cell<u32>,
+}
+
+impl MemoryStore {
+    pub fn on(clock: &FakeClock) -> Rc<MemoryStore> {
+        Rc::new(MemoryStore {
+            now: clock.now.clone(),
+            ..MemoryStore::default()
+        })
+    }
+
+    /// The live value under `key`.
+    pub fn value(&self, key: &str) -> Option<String> {
+        let now = self.now.get();
+        self.entries
+            .borrow()
+            .get(key)
+            .filter(|(_, exp)| exp.is_none_or(|e| e > now))
+            .map(|(v, _)| v.clone())
+    }
+
+    /// Every stored byte, for canary checks.
+    pub fn dump(&self) -> String {
+        let entries = self.entries.borrow();
+        let mut all: Vec<_> = entries
+            .iter()
+            .map(|(k, (v, _))| format!("{k}={v}"))
+            .collect();
+        all.sort();
+        all.join("\n")
+    }
+
+    fn check(counter: &Cell<u32>, what: &str) -> Result<()> {
+        match counter.get() {
+            0 => Ok(()),
+            u32::MAX => Err(unavailable(what)),
+            n => {
+                counter.set(n - 1);
+                Err(unavailable(what))
+            }
+        }
+    }
+
+    fn write(&self, key: &str, value: Option<&str>, ttl_ms: Option<u64>) {
+        self.writes.set(self.writes.get() + 1);
+        let mut entries = self.entries.borrow_mut();
+        match value {
+            Some(v) => {
+                let exp = ttl_ms.map(|t| self.now.get() + t);
+                entries.insert(key.to_owned(), (v.to_owned(), exp));
+            }
+            None => {
+                entries.remove(key);
+            }
+        }
+    }
+}
+
+impl Store for Rc<MemoryStore> {
+    async fn get(&self, key: &str) -> Result<Option<String>> {
+        yield_now().await;
+        MemoryStore::check(&self.fail_reads, "get")?;
+        Ok(self.value(key))
+    }
+
+    async fn set(&self, key: &str, value: &str, ttl_ms: Option<u64>) -> Result<()> {
+        yield_now().await;
+        MemoryStore::check(&self.fail_writes, "set")?;
+        self.write(key, Some(value), ttl_ms);
+        Ok(())
+    }
+
+    async fn delete(&self, key: &str) -> Result<()> {
+        yield_now().await;
+        MemoryStore::check(&self.fail_writes, "delete")?;
+        self.write(key, None, None);
+        Ok(())
+    }
+
+    async fn set_if_absent(&self, key: &str, value: &str, ttl_ms: Option<u64>) -> Result<bool> {
+        self.compare_and_set(key, None, Some(value), ttl_ms).await
+    }
+
+    async fn compare_and_set(
+        &self,
+        key: &str,
+        expected: Option<&str>,
+        value: Option<&str>,
+        ttl_ms: Option<u64>,
+    ) -> Result<bool> {
+        yield_now().await;
+        MemoryStore::check(&self.fail_writes, "compareAndSet")?;
+        if self.value(key).as_deref() != expected {
+            return Ok(false);
+        }
+        self.write(key, value, ttl_ms);
+        Ok(true)
+    }
+}
+
+/// A fetch that answers from a script and records what it was asked. It
+/// yields once per call, and waits while `held` is set.
 #[derive(Default)]
 pub struct FakeFetch {
     pub answers: RefCell<VecDeque<Result<HttpResponse, FetchFailure>>>,
     pub requests: RefCell<Vec<HttpRequest>>,
+    pub held: Cell<bool>,
 }
 
 impl FakeFetch {
     pub fn answering(answers: Vec<Result<HttpResponse, FetchFailure>>) -> FakeFetch {
         FakeFetch {
             answers: RefCell::new(answers.into()),
-            requests: RefCell::default(),
+            ..FakeFetch::default()
         }
     }
 
@@ -66,6 +202,10 @@ impl FakeFetch {
 impl Fetch for FakeFetch {
     async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchFailure> {
         self.requests.borrow_mut().push(request);
+        yield_now().await;
+        while self.held.get() {
+            yield_now().await;
+        }
         self.answers
             .borrow_mut()
             .pop_front()
@@ -75,14 +215,14 @@ impl Fetch for FakeFetch {
 
 /// A clock that only moves when something sleeps; records each sleep.
 pub struct FakeClock {
-    pub now: Cell<u64>,
+    pub now: Rc<Cell<u64>>,
     pub sleeps: RefCell<Vec<u64>>,
 }
 
 impl FakeClock {
     pub fn at(now_ms: u64) -> FakeClock {
         FakeClock {
-            now: Cell::new(now_ms),
+            now: Rc::new(Cell::new(now_ms)),
             sleeps: RefCell::default(),
         }
     }
@@ -105,5 +245,21 @@ pub fn json_response(status: u16, body: &str) -> HttpResponse {
         status,
         headers: vec![("content-type".into(), "application/json".into())],
         body: body.as_bytes().to_vec(),
+    }
+}
+
+impl Fetch for Rc<FakeFetch> {
+    async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchFailure> {
+        FakeFetch::fetch(self, request).await
+    }
+}
+
+impl Clock for Rc<FakeClock> {
+    fn now_ms(&self) -> u64 {
+        FakeClock::now_ms(self)
+    }
+
+    async fn sleep(&self, ms: u64) {
+        FakeClock::sleep(self, ms).await;
     }
 }

@@ -45,8 +45,61 @@ pub struct TokenSet {
     /// Per-connection values from the response and the callback
     /// (Salesforce `instance_url`, QuickBooks `realmId`, ...).
     pub connection_config: BTreeMap<String, String>,
+    /// Who the tokens belong to, when the provider says.
+    pub account: Account,
     /// The whole response with every token removed.
     pub raw: Value,
+}
+
+/// The account a connection is for, when the provider tells it: from the
+/// OpenID Connect `id_token` (taken from the token endpoint over TLS, so
+/// not signature-checked: OIDC Core 3.1.3.7) or the provider's own fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Account {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl Account {
+    /// Reads a token response: the `id_token` claims `sub` and `email`,
+    /// else Slack's `authed_user.id`, Notion's `owner.user`, a top-level
+    /// `user_id`/`email`, or Salesforce's identity URL `id`.
+    fn of(body: &Value) -> Account {
+        let claims = body
+            .get("id_token")
+            .and_then(Value::as_str)
+            .and_then(|jwt| jwt.split('.').nth(1))
+            .and_then(|payload| {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(payload.trim_end_matches('='))
+                    .ok()
+            })
+            .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+            .unwrap_or(Value::Null);
+        let first = |paths: &[(&Value, &str)]| {
+            paths
+                .iter()
+                .find_map(|(v, path)| lookup(v, path).and_then(as_config_string))
+        };
+        Account {
+            id: first(&[
+                (&claims, "sub"),
+                (body, "authed_user.id"),
+                (body, "owner.user.id"),
+                (body, "user_id"),
+                (body, "user.id"),
+                (body, "id"),
+            ]),
+            email: first(&[
+                (&claims, "email"),
+                (body, "owner.user.person.email"),
+                (body, "email"),
+                (body, "user.email"),
+            ]),
+        }
+    }
 }
 
 fn form_body(pairs: &[(&str, &str)]) -> Vec<u8> {
@@ -483,6 +536,7 @@ pub fn process_token_response(
         expires_at_ms,
         scopes,
         connection_config,
+        account: Account::of(&body),
         raw: without_tokens(body),
     })
 }

@@ -1,132 +1,601 @@
-//! The token vault. So far: token records sealed at rest. Every record is
-//! sealed with AES-256-GCM (a random 96-bit nonce per write) under a key
-//! derived from the server secret, with the record's store key as
-//! associated data, so a record copied into another user's slot does not
-//! open. The key ring (`secrets: [current, ...previous]`) names each key by
-//! a non-secret id carried in the record: records sealed under an old key
-//! still open and report that they should be sealed again.
+//! The token vault: connections stored sealed in a host-provided [`Store`],
+//! read with a refresh first when the access token is (nearly) expired,
+//! and disconnected with revocation.
+//!
+//! - Sealing ([`keyring`]): AES-256-GCM per record, the store key as
+//!   associated data, a key ring for rotation. The store sees no token.
+//! - Refresh: single-flight inside an instance ([`flight`]) and across
+//!   instances (a lease taken with `set_if_absent` and a TTL; the record is
+//!   read again after taking the lease and while waiting for another's).
+//!   Every write is a compare-and-set on the record read, so a late writer
+//!   cannot overwrite a newer record. A rotated refresh token is written
+//!   before the new access token is handed out; when the write keeps
+//!   failing, the new record stays in memory and is written first on the
+//!   next read, so the old refresh token is never presented again.
+//! - `invalid_grant` marks the connection `expired` (reads then fail with
+//!   `NEEDS_RECONNECT`); other provider errors change nothing.
+//! - Disconnect: a tombstone first (reads fail at once), then revocation
+//!   at the provider, then the record is purged. A refresh that lands after
+//!   the tombstone finds it, revokes what it got, and writes nothing.
+
+pub mod flight;
+pub mod keyring;
+pub mod record;
+pub mod store;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use zeroize::Zeroizing;
 
-use crate::crypto;
+pub use keyring::{KeyRing, Opened};
+pub use record::{ConnectionKey, Kind, Record, Status};
+pub use store::Store;
+
 use crate::error::{Error, ErrorCode, Result};
+use crate::http::{Clock, Fetch, random_bytes};
+use crate::oauth::client::{OAuthClient, Revoked};
+use crate::oauth::token::TokenSet;
+use flight::Flights;
 
-const PREFIX: &str = "v1";
-const KEY_PURPOSE: &[u8] = b"oauth-connectors/token-key/v1";
-const ID_PURPOSE: &[u8] = b"oauth-connectors/key-id/v1";
-/// The most secrets a ring holds (the current one and previous ones).
-pub const MAX_KEYS: usize = 8;
-
-/// A sealing key and its id.
-struct RingKey {
-    id: String,
-    cipher: aes_gcm::Aes256Gcm,
+/// Tuning; the defaults suit serverless functions.
+#[derive(Debug, Clone)]
+pub struct VaultOptions {
+    /// Namespaces every store key (the app id).
+    pub app: String,
+    /// Refresh when less than this remains (±10% jitter): 5 minutes.
+    pub skew_ms: u64,
+    /// How long a refresh lease holds: longer than a refresh with its retries.
+    pub lease_ttl_ms: u64,
+    /// How often a reader waiting on another instance's lease looks again.
+    pub lease_poll_ms: u64,
+    /// Tries for one write when the store fails.
+    pub write_attempts: u32,
 }
 
-/// The keys that seal token records: the first seals, all of them open.
-pub struct KeyRing {
-    keys: Vec<RingKey>,
-}
-
-impl std::fmt::Debug for KeyRing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let ids: Vec<&str> = self.keys.iter().map(|k| k.id.as_str()).collect();
-        f.debug_struct("KeyRing").field("ids", &ids).finish()
+impl Default for VaultOptions {
+    fn default() -> Self {
+        VaultOptions {
+            app: "default".to_owned(),
+            skew_ms: 5 * 60_000,
+            lease_ttl_ms: 60_000,
+            lease_poll_ms: 250,
+            write_attempts: 3,
+        }
     }
 }
 
-/// An opened record.
-pub struct Opened {
-    pub plain: Zeroizing<Vec<u8>>,
-    /// Sealed under a previous key: seal it again on the next write.
-    pub stale: bool,
+/// What happened to a connection, for the host's `onEvent` hook. Never
+/// holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub event: EventType,
+    pub connection_id: String,
+    pub kind: Kind,
+    pub connector: String,
+    pub user_id: Option<String>,
+    pub status: Status,
+    pub at_ms: u64,
+    /// Why a refresh failed.
+    pub code: Option<ErrorCode>,
 }
 
-impl KeyRing {
-    /// A ring from `[current, ...previous]` secrets (each at least 32 bytes).
-    pub fn new<S: AsRef<[u8]>>(secrets: &[S]) -> Result<KeyRing> {
-        if secrets.is_empty() || secrets.len() > MAX_KEYS {
-            return Err(Error::new(
-                ErrorCode::ConfigInvalid,
-                format!("secrets must hold 1 to {MAX_KEYS} secrets: the current one first"),
-            ));
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    Created,
+    Refreshed,
+    RefreshFailed,
+    Expired,
+    Recovered,
+    Disconnected,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Created => "connection.created",
+            EventType::Refreshed => "connection.refreshed",
+            EventType::RefreshFailed => "connection.refresh_failed",
+            EventType::Expired => "connection.expired",
+            EventType::Recovered => "connection.recovered",
+            EventType::Disconnected => "connection.disconnected",
         }
-        let mut keys: Vec<RingKey> = Vec::with_capacity(secrets.len());
-        for secret in secrets {
-            let secret = secret.as_ref();
-            let id = URL_SAFE_NO_PAD.encode(crypto::derive::<6>(secret, ID_PURPOSE)?.as_ref());
-            if keys.iter().any(|k| k.id == id) {
-                return Err(Error::new(
-                    ErrorCode::ConfigInvalid,
-                    "secrets holds the same secret twice",
-                ));
-            }
-            keys.push(RingKey {
-                id,
-                cipher: crypto::cipher(secret, KEY_PURPOSE)?,
+    }
+}
+
+/// What a disconnect did at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// The provider confirmed the revocation.
+    Revoked,
+    /// The provider has no revocation endpoint.
+    Unsupported,
+    /// The provider failed: the tombstone (tokens sealed) stays, and the
+    /// next disconnect tries again.
+    Failed(ErrorCode),
+    /// There was nothing to revoke (no connection, or a record that no
+    /// longer opens).
+    None,
+}
+
+impl Revocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Revocation::Revoked => "revoked",
+            Revocation::Unsupported => "unsupported",
+            Revocation::Failed(_) => "failed",
+            Revocation::None => "none",
+        }
+    }
+}
+
+/// A refresh result not yet written: the record it replaces (`base`, as
+/// stored and opened) and the new one.
+struct Pending {
+    base: String,
+    base_record: Record,
+    record: Record,
+}
+
+/// The hook that receives [`Event`]s.
+pub type EventHook = Box<dyn Fn(&Event)>;
+
+/// The vault over a store, a fetch and a clock.
+pub struct Vault<S, F, C> {
+    ring: KeyRing,
+    store: S,
+    fetch: F,
+    clock: C,
+    options: VaultOptions,
+    on_event: Option<EventHook>,
+    flights: Flights<Record>,
+    /// Refresh results whose write failed, by store key: written first on
+    /// the next read, so their refresh token is the one used next.
+    unsaved: RefCell<HashMap<String, Pending>>,
+}
+
+fn not_connected() -> Error {
+    Error::new(
+        ErrorCode::NotConnected,
+        "There is no connection: connect the account first",
+    )
+}
+
+fn needs_reconnect() -> Error {
+    Error::new(
+        ErrorCode::NeedsReconnect,
+        "The provider no longer accepts this connection's refresh token: connect the account again",
+    )
+}
+
+/// The record if it can hand out tokens.
+fn usable(record: Record) -> Result<Record> {
+    match record.status {
+        Status::Active => Ok(record),
+        Status::Expired => Err(needs_reconnect()),
+        Status::Disconnected => Err(not_connected()),
+    }
+}
+
+/// A random id: 16 bytes, base64url.
+fn random_id() -> Result<String> {
+    Ok(URL_SAFE_NO_PAD.encode(random_bytes::<16>()?))
+}
+
+impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
+    pub fn new(ring: KeyRing, store: S, fetch: F, clock: C, options: VaultOptions) -> Self {
+        Vault {
+            ring,
+            store,
+            fetch,
+            clock,
+            options,
+            on_event: None,
+            flights: Flights::default(),
+            unsaved: RefCell::default(),
+        }
+    }
+
+    /// Sends every lifecycle event to `hook`.
+    pub fn on_event(mut self, hook: EventHook) -> Self {
+        self.on_event = Some(hook);
+        self
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    fn key(&self, key: &ConnectionKey) -> Result<String> {
+        key.check()?;
+        Ok(key.store_key(&self.options.app))
+    }
+
+    fn emit(&self, event: EventType, record: &Record, code: Option<ErrorCode>) {
+        if let Some(hook) = &self.on_event {
+            hook(&Event {
+                event,
+                connection_id: record.id.clone(),
+                kind: record.kind,
+                connector: record.connector.clone(),
+                user_id: record.user_id.clone(),
+                status: record.status,
+                at_ms: self.clock.now_ms(),
+                code,
             });
         }
-        Ok(KeyRing { keys })
     }
 
-    /// The id of the key new records are sealed with.
-    pub fn current_id(&self) -> &str {
-        self.keys.first().map_or("", |k| k.id.as_str())
+    fn seal(&self, skey: &str, record: &Record) -> Result<String> {
+        self.ring.seal(skey, &record.to_bytes()?)
     }
 
-    /// Seals `plain` for the store slot `record_key`:
-    /// `v1.<key id>.<base64url(nonce || ciphertext || tag)>`.
-    pub fn seal(&self, record_key: &str, plain: &[u8]) -> Result<String> {
-        let key = self
-            .keys
-            .first()
-            .ok_or_else(|| Error::new(ErrorCode::ConfigInvalid, "The key ring is empty"))?;
-        let sealed = crypto::seal(&key.cipher, record_key.as_bytes(), plain)?;
-        Ok(format!(
-            "{PREFIX}.{}.{}",
-            key.id,
-            URL_SAFE_NO_PAD.encode(sealed)
+    fn open(&self, skey: &str, stored: &str) -> Result<Record> {
+        Record::from_bytes(&self.ring.open(skey, stored)?.plain)
+    }
+
+    /// The stored string and its record, if any.
+    async fn read(&self, skey: &str) -> Result<Option<(String, Record)>> {
+        match self.store.get(skey).await? {
+            Some(stored) => {
+                let record = self.open(skey, &stored)?;
+                Ok(Some((stored, record)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Whether the access token is expired or within the skew (±10%).
+    fn due(&self, record: &Record) -> bool {
+        let Some(expires_at) = record.expires_at_ms else {
+            return false;
+        };
+        let base = self.options.skew_ms / 10 * 9;
+        let spread = self.options.skew_ms / 5;
+        let jitter = random_bytes::<8>()
+            .map(u64::from_le_bytes)
+            .map_or(spread / 2, |r| r % (spread + 1));
+        expires_at <= self.clock.now_ms().saturating_add(base + jitter)
+    }
+
+    /// A compare-and-set, retried with backoff while the store fails.
+    async fn write(&self, skey: &str, expected: Option<&str>, value: Option<&str>) -> Result<bool> {
+        let mut attempt = 0;
+        loop {
+            match self
+                .store
+                .compare_and_set(skey, expected, value, None)
+                .await
+            {
+                Ok(done) => return Ok(done),
+                Err(e) => {
+                    attempt += 1;
+                    if attempt >= self.options.write_attempts.max(1) {
+                        return Err(e);
+                    }
+                    self.clock.sleep(100 << attempt.min(6)).await;
+                }
+            }
+        }
+    }
+
+    /// Stores a new connection from a code exchange, or replaces the tokens
+    /// of an existing one (a reconnect keeps its id and creation time). A
+    /// record that no longer opens is replaced.
+    pub async fn save(&self, key: &ConnectionKey, tokens: TokenSet) -> Result<Record> {
+        let skey = self.key(key)?;
+        for _ in 0..8 {
+            let now = self.clock.now_ms();
+            let stored = self.store.get(&skey).await?;
+            let previous = stored
+                .as_deref()
+                .and_then(|s| self.open(&skey, s).ok())
+                .filter(|r| r.status != Status::Disconnected);
+            let (record, event) = match &previous {
+                Some(p) => (
+                    p.with_tokens(tokens.clone(), now),
+                    match p.status {
+                        Status::Expired => EventType::Recovered,
+                        _ => EventType::Created,
+                    },
+                ),
+                None => (
+                    Record::new(random_id()?, key, tokens.clone(), now),
+                    EventType::Created,
+                ),
+            };
+            let sealed = self.seal(&skey, &record)?;
+            if self.write(&skey, stored.as_deref(), Some(&sealed)).await? {
+                // Newer tokens than any refresh result still unsaved.
+                self.unsaved.borrow_mut().remove(&skey);
+                self.emit(event, &record, None);
+                return Ok(record);
+            }
+        }
+        Err(Error::new(
+            ErrorCode::StoreUnavailable,
+            "The connection kept changing while it was saved; try again",
         ))
     }
 
-    /// Opens what [`KeyRing::seal`] wrote for the same `record_key`.
-    /// `RECORD_MALFORMED` when it is not a sealed record, `VAULT_KEY_UNKNOWN`
-    /// when its key is not in the ring, `RECORD_TAMPERED` when it was
-    /// changed or belongs to another slot. Never panics on any input.
-    pub fn open(&self, record_key: &str, stored: &str) -> Result<Opened> {
-        let malformed = || {
-            Error::new(
-                ErrorCode::RecordMalformed,
-                "A stored record is not one this vault sealed",
-            )
+    /// The stored connection as it is (any status), without refreshing.
+    pub async fn status(&self, key: &ConnectionKey) -> Result<Option<Record>> {
+        let skey = self.key(key)?;
+        if let Some(pending) = self.unsaved.borrow().get(&skey) {
+            return Ok(Some(pending.record.clone()));
+        }
+        Ok(self.read(&skey).await?.map(|(_, r)| r))
+    }
+
+    /// An active connection with an access token that is not about to
+    /// expire: refreshed first when it is. `NOT_CONNECTED` when there is
+    /// none, `NEEDS_RECONNECT` when the provider refused its refresh token.
+    pub async fn get(&self, key: &ConnectionKey, client: &OAuthClient) -> Result<Record> {
+        let skey = self.key(key)?;
+        if !self.unsaved.borrow().contains_key(&skey) {
+            let record = usable(self.read(&skey).await?.ok_or_else(not_connected)?.1)?;
+            if !self.due(&record) {
+                return Ok(record);
+            }
+        }
+        self.flights
+            .run(&skey, || self.refresh(&skey, client))
+            .await
+    }
+
+    /// The refresh, once per instance: an unsaved result is written first;
+    /// then the lease, or a wait for the instance that holds it.
+    async fn refresh(&self, skey: &str, client: &OAuthClient) -> Result<Record> {
+        let pending = self.unsaved.borrow_mut().remove(skey);
+        if let Some(pending) = pending {
+            let record = self.persist(skey, pending, client).await?;
+            if !self.due(&record) {
+                return Ok(record);
+            }
+        }
+        let lease_key = format!("{skey}:lease");
+        let lease_id = random_id()?;
+        let ttl = self.options.lease_ttl_ms;
+        let give_up_at = self.clock.now_ms().saturating_add(ttl + ttl / 2);
+        while !self
+            .store
+            .set_if_absent(&lease_key, &lease_id, Some(ttl))
+            .await?
+        {
+            // Another instance is refreshing: its result may already be stored.
+            self.clock.sleep(self.options.lease_poll_ms).await;
+            let record = usable(self.read(skey).await?.ok_or_else(not_connected)?.1)?;
+            if !self.due(&record) {
+                return Ok(record);
+            }
+            if self.clock.now_ms() >= give_up_at {
+                return Err(Error::new(
+                    ErrorCode::RefreshInProgress,
+                    "Another instance holds the refresh lease and did not finish in time",
+                ));
+            }
+        }
+        let result = self.refresh_leased(skey, client).await;
+        // Only our own lease; if this fails, the TTL frees it.
+        let _ = self
+            .store
+            .compare_and_set(&lease_key, Some(&lease_id), None, None)
+            .await;
+        result
+    }
+
+    async fn refresh_leased(&self, skey: &str, client: &OAuthClient) -> Result<Record> {
+        // Read again: the previous holder may have refreshed it.
+        let (stored, record) = self.read(skey).await?.ok_or_else(not_connected)?;
+        let record = usable(record)?;
+        if !self.due(&record) {
+            return Ok(record);
+        }
+        let now = self.clock.now_ms();
+        let still_valid = record.expires_at_ms.is_some_and(|e| e > now);
+        let Some(refresh_token) = record.refresh_token.clone() else {
+            if still_valid {
+                return Ok(record);
+            }
+            self.mark_expired(skey, &stored, &record).await?;
+            return Err(needs_reconnect());
         };
-        let mut parts = stored.splitn(3, '.');
-        let (Some(PREFIX), Some(id), Some(body)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(malformed());
-        };
-        let position = self.keys.iter().position(|k| k.id == id).ok_or_else(|| {
-            Error::new(
-                ErrorCode::VaultKeyUnknown,
-                "A stored record was sealed with a secret that is not in `secrets` (add the previous secret to the ring)",
+        match client
+            .refresh(&self.fetch, &self.clock, &refresh_token, &record.scopes)
+            .await
+        {
+            Ok(tokens) => {
+                let next = record.with_tokens(tokens, self.clock.now_ms());
+                let pending = Pending {
+                    base: stored,
+                    base_record: record,
+                    record: next,
+                };
+                self.persist(skey, pending, client).await
+            }
+            Err(e) if e.code() == ErrorCode::NeedsReconnect => {
+                // Another instance may have rotated the token meanwhile.
+                match self.read(skey).await? {
+                    Some((_, current)) if !current.same_tokens(&record) => usable(current),
+                    Some((now_stored, current)) => {
+                        self.mark_expired(skey, &now_stored, &current).await?;
+                        Err(needs_reconnect())
+                    }
+                    None => Err(not_connected()),
+                }
+            }
+            Err(e) => {
+                self.emit(EventType::RefreshFailed, &record, Some(e.code()));
+                if still_valid { Ok(record) } else { Err(e) }
+            }
+        }
+    }
+
+    async fn mark_expired(&self, skey: &str, stored: &str, record: &Record) -> Result<()> {
+        if record.status != Status::Active {
+            return Ok(());
+        }
+        let expired = record.with_status(Status::Expired, self.clock.now_ms());
+        let sealed = self.seal(skey, &expired)?;
+        if self.write(skey, Some(stored), Some(&sealed)).await? {
+            self.emit(
+                EventType::Expired,
+                &expired,
+                Some(ErrorCode::NeedsReconnect),
+            );
+        }
+        Ok(())
+    }
+
+    /// Writes a refresh result over the record it came from. When another
+    /// write came first: a record with the same tokens (marked expired by
+    /// another instance, or sealed again) takes our tokens; a newer one
+    /// wins; a tombstone or a purge means disconnected, and our new tokens
+    /// are revoked. When the store keeps failing, the result stays in
+    /// memory for the next read.
+    async fn persist(
+        &self,
+        skey: &str,
+        mut pending: Pending,
+        client: &OAuthClient,
+    ) -> Result<Record> {
+        for _ in 0..8 {
+            let sealed = self.seal(skey, &pending.record)?;
+            let written = match self.write(skey, Some(&pending.base), Some(&sealed)).await {
+                Ok(written) => written,
+                Err(e) => {
+                    self.unsaved.borrow_mut().insert(skey.to_owned(), pending);
+                    return Err(e);
+                }
+            };
+            if written {
+                let event = match pending.base_record.status {
+                    Status::Expired => EventType::Recovered,
+                    _ => EventType::Refreshed,
+                };
+                self.emit(event, &pending.record, None);
+                return Ok(pending.record);
+            }
+            let current = match self.read(skey).await {
+                Ok(current) => current,
+                Err(e) => {
+                    self.unsaved.borrow_mut().insert(skey.to_owned(), pending);
+                    return Err(e);
+                }
+            };
+            match current {
+                Some((stored, current))
+                    if current.status != Status::Disconnected
+                        && current.same_tokens(&pending.base_record) =>
+                {
+                    let now = self.clock.now_ms();
+                    let record = current.with_tokens_of(&pending.record, now);
+                    pending = Pending {
+                        base: stored,
+                        base_record: current,
+                        record,
+                    };
+                }
+                Some((_, current)) if current.status != Status::Disconnected => {
+                    return usable(current);
+                }
+                _ => {
+                    self.revoke_quietly(client, &pending.record).await;
+                    return Err(not_connected());
+                }
+            }
+        }
+        self.unsaved.borrow_mut().insert(skey.to_owned(), pending);
+        Err(Error::new(
+            ErrorCode::StoreUnavailable,
+            "The connection kept changing while its refresh was written; try again",
+        ))
+    }
+
+    /// Revokes tokens nobody will store (best effort).
+    async fn revoke_quietly(&self, client: &OAuthClient, record: &Record) {
+        self.revoke(client, record).await;
+    }
+
+    /// Revokes the refresh token, then the access token (RFC 7009).
+    async fn revoke(&self, client: &OAuthClient, record: &Record) -> Revocation {
+        let mut outcome = Revocation::Revoked;
+        if let Some(rt) = &record.refresh_token {
+            let revoked = client
+                .revoke(&self.fetch, &self.clock, rt.secret(), Some("refresh_token"))
+                .await;
+            match revoked {
+                Ok(Revoked::Unsupported) => return Revocation::Unsupported,
+                Ok(Revoked::Yes) => {}
+                Err(e) => outcome = Revocation::Failed(e.code()),
+            }
+        }
+        let revoked = client
+            .revoke(
+                &self.fetch,
+                &self.clock,
+                record.access_token.secret(),
+                Some("access_token"),
             )
-        })?;
-        let bytes = URL_SAFE_NO_PAD
-            .decode(body.as_bytes())
-            .map_err(|_| malformed())?;
-        let plain = crypto::open(&self.keys[position].cipher, record_key.as_bytes(), &bytes)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorCode::RecordTampered,
-                    "A stored record failed its integrity check (changed, or moved from another slot)",
-                )
-            })?;
-        Ok(Opened {
-            plain,
-            stale: position != 0,
-        })
+            .await;
+        match (revoked, outcome) {
+            (Ok(Revoked::Unsupported), _) => Revocation::Unsupported,
+            (Ok(Revoked::Yes), outcome) => outcome,
+            (Err(e), Revocation::Revoked) => Revocation::Failed(e.code()),
+            (Err(_), outcome) => outcome,
+        }
+    }
+
+    /// Disconnects: a tombstone first (reads fail at once), then revocation
+    /// of the refresh and access tokens, then the record is purged. When
+    /// revocation fails the tombstone stays, its tokens sealed, and calling
+    /// again tries again. A record that no longer opens is purged.
+    pub async fn disconnect(
+        &self,
+        key: &ConnectionKey,
+        client: &OAuthClient,
+    ) -> Result<Revocation> {
+        let skey = self.key(key)?;
+        let unsaved = self.unsaved.borrow_mut().remove(&skey);
+        for _ in 0..8 {
+            let Some(stored) = self.store.get(&skey).await? else {
+                if let Some(p) = &unsaved {
+                    self.revoke_quietly(client, &p.record).await;
+                }
+                return Ok(Revocation::None);
+            };
+            let Ok(record) = self.open(&skey, &stored) else {
+                if self.write(&skey, Some(&stored), None).await? {
+                    return Ok(Revocation::None);
+                }
+                continue;
+            };
+            let (tombstone, sealed) = if record.status == Status::Disconnected {
+                (record, stored)
+            } else {
+                let tombstone = record.with_status(Status::Disconnected, self.clock.now_ms());
+                let sealed = self.seal(&skey, &tombstone)?;
+                if !self.write(&skey, Some(&stored), Some(&sealed)).await? {
+                    continue;
+                }
+                self.emit(EventType::Disconnected, &tombstone, None);
+                (tombstone, sealed)
+            };
+            if let Some(p) = &unsaved {
+                self.revoke_quietly(client, &p.record).await;
+            }
+            let revocation = self.revoke(client, &tombstone).await;
+            if !matches!(revocation, Revocation::Failed(_)) {
+                // A reconnect since the tombstone is kept: compare-and-set.
+                self.write(&skey, Some(&sealed), None).await?;
+            }
+            return Ok(revocation);
+        }
+        Err(Error::new(
+            ErrorCode::StoreUnavailable,
+            "The connection kept changing while it was disconnected; try again",
+        ))
     }
 }
 

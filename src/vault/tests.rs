@@ -1,107 +1,960 @@
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
 use super::*;
+use crate::catalog::Catalog;
+use crate::http::{FetchFailure, HttpResponse};
+use crate::oauth::secret::{AccessToken, ClientSecret, RefreshToken};
+use crate::oauth::token::{Account, ClientCredentials};
+use crate::test_util::{
+    FakeClock, FakeFetch, MemoryStore, block_on, join_all, json_response, poll_once,
+};
 
-const OLD: &[u8] = b"old-secret-0123456789abcdef012345";
-const NEW: &[u8] = b"new-secret-0123456789abcdef012345";
-const SLOT: &str = "conn:app1:googlecalendar:user-a";
+const T0: u64 = 1_800_000_000_000;
+const MIN: u64 = 60_000;
+const K1: &[u8] = b"first-secret-0123456789abcdef0123";
+const K2: &[u8] = b"second-secret-0123456789abcdef012";
 
-fn ring(secrets: &[&[u8]]) -> KeyRing {
-    KeyRing::new(secrets).unwrap_or_else(|e| panic!("{e}"))
+type TestVault = Vault<Rc<MemoryStore>, Rc<FakeFetch>, Rc<FakeClock>>;
+
+/// One deployment: a clock, a store, and the events every vault on it sent.
+struct World {
+    clock: Rc<FakeClock>,
+    store: Rc<MemoryStore>,
+    events: Rc<RefCell<Vec<Event>>>,
 }
 
-fn code<T>(r: Result<T>) -> Option<ErrorCode> {
-    r.err().map(|e| e.code())
-}
-
-#[test]
-fn a_record_opens_in_its_own_slot_only() {
-    let ring = ring(&[NEW]);
-    let sealed = ring.seal(SLOT, b"SENTINEL_TOKEN").unwrap_or_default();
-    assert!(sealed.starts_with(&format!("v1.{}.", ring.current_id())));
-    assert!(!sealed.contains("SENTINEL"));
-    let opened = ring.open(SLOT, &sealed).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(opened.plain.as_slice(), b"SENTINEL_TOKEN");
-    assert!(!opened.stale);
-    // Copied into another user's slot: the associated data differs.
-    let other = "conn:app1:googlecalendar:user-b";
-    assert_eq!(
-        code(ring.open(other, &sealed)),
-        Some(ErrorCode::RecordTampered)
-    );
-}
-
-#[test]
-fn each_write_uses_a_fresh_nonce() {
-    let ring = ring(&[NEW]);
-    let a = ring.seal(SLOT, b"same").unwrap_or_default();
-    let b = ring.seal(SLOT, b"same").unwrap_or_default();
-    assert_ne!(a, b);
-}
-
-#[test]
-fn old_keys_still_open_and_ask_for_a_reseal() {
-    let before = ring(&[OLD]);
-    let sealed = before.seal(SLOT, b"token").unwrap_or_default();
-    let rotated = ring(&[NEW, OLD]);
-    let opened = rotated
-        .open(SLOT, &sealed)
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(opened.plain.as_slice(), b"token");
-    assert!(opened.stale, "sealed under the previous key");
-    let resealed = rotated.seal(SLOT, &opened.plain).unwrap_or_default();
-    assert!(resealed.contains(rotated.current_id()));
-    assert!(rotated.open(SLOT, &resealed).is_ok_and(|o| !o.stale));
-    // Once the old secret leaves the ring, its records name an unknown key.
-    assert_eq!(
-        code(ring(&[NEW]).open(SLOT, &sealed)),
-        Some(ErrorCode::VaultKeyUnknown)
-    );
-}
-
-#[test]
-fn any_input_is_a_coded_error_never_a_panic() {
-    let ring = ring(&[NEW]);
-    let good = ring.seal(SLOT, b"token").unwrap_or_default();
-    let id = ring.current_id().to_owned();
-    let mut flipped = good.clone().into_bytes();
-    if let Some(last) = flipped.last_mut() {
-        *last = if *last == b'A' { b'B' } else { b'A' };
+impl World {
+    fn new() -> World {
+        let clock = Rc::new(FakeClock::at(T0));
+        let store = MemoryStore::on(&clock);
+        World {
+            clock,
+            store,
+            events: Rc::default(),
+        }
     }
-    let flipped = String::from_utf8(flipped).unwrap_or_default();
-    let cases: Vec<(String, ErrorCode)> = vec![
-        (String::new(), ErrorCode::RecordMalformed),
-        ("v1".into(), ErrorCode::RecordMalformed),
-        ("v2.x.y".into(), ErrorCode::RecordMalformed),
-        (format!("v1.{id}.***"), ErrorCode::RecordMalformed),
-        (format!("v1.{id}."), ErrorCode::RecordTampered),
-        (format!("v1.{id}.AAAA"), ErrorCode::RecordTampered),
-        ("v1.unknown.AAAA".into(), ErrorCode::VaultKeyUnknown),
-        (flipped, ErrorCode::RecordTampered),
-        ("v1.é.\u{0}".into(), ErrorCode::VaultKeyUnknown),
+
+    /// A vault instance over the shared store, with its own fetch.
+    fn vault(&self, secrets: &[&[u8]], fetch: &Rc<FakeFetch>) -> TestVault {
+        let events = self.events.clone();
+        Vault::new(
+            KeyRing::new(secrets).unwrap(),
+            self.store.clone(),
+            fetch.clone(),
+            self.clock.clone(),
+            VaultOptions {
+                app: "app1".into(),
+                ..VaultOptions::default()
+            },
+        )
+        .on_event(Box::new(move |e| events.borrow_mut().push(e.clone())))
+    }
+
+    fn events(&self) -> Vec<&'static str> {
+        self.events
+            .borrow()
+            .iter()
+            .map(|e| e.event.as_str())
+            .collect()
+    }
+
+    fn advance(&self, ms: u64) {
+        self.clock.now.set(self.clock.now.get() + ms);
+    }
+}
+
+fn client(provider: &str) -> OAuthClient {
+    let provider = Catalog::builtin().unwrap().get(provider).cloned().unwrap();
+    OAuthClient::new(
+        provider,
+        ClientCredentials {
+            client_id: "CID".into(),
+            client_secret: Some(ClientSecret::new("SENTINEL_CS")),
+        },
+        "https://app.example/callback",
+    )
+    .unwrap()
+}
+
+fn user(id: &str) -> ConnectionKey {
+    ConnectionKey::AppUser {
+        connector_id: "calendar".into(),
+        user_id: id.into(),
+    }
+}
+
+fn tokens(at: &str, rt: Option<&str>, expires_at_ms: Option<u64>) -> TokenSet {
+    TokenSet {
+        access_token: AccessToken::new(at),
+        refresh_token: rt.map(RefreshToken::new),
+        token_type: "Bearer".into(),
+        expires_at_ms,
+        scopes: vec!["calendar".into()],
+        connection_config: BTreeMap::new(),
+        account: Account {
+            id: Some("u-1".into()),
+            email: Some("a@example.com".into()),
+        },
+        raw: serde_json::Value::Null,
+    }
+}
+
+/// A refresh answer: a new access token for an hour, maybe a new refresh token.
+fn refreshed(at: &str, rt: Option<&str>) -> Result<HttpResponse, FetchFailure> {
+    let rt = rt.map_or(String::new(), |rt| format!(r#","refresh_token":"{rt}""#));
+    Ok(json_response(
+        200,
+        &format!(r#"{{"access_token":"{at}","expires_in":3600{rt}}}"#),
+    ))
+}
+
+fn invalid_grant() -> Result<HttpResponse, FetchFailure> {
+    Ok(json_response(400, r#"{"error":"invalid_grant"}"#))
+}
+
+fn fetch(answers: Vec<Result<HttpResponse, FetchFailure>>) -> Rc<FakeFetch> {
+    Rc::new(FakeFetch::answering(answers))
+}
+
+/// The form body of request `i`.
+fn body(fetch: &FakeFetch, i: usize) -> String {
+    String::from_utf8(fetch.requests.borrow()[i].body.clone()).unwrap()
+}
+
+fn code<T: std::fmt::Debug>(result: Result<T>) -> ErrorCode {
+    result.expect_err("an error").code()
+}
+
+fn stored(w: &World, key: &ConnectionKey) -> String {
+    w.store
+        .value(&key.store_key("app1"))
+        .expect("a stored record")
+}
+
+/// A connection whose access token expired a minute ago.
+fn expired_connection(w: &World, v: &TestVault, at: &str, rt: &str) -> Record {
+    let record = block_on(v.save(&user("a"), tokens(at, Some(rt), Some(T0 - MIN)))).unwrap();
+    w.events.borrow_mut().clear();
+    record
+}
+
+#[test]
+fn a_saved_connection_reads_back_and_the_store_holds_no_plaintext() {
+    let w = World::new();
+    let f = fetch(vec![]);
+    let v = w.vault(&[K1], &f);
+    let saved = block_on(v.save(
+        &user("a"),
+        tokens("SENTINEL_AT", Some("SENTINEL_RT"), Some(T0 + 60 * MIN)),
+    ))
+    .unwrap();
+    let read = block_on(v.get(&user("a"), &client("googlecalendar"))).unwrap();
+    assert_eq!(read.access_token.secret(), "SENTINEL_AT");
+    assert_eq!(
+        read.refresh_token.as_ref().map(RefreshToken::secret),
+        Some("SENTINEL_RT")
+    );
+    assert_eq!((read.id.as_str(), read.version), (saved.id.as_str(), 1));
+    assert_eq!(read.account.email.as_deref(), Some("a@example.com"));
+    assert_eq!((read.kind, read.status), (Kind::AppUser, Status::Active));
+    assert_eq!(f.calls(), 0, "a fresh token is not refreshed");
+    assert_eq!(w.events(), ["connection.created"]);
+
+    let dump = w.store.dump();
+    let b64 = |s: &str| URL_SAFE_NO_PAD.encode(s);
+    let hex = |s: &str| s.bytes().map(|b| format!("{b:02x}")).collect::<String>();
+    for secret in ["SENTINEL_AT", "SENTINEL_RT", "a@example.com"] {
+        for form in [secret.to_owned(), b64(secret), hex(secret)] {
+            assert!(!dump.contains(&form), "the store holds {form}");
+        }
+    }
+    // Saving the same tokens again writes a different ciphertext.
+    let first = stored(&w, &user("a"));
+    block_on(v.save(
+        &user("a"),
+        tokens("SENTINEL_AT", Some("SENTINEL_RT"), Some(T0 + 60 * MIN)),
+    ))
+    .unwrap();
+    assert_ne!(stored(&w, &user("a")), first);
+}
+
+#[test]
+fn no_connection_and_bad_keys_have_their_own_codes() {
+    let w = World::new();
+    let v = w.vault(&[K1], &fetch(vec![]));
+    let c = client("googlecalendar");
+    assert_eq!(
+        code(block_on(v.get(&user("nobody"), &c))),
+        ErrorCode::NotConnected
+    );
+    assert_eq!(
+        code(block_on(v.get(&user(""), &c))),
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(
+        code(block_on(v.get(&user(&"x".repeat(257)), &c))),
+        ErrorCode::InvalidInput
+    );
+    assert!(block_on(v.status(&user("nobody"))).unwrap().is_none());
+}
+
+#[test]
+fn store_keys_do_not_collide() {
+    let keys = [
+        user("a:b").store_key("app"),
+        ConnectionKey::AppUser {
+            connector_id: "calendar:a".into(),
+            user_id: "b".into(),
+        }
+        .store_key("app"),
+        ConnectionKey::Workspace {
+            connector_id: "calendar".into(),
+        }
+        .store_key("app"),
+        ConnectionKey::Shared {
+            integration_type: "calendar".into(),
+        }
+        .store_key("app"),
+        user("a:b").store_key("app2"),
     ];
-    for (input, expected) in cases {
-        assert_eq!(code(ring.open(SLOT, &input)), Some(expected), "{input:?}");
-    }
+    let unique: std::collections::HashSet<_> = keys.iter().collect();
+    assert_eq!(unique.len(), keys.len(), "{keys:?}");
 }
 
 #[test]
-fn bad_rings_are_configuration_errors() {
-    let none: [&[u8]; 0] = [];
-    assert_eq!(code(KeyRing::new(&none)), Some(ErrorCode::ConfigInvalid));
+fn a_record_moved_to_another_users_slot_or_changed_does_not_open() {
+    let w = World::new();
+    let v = w.vault(&[K1], &fetch(vec![]));
+    let c = client("googlecalendar");
+    block_on(v.save(&user("a"), tokens("AT-A", Some("RT-A"), None))).unwrap();
+    block_on(v.save(&user("b"), tokens("AT-B", Some("RT-B"), None))).unwrap();
+    let a = stored(&w, &user("a"));
+    let b_key = user("b").store_key("app1");
+    w.store
+        .entries
+        .borrow_mut()
+        .insert(b_key.clone(), (a.clone(), None));
     assert_eq!(
-        code(KeyRing::new(&[b"short".as_slice()])),
-        Some(ErrorCode::ConfigInvalid)
+        code(block_on(v.get(&user("b"), &c))),
+        ErrorCode::RecordTampered
     );
+
+    let mut flipped = a.into_bytes();
+    let last = flipped.len() - 5;
+    flipped[last] = if flipped[last] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).unwrap();
+    let a_key = user("a").store_key("app1");
+    w.store
+        .entries
+        .borrow_mut()
+        .insert(a_key.clone(), (flipped, None));
     assert_eq!(
-        code(KeyRing::new(&[NEW, NEW])),
-        Some(ErrorCode::ConfigInvalid)
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::RecordTampered
     );
-    let nine = [NEW; 9];
-    assert_eq!(code(KeyRing::new(&nine)), Some(ErrorCode::ConfigInvalid));
-    // The ids say nothing about the secrets, and Debug shows only ids.
-    let r = ring(&[NEW, OLD]);
-    let shown = format!("{r:?}");
+    w.store
+        .entries
+        .borrow_mut()
+        .insert(a_key, ("not a record".into(), None));
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::RecordMalformed
+    );
+}
+
+#[test]
+fn key_rotation_reads_old_records_and_seals_again_on_the_next_write() {
+    let w = World::new();
+    let old = w.vault(&[K1], &fetch(vec![]));
+    expired_connection(&w, &old, "AT1", "RT1");
+    block_on(old.save(&user("b"), tokens("ATB", Some("RTB"), None))).unwrap();
+    let k1_id = KeyRing::new(&[K1]).unwrap().current_id().to_owned();
+    let k2_id = KeyRing::new(&[K2]).unwrap().current_id().to_owned();
+    assert!(stored(&w, &user("a")).starts_with(&format!("v1.{k1_id}.")));
+
+    let f = fetch(vec![refreshed("AT2", None)]);
+    let rotated = w.vault(&[K2, K1], &f);
+    let c = client("googlecalendar");
+    assert_eq!(
+        block_on(rotated.get(&user("b"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "ATB"
+    );
+    let read = block_on(rotated.get(&user("a"), &c)).unwrap();
+    assert_eq!(read.access_token.secret(), "AT2");
     assert!(
-        !shown.contains("secret") && shown.contains(r.current_id()),
-        "{shown}"
+        stored(&w, &user("a")).starts_with(&format!("v1.{k2_id}.")),
+        "sealed again with k2"
     );
+
+    // k1 dropped: records still under k1 fail with a code; the others read.
+    let without_k1 = w.vault(&[K2], &fetch(vec![]));
+    assert_eq!(
+        block_on(without_k1.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT2"
+    );
+    assert_eq!(
+        code(block_on(without_k1.get(&user("b"), &c))),
+        ErrorCode::VaultKeyUnknown
+    );
+    // Connecting again replaces the record that no longer opens.
+    block_on(without_k1.save(&user("b"), tokens("ATB2", None, None))).unwrap();
+    assert_eq!(
+        block_on(without_k1.get(&user("b"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "ATB2"
+    );
+}
+
+#[test]
+fn refresh_happens_inside_the_skew_and_not_before() {
+    let w = World::new();
+    let f = fetch(vec![refreshed("AT2", None)]);
+    let v = w.vault(&[K1], &f);
+    let c = client("googlecalendar");
+    block_on(v.save(&user("a"), tokens("AT1", Some("RT1"), Some(T0 + 10 * MIN)))).unwrap();
+    assert_eq!(
+        block_on(v.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT1"
+    );
+    assert_eq!(f.calls(), 0, "10 minutes left: no refresh");
+    w.advance(8 * MIN);
+    assert_eq!(
+        block_on(v.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT2"
+    );
+    assert_eq!(f.calls(), 1, "2 minutes left: refreshed");
+    assert!(body(&f, 0).contains("refresh_token=RT1"));
+    // No expiry from the provider: never refreshed.
+    block_on(v.save(&user("b"), tokens("ATB", Some("RTB"), None))).unwrap();
+    w.advance(365 * 24 * 60 * MIN);
+    assert_eq!(
+        block_on(v.get(&user("b"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "ATB"
+    );
+    assert_eq!(f.calls(), 1);
+}
+
+#[test]
+fn fifty_concurrent_reads_of_an_expired_token_make_one_refresh() {
+    let w = World::new();
+    let f = fetch(vec![
+        refreshed("AT2", Some("RT2")),
+        refreshed("AT3", Some("RT3")),
+    ]);
+    let v = w.vault(&[K1], &f);
+    expired_connection(&w, &v, "AT1", "RT1");
+    let c = client("googlecalendar");
+    let key = user("a");
+    let reads = (0..50).map(|_| v.get(&key, &c)).collect();
+    let results = join_all(reads);
+    assert_eq!(f.calls(), 1, "one refresh request for 50 readers");
+    // They shared the instance's refresh: none of them waited on the lease.
+    assert!(
+        w.clock.sleeps.borrow().is_empty(),
+        "{:?}",
+        w.clock.sleeps.borrow()
+    );
+    for r in results {
+        assert_eq!(r.unwrap().access_token.secret(), "AT2");
+    }
+    assert_eq!(w.events(), ["connection.refreshed"]);
+    let record = block_on(v.status(&key)).unwrap().unwrap();
+    assert_eq!(
+        (record.version, record.refresh_token.unwrap().secret()),
+        (2, "RT2")
+    );
+}
+
+#[test]
+fn after_a_failed_refresh_the_next_read_tries_again() {
+    let w = World::new();
+    let f = fetch(vec![
+        Ok(json_response(500, "{}")),
+        Ok(json_response(500, "{}")),
+        Ok(json_response(500, "{}")),
+        refreshed("AT2", None),
+    ]);
+    let v = w.vault(&[K1], &f);
+    expired_connection(&w, &v, "AT1", "RT1");
+    let c = client("googlecalendar");
+    let key = user("a");
+    let reads = (0..5).map(|_| v.get(&key, &c)).collect();
+    for r in join_all(reads) {
+        assert_eq!(code(r), ErrorCode::RetryableExhausted);
+    }
+    assert_eq!(f.calls(), 3, "one refresh (with its retries) for 5 readers");
+    assert_eq!(w.events(), ["connection.refresh_failed"]);
+    let record = block_on(v.status(&user("a"))).unwrap().unwrap();
+    assert_eq!(
+        record.status,
+        Status::Active,
+        "a transient error does not change the status"
+    );
+    assert_eq!(
+        block_on(v.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT2"
+    );
+}
+
+#[test]
+fn a_transient_error_inside_the_skew_hands_out_the_still_valid_token() {
+    let w = World::new();
+    let f = fetch(vec![Err(FetchFailure::BeforeSend); 3]);
+    let v = w.vault(&[K1], &f);
+    block_on(v.save(&user("a"), tokens("AT1", Some("RT1"), Some(T0 + MIN)))).unwrap();
+    let read = block_on(v.get(&user("a"), &client("googlecalendar"))).unwrap();
+    assert_eq!(read.access_token.secret(), "AT1");
+    assert_eq!(f.calls(), 3);
+}
+
+#[test]
+fn two_instances_sharing_a_store_make_one_refresh() {
+    let w = World::new();
+    let fa = fetch(vec![refreshed("AT2", Some("RT2"))]);
+    let fb = fetch(vec![refreshed("AT2-B", Some("RT2-B"))]);
+    let a = w.vault(&[K1], &fa);
+    let b = w.vault(&[K1], &fb);
+    expired_connection(&w, &a, "AT1", "RT1");
+    let c = client("googlecalendar");
+    let key = user("a");
+    let results = join_all(vec![a.get(&key, &c), b.get(&key, &c)]);
+    assert_eq!(fa.calls() + fb.calls(), 1, "one refresh across instances");
+    for r in results {
+        assert_eq!(r.unwrap().access_token.secret(), "AT2");
+    }
+    assert!(
+        w.store
+            .value(&format!("{}:lease", key.store_key("app1")))
+            .is_none(),
+        "lease released"
+    );
+}
+
+#[test]
+fn a_refresh_stalled_past_the_lease_still_lands_its_rotated_token() {
+    // A rotates RT1 -> RT2 and stalls past the lease; B takes the expired
+    // lease, presents RT1 and gets invalid_grant, marks the connection
+    // expired. A's write then lands on the expired record: RT2, active.
+    let w = World::new();
+    let fa = fetch(vec![refreshed("AT2", Some("RT2"))]);
+    fa.held.set(true);
+    let fb = fetch(vec![invalid_grant()]);
+    let a = w.vault(&[K1], &fa);
+    let b = w.vault(&[K1], &fb);
+    expired_connection(&w, &a, "AT1", "RT1");
+    let c = client("googlecalendar");
+    let key = user("a");
+    let mut a_read = Box::pin(a.get(&key, &c));
+    for _ in 0..20 {
+        assert!(poll_once(&mut a_read).is_none());
+    }
+    assert_eq!(fa.calls(), 1, "A's refresh is in flight");
+    w.advance(2 * MIN);
+    assert_eq!(code(block_on(b.get(&key, &c))), ErrorCode::NeedsReconnect);
+    assert!(body(&fb, 0).contains("refresh_token=RT1"));
+    fa.held.set(false);
+    let landed = block_on(a_read).unwrap();
+    assert_eq!(landed.access_token.secret(), "AT2");
+    let record = block_on(b.status(&key)).unwrap().unwrap();
+    assert_eq!(record.status, Status::Active);
+    assert_eq!(record.refresh_token.unwrap().secret(), "RT2");
+    assert_eq!(w.events(), ["connection.expired", "connection.recovered"]);
+    assert_eq!(
+        block_on(b.get(&key, &c)).unwrap().access_token.secret(),
+        "AT2"
+    );
+}
+
+#[test]
+fn invalid_grant_after_another_instance_rotated_uses_its_tokens() {
+    let w = World::new();
+    let fb = fetch(vec![invalid_grant()]);
+    let b = w.vault(&[K1], &fb);
+    let record = expired_connection(&w, &b, "AT1", "RT1");
+    let c = client("googlecalendar");
+    let key = user("a");
+    let skey = key.store_key("app1");
+    // While B's request is out, another instance writes RT2.
+    fb.held.set(true);
+    let mut b_read = Box::pin(b.get(&key, &c));
+    for _ in 0..20 {
+        assert!(poll_once(&mut b_read).is_none());
+    }
+    let mut next = record.with_tokens(tokens("AT2", Some("RT2"), Some(T0 + 60 * MIN)), T0);
+    next.version = 2;
+    let sealed = KeyRing::new(&[K1])
+        .unwrap()
+        .seal(&skey, &next.to_bytes().unwrap())
+        .unwrap();
+    w.store.entries.borrow_mut().insert(skey, (sealed, None));
+    fb.held.set(false);
+    assert_eq!(block_on(b_read).unwrap().access_token.secret(), "AT2");
+    assert_eq!(
+        block_on(b.status(&key)).unwrap().unwrap().status,
+        Status::Active
+    );
+}
+
+#[test]
+fn without_rotation_exactly_one_write_wins() {
+    let w = World::new();
+    let fa = fetch(vec![refreshed("AT2-A", None)]);
+    let fb = fetch(vec![refreshed("AT2-B", None)]);
+    let a = w.vault(&[K1], &fa);
+    let b = w.vault(&[K1], &fb);
+    expired_connection(&w, &a, "AT1", "RT1");
+    let c = client("googlecalendar");
+    let key = user("a");
+    // A stalls past its lease, so B refreshes too.
+    fa.held.set(true);
+    let mut a_read = Box::pin(a.get(&key, &c));
+    for _ in 0..20 {
+        assert!(poll_once(&mut a_read).is_none());
+    }
+    w.advance(2 * MIN);
+    assert_eq!(
+        block_on(b.get(&key, &c)).unwrap().access_token.secret(),
+        "AT2-B"
+    );
+    fa.held.set(false);
+    assert_eq!(
+        block_on(a_read).unwrap().access_token.secret(),
+        "AT2-B",
+        "A takes the winner's"
+    );
+    let record = block_on(a.status(&key)).unwrap().unwrap();
+    assert_eq!((record.access_token.secret(), record.version), ("AT2-B", 2));
+    assert_eq!(w.events(), ["connection.refreshed"]);
+}
+
+#[test]
+fn a_rotated_refresh_token_replaces_the_old_and_a_missing_one_keeps_it() {
+    let w = World::new();
+    let f = fetch(vec![refreshed("AT2", Some("RT2")), refreshed("AT3", None)]);
+    let v = w.vault(&[K1], &f);
+    expired_connection(&w, &v, "AT1", "RT1");
+    let c = client("googlecalendar");
+    block_on(v.get(&user("a"), &c)).unwrap();
+    let record = block_on(v.status(&user("a"))).unwrap().unwrap();
+    assert_eq!(record.refresh_token.unwrap().secret(), "RT2");
+    w.advance(2 * 60 * MIN);
+    assert_eq!(
+        block_on(v.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT3"
+    );
+    assert!(body(&f, 1).contains("refresh_token=RT2"));
+    let record = block_on(v.status(&user("a"))).unwrap().unwrap();
+    assert_eq!(
+        record.refresh_token.unwrap().secret(),
+        "RT2",
+        "kept when the answer has none"
+    );
+}
+
+#[test]
+fn a_write_that_fails_once_is_retried() {
+    let w = World::new();
+    let f = fetch(vec![refreshed("AT2", Some("RT2"))]);
+    let v = w.vault(&[K1], &f);
+    expired_connection(&w, &v, "AT1", "RT1");
+    // The lease write goes through; the record's first write fails.
+    let (key, c) = (user("a"), client("googlecalendar"));
+    let mut lease_then_fail = Box::pin(v.get(&key, &c));
+    while f.calls() == 0 {
+        assert!(poll_once(&mut lease_then_fail).is_none());
+    }
+    w.store.fail_writes.set(1);
+    assert_eq!(
+        block_on(lease_then_fail).unwrap().access_token.secret(),
+        "AT2"
+    );
+    let record = block_on(v.status(&user("a"))).unwrap().unwrap();
+    assert_eq!(record.refresh_token.unwrap().secret(), "RT2");
+    assert_eq!(w.store.fail_writes.get(), 0, "the failure was used");
+}
+
+#[test]
+fn a_store_that_keeps_failing_never_brings_back_the_old_refresh_token() {
+    let w = World::new();
+    let f = fetch(vec![
+        refreshed("AT2", Some("RT2")),
+        refreshed("AT3", Some("RT3")),
+    ]);
+    let v = w.vault(&[K1], &f);
+    expired_connection(&w, &v, "AT1", "RT1");
+    let c = client("googlecalendar");
+    let key = user("a");
+    let mut read = Box::pin(v.get(&key, &c));
+    while f.calls() == 0 {
+        assert!(poll_once(&mut read).is_none());
+    }
+    w.store.fail_writes.set(u32::MAX);
+    assert_eq!(code(block_on(read)), ErrorCode::StoreUnavailable);
+    // Still down: the next read fails too, and sends nothing with RT1.
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::StoreUnavailable
+    );
+    assert_eq!(f.calls(), 1);
+    // The store is back: RT2 is written first, and the next refresh presents it.
+    w.store.fail_writes.set(0);
+    assert_eq!(
+        block_on(v.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT2"
+    );
+    assert_eq!(f.calls(), 1);
+    let record = block_on(v.status(&user("a"))).unwrap().unwrap();
+    assert_eq!(record.refresh_token.unwrap().secret(), "RT2");
+    w.advance(2 * 60 * MIN);
+    assert_eq!(
+        block_on(v.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT3"
+    );
+    assert!(body(&f, 1).contains("refresh_token=RT2"));
+    assert!(
+        f.requests
+            .borrow()
+            .iter()
+            .skip(1)
+            .all(|r| !String::from_utf8_lossy(&r.body).contains("RT1"))
+    );
+}
+
+#[test]
+fn invalid_grant_marks_the_connection_expired_until_it_is_connected_again() {
+    let w = World::new();
+    let f = fetch(vec![invalid_grant()]);
+    let v = w.vault(&[K1], &f);
+    let before = expired_connection(&w, &v, "AT1", "RT1");
+    let c = client("googlecalendar");
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::NeedsReconnect
+    );
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::NeedsReconnect
+    );
+    assert_eq!(f.calls(), 1, "an expired connection is not refreshed again");
+    let record = block_on(v.status(&user("a"))).unwrap().unwrap();
+    assert_eq!(record.status, Status::Expired);
+    assert_eq!(w.events(), ["connection.expired"]);
+    // Connecting again keeps the identity and replaces the tokens.
+    w.advance(MIN);
+    let again =
+        block_on(v.save(&user("a"), tokens("AT9", Some("RT9"), Some(T0 + 60 * MIN)))).unwrap();
+    assert_eq!(
+        (again.id.as_str(), again.created_at_ms),
+        (before.id.as_str(), before.created_at_ms)
+    );
+    assert!(again.updated_at_ms > before.updated_at_ms);
+    assert_eq!(
+        block_on(v.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT9"
+    );
+    assert_eq!(w.events(), ["connection.expired", "connection.recovered"]);
+}
+
+#[test]
+fn an_expired_token_without_a_refresh_token_asks_for_a_reconnect() {
+    let w = World::new();
+    let f = fetch(vec![]);
+    let v = w.vault(&[K1], &f);
+    block_on(v.save(&user("a"), tokens("AT1", None, Some(T0 + MIN)))).unwrap();
+    let c = client("googlecalendar");
+    assert_eq!(
+        block_on(v.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT1"
+    );
+    w.advance(2 * MIN);
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::NeedsReconnect
+    );
+    assert_eq!(f.calls(), 0);
+}
+
+#[test]
+fn store_outages_surface_with_a_code_and_write_nothing() {
+    let w = World::new();
+    let v = w.vault(&[K1], &fetch(vec![]));
+    let c = client("googlecalendar");
+    w.store.fail_writes.set(u32::MAX);
+    assert_eq!(
+        code(block_on(v.save(&user("a"), tokens("AT1", None, None)))),
+        ErrorCode::StoreUnavailable
+    );
+    assert!(w.store.dump().is_empty());
+    w.store.fail_writes.set(0);
+    block_on(v.save(&user("a"), tokens("AT1", None, None))).unwrap();
+    w.store.fail_reads.set(1);
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::StoreUnavailable
+    );
+    assert_eq!(
+        block_on(v.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT1"
+    );
+}
+
+#[test]
+fn a_stuck_lease_without_expiry_gives_a_coded_error() {
+    let w = World::new();
+    let f = fetch(vec![]);
+    let v = w.vault(&[K1], &f);
+    expired_connection(&w, &v, "AT1", "RT1");
+    let lease = format!("{}:lease", user("a").store_key("app1"));
+    w.store
+        .entries
+        .borrow_mut()
+        .insert(lease, ("someone".into(), None));
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &client("googlecalendar")))),
+        ErrorCode::RefreshInProgress
+    );
+    assert_eq!(f.calls(), 0);
+}
+
+#[test]
+fn disconnect_tombstones_revokes_both_tokens_then_purges() {
+    let w = World::new();
+    let f = fetch(vec![Ok(json_response(200, "")), Ok(json_response(200, ""))]);
+    let v = w.vault(&[K1], &f);
+    block_on(v.save(&user("a"), tokens("AT1", Some("RT1"), None))).unwrap();
+    block_on(v.save(&user("b"), tokens("ATB", Some("RTB"), None))).unwrap();
+    let c = client("googlecalendar");
+    assert_eq!(
+        block_on(v.disconnect(&user("a"), &c)).unwrap(),
+        Revocation::Revoked
+    );
+    assert!(
+        body(&f, 0).contains("token=RT1") && body(&f, 0).contains("token_type_hint=refresh_token")
+    );
+    assert!(
+        body(&f, 1).contains("token=AT1") && body(&f, 1).contains("token_type_hint=access_token")
+    );
+    assert!(
+        w.store.value(&user("a").store_key("app1")).is_none(),
+        "purged"
+    );
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::NotConnected
+    );
+    assert_eq!(
+        block_on(v.get(&user("b"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "ATB",
+        "b is untouched"
+    );
+    assert_eq!(
+        w.events(),
+        [
+            "connection.created",
+            "connection.created",
+            "connection.disconnected"
+        ]
+    );
+    assert_eq!(
+        block_on(v.disconnect(&user("a"), &c)).unwrap(),
+        Revocation::None
+    );
+}
+
+#[test]
+fn disconnect_reports_unsupported_revocation_and_still_purges() {
+    let w = World::new();
+    let f = fetch(vec![]);
+    let v = w.vault(&[K1], &f);
+    block_on(v.save(&user("a"), tokens("AT1", Some("RT1"), None))).unwrap();
+    assert_eq!(
+        block_on(v.disconnect(&user("a"), &client("airtable"))).unwrap(),
+        Revocation::Unsupported
+    );
+    assert_eq!(f.calls(), 0);
+    assert!(w.store.dump().is_empty());
+}
+
+#[test]
+fn a_failed_revocation_keeps_the_tombstone_and_the_next_disconnect_retries() {
+    let w = World::new();
+    let f = fetch(vec![
+        Ok(json_response(503, "")),
+        Ok(json_response(503, "")),
+        Ok(json_response(503, "")),
+        Ok(json_response(200, "")),
+        Ok(json_response(200, "")),
+        Ok(json_response(200, "")),
+    ]);
+    let v = w.vault(&[K1], &f);
+    block_on(v.save(&user("a"), tokens("AT1", Some("RT1"), None))).unwrap();
+    let c = client("googlecalendar");
+    let first = block_on(v.disconnect(&user("a"), &c)).unwrap();
+    assert_eq!(first, Revocation::Failed(ErrorCode::RetryableExhausted));
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::NotConnected,
+        "reads fail at once"
+    );
+    let tombstone = block_on(v.status(&user("a"))).unwrap().unwrap();
+    assert_eq!(tombstone.status, Status::Disconnected);
+    assert_eq!(
+        block_on(v.disconnect(&user("a"), &c)).unwrap(),
+        Revocation::Revoked
+    );
+    assert!(w.store.dump().is_empty());
+    assert_eq!(
+        w.events(),
+        ["connection.created", "connection.disconnected"]
+    );
+}
+
+#[test]
+fn a_disconnect_racing_a_refresh_leaves_no_tokens_behind() {
+    let w = World::new();
+    let f = fetch(vec![
+        refreshed("AT2", Some("RT2")),
+        Ok(json_response(200, "")),
+        Ok(json_response(200, "")),
+        Ok(json_response(200, "")),
+        Ok(json_response(200, "")),
+    ]);
+    let v = w.vault(&[K1], &f);
+    expired_connection(&w, &v, "AT1", "RT1");
+    let c = client("googlecalendar");
+    f.held.set(true);
+    let key = user("a");
+    let mut read = Box::pin(v.get(&key, &c));
+    for _ in 0..20 {
+        assert!(poll_once(&mut read).is_none());
+    }
+    let other = w.vault(&[K1], &f);
+    let mut disconnect = Box::pin(other.disconnect(&key, &c));
+    for _ in 0..20 {
+        assert!(poll_once(&mut disconnect).is_none());
+    }
+    f.held.set(false);
+    let (read, disconnect) = (block_on(read), block_on(disconnect));
+    assert_eq!(code(read), ErrorCode::NotConnected);
+    assert_eq!(disconnect.unwrap(), Revocation::Revoked);
+    assert!(
+        w.store.dump().is_empty(),
+        "no tokens remain: {}",
+        w.store.dump()
+    );
+    let revoked: Vec<String> = (1..5).map(|i| body(&f, i)).collect();
+    for token in ["RT1", "AT1", "RT2", "AT2"] {
+        assert!(
+            revoked
+                .iter()
+                .any(|b| b.contains(&format!("token={token}&"))),
+            "{token} revoked: {revoked:?}"
+        );
+    }
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::NotConnected
+    );
+}
+
+#[test]
+fn no_secret_reaches_an_error_an_event_or_the_store() {
+    let w = World::new();
+    let echo = r#"{"error":"invalid_grant","error_description":"bad SENTINEL_RT SENTINEL_CS"}"#;
+    let f = fetch(vec![
+        Ok(json_response(
+            500,
+            r#"{"error":"server_error","error_description":"SENTINEL_RT"}"#,
+        )),
+        Ok(json_response(500, "SENTINEL_RT")),
+        Ok(json_response(500, "SENTINEL_AT")),
+        Ok(json_response(400, echo)),
+        Ok(json_response(503, "SENTINEL_RT")),
+    ]);
+    let v = w.vault(&[K1], &f);
+    block_on(v.save(
+        &user("a"),
+        tokens("SENTINEL_AT", Some("SENTINEL_RT"), Some(T0 - MIN)),
+    ))
+    .unwrap();
+    let c = client("googlecalendar");
+    let mut errors = vec![
+        block_on(v.get(&user("a"), &c)).unwrap_err(),
+        block_on(v.get(&user("a"), &c)).unwrap_err(),
+        block_on(v.get(&user("a"), &c)).unwrap_err(),
+        block_on(v.get(&user("b"), &c)).unwrap_err(),
+    ];
+    w.store.fail_writes.set(u32::MAX);
+    errors.push(
+        block_on(v.save(&user("a"), tokens("SENTINEL_AT", Some("SENTINEL_RT"), None))).unwrap_err(),
+    );
+    errors.push(block_on(v.disconnect(&user("a"), &c)).unwrap_err());
+    w.store.fail_writes.set(0);
+    let key = user("a").store_key("app1");
+    let sealed = w.store.value(&key).unwrap();
+    w.store
+        .entries
+        .borrow_mut()
+        .insert(key, (sealed.replace('A', "B"), None));
+    errors.push(block_on(v.get(&user("a"), &c)).unwrap_err());
+    assert!(errors.len() >= 6);
+    let record = KeyRing::new(&[K1]).unwrap();
+    let seen = format!(
+        "{}\n{:?}\n{:?}\n{}\n{:?}",
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        errors,
+        w.events.borrow(),
+        w.store.dump(),
+        record
+    );
+    for sentinel in ["SENTINEL_AT", "SENTINEL_RT", "SENTINEL_CS"] {
+        assert!(!seen.contains(sentinel), "{sentinel} leaked:\n{seen}");
+    }
 }

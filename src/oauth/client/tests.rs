@@ -3,7 +3,7 @@ use crate::catalog::Catalog;
 use crate::http::{FetchFailure, HttpResponse};
 use crate::oauth::secret::{ClientSecret, PkceVerifier};
 use crate::oauth::{callback, pkce, state};
-use crate::test_util::{FakeClock, FakeFetch, MemoryNonceStore, block_on, json_response};
+use crate::test_util::{FakeClock, FakeFetch, MemoryStore, block_on, json_response};
 
 const NOW: u64 = 1_800_000_000_000;
 
@@ -29,7 +29,7 @@ fn client(id: &str) -> OAuthClient {
 fn the_whole_code_flow_with_sealed_state_and_pkce() {
     let c = client("gitlab");
     let key = state::StateKey::derive(&[9u8; 32]).unwrap_or_else(|e| panic!("{e}"));
-    let store = MemoryNonceStore::default();
+    let store = MemoryStore::on(&FakeClock::at(0));
     let verifier = pkce::generate_verifier().unwrap_or_else(|e| panic!("{e}"));
     let mut claims = state::StateClaims::new("gitlab", c.redirect_uri.clone(), NOW)
         .unwrap_or_else(|e| panic!("{e}"));

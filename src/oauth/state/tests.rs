@@ -1,5 +1,5 @@
 use super::*;
-use crate::test_util::{MemoryNonceStore, block_on};
+use crate::test_util::{FakeClock, MemoryStore, block_on};
 
 const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 const T0: u64 = 1_800_000_000_000;
@@ -164,7 +164,7 @@ fn random_inputs_never_panic() {
 
 #[test]
 fn a_state_opens_once() {
-    let store = MemoryNonceStore::default();
+    let store = MemoryStore::on(&FakeClock::at(0));
     let c = open(&key(), &sealed(), "googlecalendar", T0).unwrap_or_else(|e| panic!("{e}"));
     assert!(block_on(consume(&store, &c, T0)).is_ok());
     let again = block_on(consume(&store, &c, T0)).err().map(|e| e.code());
@@ -173,7 +173,7 @@ fn a_state_opens_once() {
 
 #[test]
 fn ten_uses_of_one_state_let_exactly_one_through() {
-    let store = MemoryNonceStore::default();
+    let store = MemoryStore::on(&FakeClock::at(0));
     let c = open(&key(), &sealed(), "googlecalendar", T0).unwrap_or_else(|e| panic!("{e}"));
     let ok = (0..10)
         .filter(|_| block_on(consume(&store, &c, T0)).is_ok())

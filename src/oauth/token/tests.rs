@@ -547,3 +547,32 @@ fn answers_over_one_mib_are_refused() {
         Some(ErrorCode::ResponseTooLarge)
     );
 }
+
+#[test]
+fn the_account_comes_from_the_id_token_or_the_providers_own_fields() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let claims = URL_SAFE_NO_PAD.encode(r#"{"sub":"248289761001","email":"jane@example.com"}"#);
+    let oidc = serde_json::json!({ "id_token": format!("eyJhbGciOiJSUzI1NiJ9.{claims}.sig") });
+    assert_eq!(
+        Account::of(&oidc),
+        Account {
+            id: Some("248289761001".into()),
+            email: Some("jane@example.com".into())
+        }
+    );
+    let slack = serde_json::json!({ "authed_user": { "id": "U123" } });
+    assert_eq!(Account::of(&slack).id.as_deref(), Some("U123"));
+    let notion = serde_json::json!({ "owner": { "user": { "id": "n-1", "person": { "email": "n@example.com" } } } });
+    assert_eq!(
+        Account::of(&notion),
+        Account {
+            id: Some("n-1".into()),
+            email: Some("n@example.com".into())
+        }
+    );
+    // A broken id_token gives nothing rather than an error.
+    assert_eq!(
+        Account::of(&serde_json::json!({ "id_token": "x.%%%.y" })),
+        Account::default()
+    );
+}

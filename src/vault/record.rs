@@ -1,0 +1,300 @@
+//! Connection records: what the vault keeps per connection, sealed. The
+//! plaintext is JSON, built and read here only; the store sees the sealed
+//! string.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::oauth::secret::{AccessToken, RefreshToken};
+use crate::oauth::token::{Account, TokenSet};
+
+/// Whose connection it is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ConnectionKey {
+    /// One account for the whole app, per integration type.
+    Shared { integration_type: String },
+    /// One account per connector id, shared by the app's users.
+    Workspace { connector_id: String },
+    /// Each end user's own account, per connector id.
+    AppUser {
+        connector_id: String,
+        user_id: String,
+    },
+}
+
+/// The kind of a connection, as events and records name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Shared,
+    Workspace,
+    AppUser,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Shared => "shared",
+            Kind::Workspace => "workspace",
+            Kind::AppUser => "app_user",
+        }
+    }
+}
+
+impl ConnectionKey {
+    pub fn kind(&self) -> Kind {
+        match self {
+            ConnectionKey::Shared { .. } => Kind::Shared,
+            ConnectionKey::Workspace { .. } => Kind::Workspace,
+            ConnectionKey::AppUser { .. } => Kind::AppUser,
+        }
+    }
+
+    /// The integration type (shared) or connector id.
+    pub fn connector(&self) -> &str {
+        match self {
+            ConnectionKey::Shared { integration_type } => integration_type,
+            ConnectionKey::Workspace { connector_id }
+            | ConnectionKey::AppUser { connector_id, .. } => connector_id,
+        }
+    }
+
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            ConnectionKey::AppUser { user_id, .. } => Some(user_id),
+            _ => None,
+        }
+    }
+
+    /// The store key: `oauth-connectors:conn:<app>:<kind>:<connector>[:<user>]`,
+    /// each part percent-encoded so no two connections share a key. It is
+    /// also the record's associated data: a record moved to another slot
+    /// does not open.
+    pub fn store_key(&self, app: &str) -> String {
+        let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let mut key = format!(
+            "oauth-connectors:conn:{}:{}:{}",
+            enc(app),
+            self.kind().as_str(),
+            enc(self.connector())
+        );
+        if let Some(user) = self.user_id() {
+            key.push(':');
+            key.push_str(&enc(user));
+        }
+        key
+    }
+
+    /// Checks the parts: non-empty, at most 256 bytes.
+    pub fn check(&self) -> Result<()> {
+        let parts = [Some(self.connector()), self.user_id()];
+        for part in parts.into_iter().flatten() {
+            if part.is_empty() || part.len() > 256 {
+                return Err(Error::new(
+                    ErrorCode::InvalidInput,
+                    "A connector id, integration type or user id must have 1 to 256 bytes",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where a connection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Active,
+    /// The provider refused the refresh token: the user must connect again.
+    Expired,
+    /// Disconnected: a tombstone until the tokens are revoked and purged.
+    Disconnected,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Expired => "expired",
+            Status::Disconnected => "disconnected",
+        }
+    }
+}
+
+/// A connection as the vault keeps it.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// Stable across refreshes and reconnects.
+    pub id: String,
+    pub kind: Kind,
+    pub connector: String,
+    pub user_id: Option<String>,
+    pub status: Status,
+    pub scopes: Vec<String>,
+    pub access_token: AccessToken,
+    pub refresh_token: Option<RefreshToken>,
+    pub token_type: String,
+    pub expires_at_ms: Option<u64>,
+    pub connection_config: BTreeMap<String, String>,
+    pub account: Account,
+    pub created_at_ms: u64,
+    pub updated_at_ms: u64,
+    /// Goes up by one on every write.
+    pub version: u64,
+}
+
+/// The sealed JSON: the same fields, tokens as plain strings.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Stored<T> {
+    id: String,
+    kind: Kind,
+    connector: String,
+    #[serde(default)]
+    user_id: Option<String>,
+    status: Status,
+    scopes: Vec<String>,
+    access_token: T,
+    #[serde(default)]
+    refresh_token: Option<T>,
+    token_type: String,
+    #[serde(default)]
+    expires_at: Option<u64>,
+    connection_config: BTreeMap<String, String>,
+    account: Account,
+    created_at: u64,
+    updated_at: u64,
+    version: u64,
+}
+
+impl Record {
+    /// A new active record for `key` from a token response.
+    pub fn new(id: String, key: &ConnectionKey, tokens: TokenSet, now_ms: u64) -> Record {
+        Record {
+            id,
+            kind: key.kind(),
+            connector: key.connector().to_owned(),
+            user_id: key.user_id().map(str::to_owned),
+            status: Status::Active,
+            scopes: tokens.scopes,
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+            token_type: tokens.token_type,
+            expires_at_ms: tokens.expires_at_ms,
+            connection_config: tokens.connection_config,
+            account: tokens.account,
+            created_at_ms: now_ms,
+            updated_at_ms: now_ms,
+            version: 1,
+        }
+    }
+
+    /// The next version with new tokens, active. A response without a
+    /// refresh token keeps the old one; one without an account keeps it.
+    pub fn with_tokens(&self, tokens: TokenSet, now_ms: u64) -> Record {
+        let mut next = self.next(now_ms);
+        next.status = Status::Active;
+        next.scopes = tokens.scopes;
+        next.access_token = tokens.access_token;
+        if tokens.refresh_token.is_some() {
+            next.refresh_token = tokens.refresh_token;
+        }
+        next.token_type = tokens.token_type;
+        next.expires_at_ms = tokens.expires_at_ms;
+        next.connection_config.extend(tokens.connection_config);
+        if tokens.account != Account::default() {
+            next.account = tokens.account;
+        }
+        next
+    }
+
+    /// The next version of this record carrying `newer`'s tokens, active
+    /// (a refresh result landing on a record changed meanwhile).
+    pub fn with_tokens_of(&self, newer: &Record, now_ms: u64) -> Record {
+        let mut next = self.next(now_ms);
+        next.status = Status::Active;
+        next.scopes = newer.scopes.clone();
+        next.access_token = newer.access_token.clone();
+        next.refresh_token = newer.refresh_token.clone();
+        next.token_type = newer.token_type.clone();
+        next.expires_at_ms = newer.expires_at_ms;
+        next.connection_config = newer.connection_config.clone();
+        next.account = newer.account.clone();
+        next
+    }
+
+    /// The next version with another status.
+    pub fn with_status(&self, status: Status, now_ms: u64) -> Record {
+        let mut next = self.next(now_ms);
+        next.status = status;
+        next
+    }
+
+    fn next(&self, now_ms: u64) -> Record {
+        let mut next = self.clone();
+        next.version = self.version.saturating_add(1);
+        next.updated_at_ms = now_ms.max(self.updated_at_ms);
+        next
+    }
+
+    /// Whether both hold the same tokens (nobody refreshed in between).
+    pub fn same_tokens(&self, other: &Record) -> bool {
+        self.access_token.secret() == other.access_token.secret()
+            && self.refresh_token.as_ref().map(RefreshToken::secret)
+                == other.refresh_token.as_ref().map(RefreshToken::secret)
+    }
+
+    /// The plaintext to seal.
+    pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>> {
+        let stored = Stored::<&str> {
+            id: self.id.clone(),
+            kind: self.kind,
+            connector: self.connector.clone(),
+            user_id: self.user_id.clone(),
+            status: self.status,
+            scopes: self.scopes.clone(),
+            access_token: self.access_token.secret(),
+            refresh_token: self.refresh_token.as_ref().map(RefreshToken::secret),
+            token_type: self.token_type.clone(),
+            expires_at: self.expires_at_ms,
+            connection_config: self.connection_config.clone(),
+            account: self.account.clone(),
+            created_at: self.created_at_ms,
+            updated_at: self.updated_at_ms,
+            version: self.version,
+        };
+        serde_json::to_vec(&stored)
+            .map(Zeroizing::new)
+            .map_err(|_| Error::new(ErrorCode::RecordMalformed, "Cannot encode a record"))
+    }
+
+    /// Reads what [`Record::to_bytes`] wrote.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Record> {
+        let s: Stored<String> = serde_json::from_slice(bytes).map_err(|_| {
+            Error::new(
+                ErrorCode::RecordMalformed,
+                "A stored record opened but is not a connection record",
+            )
+        })?;
+        Ok(Record {
+            id: s.id,
+            kind: s.kind,
+            connector: s.connector,
+            user_id: s.user_id,
+            status: s.status,
+            scopes: s.scopes,
+            access_token: AccessToken::new(s.access_token),
+            refresh_token: s.refresh_token.map(RefreshToken::new),
+            token_type: s.token_type,
+            expires_at_ms: s.expires_at,
+            connection_config: s.connection_config,
+            account: s.account,
+            created_at_ms: s.created_at,
+            updated_at_ms: s.updated_at,
+            version: s.version,
+        })
+    }
+}
