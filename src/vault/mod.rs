@@ -141,11 +141,11 @@ struct Pending {
 /// The hook that receives [`Event`]s.
 pub type EventHook = Box<dyn Fn(&Event)>;
 
-/// The vault over a store, a fetch and a clock.
-pub struct Vault<S, F, C> {
+/// The vault over a store and a clock. Provider calls go through the
+/// `fetch` given with each call's client.
+pub struct Vault<S, C> {
     ring: KeyRing,
     store: S,
-    fetch: F,
     clock: C,
     options: VaultOptions,
     on_event: Option<EventHook>,
@@ -183,12 +183,11 @@ fn random_id() -> Result<String> {
     Ok(URL_SAFE_NO_PAD.encode(random_bytes::<16>()?))
 }
 
-impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
-    pub fn new(ring: KeyRing, store: S, fetch: F, clock: C, options: VaultOptions) -> Self {
+impl<S: Store, C: Clock> Vault<S, C> {
+    pub fn new(ring: KeyRing, store: S, clock: C, options: VaultOptions) -> Self {
         Vault {
             ring,
             store,
-            fetch,
             clock,
             options,
             on_event: None,
@@ -331,7 +330,12 @@ impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
     /// An active connection with an access token that is not about to
     /// expire: refreshed first when it is. `NOT_CONNECTED` when there is
     /// none, `NEEDS_RECONNECT` when the provider refused its refresh token.
-    pub async fn get(&self, key: &ConnectionKey, client: &OAuthClient) -> Result<Record> {
+    pub async fn get<F: Fetch>(
+        &self,
+        key: &ConnectionKey,
+        client: &OAuthClient,
+        fetch: &F,
+    ) -> Result<Record> {
         let skey = self.key(key)?;
         if !self.unsaved.borrow().contains_key(&skey) {
             let record = usable(self.read(&skey).await?.ok_or_else(not_connected)?.1)?;
@@ -340,16 +344,21 @@ impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
             }
         }
         self.flights
-            .run(&skey, || self.refresh(&skey, client))
+            .run(&skey, || self.refresh(&skey, client, fetch))
             .await
     }
 
     /// The refresh, once per instance: an unsaved result is written first;
     /// then the lease, or a wait for the instance that holds it.
-    async fn refresh(&self, skey: &str, client: &OAuthClient) -> Result<Record> {
+    async fn refresh<F: Fetch>(
+        &self,
+        skey: &str,
+        client: &OAuthClient,
+        fetch: &F,
+    ) -> Result<Record> {
         let pending = self.unsaved.borrow_mut().remove(skey);
         if let Some(pending) = pending {
-            let record = self.persist(skey, pending, client).await?;
+            let record = self.persist(skey, pending, client, fetch).await?;
             if !self.due(&record) {
                 return Ok(record);
             }
@@ -376,7 +385,7 @@ impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
                 ));
             }
         }
-        let result = self.refresh_leased(skey, client).await;
+        let result = self.refresh_leased(skey, client, fetch).await;
         // Only our own lease; if this fails, the TTL frees it.
         let _ = self
             .store
@@ -385,7 +394,12 @@ impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
         result
     }
 
-    async fn refresh_leased(&self, skey: &str, client: &OAuthClient) -> Result<Record> {
+    async fn refresh_leased<F: Fetch>(
+        &self,
+        skey: &str,
+        client: &OAuthClient,
+        fetch: &F,
+    ) -> Result<Record> {
         // Read again: the previous holder may have refreshed it.
         let (stored, record) = self.read(skey).await?.ok_or_else(not_connected)?;
         let record = usable(record)?;
@@ -402,7 +416,7 @@ impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
             return Err(needs_reconnect());
         };
         match client
-            .refresh(&self.fetch, &self.clock, &refresh_token, &record.scopes)
+            .refresh(fetch, &self.clock, &refresh_token, &record.scopes)
             .await
         {
             Ok(tokens) => {
@@ -412,7 +426,7 @@ impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
                     base_record: record,
                     record: next,
                 };
-                self.persist(skey, pending, client).await
+                self.persist(skey, pending, client, fetch).await
             }
             Err(e) if e.code() == ErrorCode::NeedsReconnect => {
                 // Another instance may have rotated the token meanwhile.
@@ -454,11 +468,12 @@ impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
     /// wins; a tombstone or a purge means disconnected, and our new tokens
     /// are revoked. When the store keeps failing, the result stays in
     /// memory for the next read.
-    async fn persist(
+    async fn persist<F: Fetch>(
         &self,
         skey: &str,
         mut pending: Pending,
         client: &OAuthClient,
+        fetch: &F,
     ) -> Result<Record> {
         for _ in 0..8 {
             let sealed = self.seal(skey, &pending.record)?;
@@ -501,7 +516,7 @@ impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
                     return usable(current);
                 }
                 _ => {
-                    self.revoke_quietly(client, &pending.record).await;
+                    self.revoke_quietly(client, fetch, &pending.record).await;
                     return Err(not_connected());
                 }
             }
@@ -514,16 +529,21 @@ impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
     }
 
     /// Revokes tokens nobody will store (best effort).
-    async fn revoke_quietly(&self, client: &OAuthClient, record: &Record) {
-        self.revoke(client, record).await;
+    async fn revoke_quietly<F: Fetch>(&self, client: &OAuthClient, fetch: &F, record: &Record) {
+        self.revoke(client, fetch, record).await;
     }
 
     /// Revokes the refresh token, then the access token (RFC 7009).
-    async fn revoke(&self, client: &OAuthClient, record: &Record) -> Revocation {
+    async fn revoke<F: Fetch>(
+        &self,
+        client: &OAuthClient,
+        fetch: &F,
+        record: &Record,
+    ) -> Revocation {
         let mut outcome = Revocation::Revoked;
         if let Some(rt) = &record.refresh_token {
             let revoked = client
-                .revoke(&self.fetch, &self.clock, rt.secret(), Some("refresh_token"))
+                .revoke(fetch, &self.clock, rt.secret(), Some("refresh_token"))
                 .await;
             match revoked {
                 Ok(Revoked::Unsupported) => return Revocation::Unsupported,
@@ -533,7 +553,7 @@ impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
         }
         let revoked = client
             .revoke(
-                &self.fetch,
+                fetch,
                 &self.clock,
                 record.access_token.secret(),
                 Some("access_token"),
@@ -551,17 +571,18 @@ impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
     /// of the refresh and access tokens, then the record is purged. When
     /// revocation fails the tombstone stays, its tokens sealed, and calling
     /// again tries again. A record that no longer opens is purged.
-    pub async fn disconnect(
+    pub async fn disconnect<F: Fetch>(
         &self,
         key: &ConnectionKey,
         client: &OAuthClient,
+        fetch: &F,
     ) -> Result<Revocation> {
         let skey = self.key(key)?;
         let unsaved = self.unsaved.borrow_mut().remove(&skey);
         for _ in 0..8 {
             let Some(stored) = self.store.get(&skey).await? else {
                 if let Some(p) = &unsaved {
-                    self.revoke_quietly(client, &p.record).await;
+                    self.revoke_quietly(client, fetch, &p.record).await;
                 }
                 return Ok(Revocation::None);
             };
@@ -583,9 +604,9 @@ impl<S: Store, F: Fetch, C: Clock> Vault<S, F, C> {
                 (tombstone, sealed)
             };
             if let Some(p) = &unsaved {
-                self.revoke_quietly(client, &p.record).await;
+                self.revoke_quietly(client, fetch, &p.record).await;
             }
-            let revocation = self.revoke(client, &tombstone).await;
+            let revocation = self.revoke(client, fetch, &tombstone).await;
             if !matches!(revocation, Revocation::Failed(_)) {
                 // A reconnect since the tombstone is kept: compare-and-set.
                 self.write(&skey, Some(&sealed), None).await?;

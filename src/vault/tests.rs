@@ -16,7 +16,29 @@ const MIN: u64 = 60_000;
 const K1: &[u8] = b"first-secret-0123456789abcdef0123";
 const K2: &[u8] = b"second-secret-0123456789abcdef012";
 
-type TestVault = Vault<Rc<MemoryStore>, Rc<FakeFetch>, Rc<FakeClock>>;
+/// One instance: a vault and the fetch its provider calls go through.
+struct TestVault {
+    vault: Vault<Rc<MemoryStore>, Rc<FakeClock>>,
+    fetch: Rc<FakeFetch>,
+}
+
+impl TestVault {
+    async fn get(&self, key: &ConnectionKey, client: &OAuthClient) -> Result<Record> {
+        self.vault.get(key, client, &self.fetch).await
+    }
+
+    async fn disconnect(&self, key: &ConnectionKey, client: &OAuthClient) -> Result<Revocation> {
+        self.vault.disconnect(key, client, &self.fetch).await
+    }
+
+    async fn save(&self, key: &ConnectionKey, tokens: TokenSet) -> Result<Record> {
+        self.vault.save(key, tokens).await
+    }
+
+    async fn status(&self, key: &ConnectionKey) -> Result<Option<Record>> {
+        self.vault.status(key).await
+    }
+}
 
 /// One deployment: a clock, a store, and the events every vault on it sent.
 struct World {
@@ -39,17 +61,20 @@ impl World {
     /// A vault instance over the shared store, with its own fetch.
     fn vault(&self, secrets: &[&[u8]], fetch: &Rc<FakeFetch>) -> TestVault {
         let events = self.events.clone();
-        Vault::new(
+        let vault = Vault::new(
             KeyRing::new(secrets).unwrap(),
             self.store.clone(),
-            fetch.clone(),
             self.clock.clone(),
             VaultOptions {
                 app: "app1".into(),
                 ..VaultOptions::default()
             },
         )
-        .on_event(Box::new(move |e| events.borrow_mut().push(e.clone())))
+        .on_event(Box::new(move |e| events.borrow_mut().push(e.clone())));
+        TestVault {
+            vault,
+            fetch: fetch.clone(),
+        }
     }
 
     fn events(&self) -> Vec<&'static str> {

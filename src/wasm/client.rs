@@ -22,8 +22,8 @@ use crate::http::{SystemClock, random_bytes};
 use crate::oauth::callback::check_issuer;
 use crate::oauth::client::{OAuthClient as Client, Revoked};
 use crate::oauth::pkce;
-use crate::oauth::secret::{ClientSecret, RefreshToken};
-use crate::oauth::token::{ClientCredentials, TokenSet};
+use crate::oauth::secret::{AccessToken, ClientSecret, RefreshToken};
+use crate::oauth::token::{Account, ClientCredentials, TokenSet};
 
 const OPTIONS: [&str; 8] = [
     "provider",
@@ -39,12 +39,12 @@ const OPTIONS: [&str; 8] = [
 /// An OAuth client for one provider and one app registration.
 #[wasm_bindgen(js_name = OAuthClient)]
 pub struct JsOAuthClient {
-    client: Rc<Client>,
-    fetch: Rc<HostFetch>,
+    pub(super) client: Rc<Client>,
+    pub(super) fetch: Rc<HostFetch>,
 }
 
 /// A list of strings (`scopes`), `undefined` for none.
-fn string_list(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
+pub(super) fn string_list(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
     }
@@ -57,7 +57,7 @@ fn string_list(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
 /// `{ key: string }` from an object, a `URLSearchParams`/`Map` (anything
 /// iterable with `entries()`), or a query string. A key given twice is an
 /// error, as in a callback query (`INVALID_INPUT`).
-fn string_map(value: &JsValue, what: &str) -> JsResult<BTreeMap<String, String>> {
+pub(super) fn string_map(value: &JsValue, what: &str) -> JsResult<BTreeMap<String, String>> {
     let mut map = BTreeMap::new();
     let mut insert = |key: String, value: String| -> JsResult<()> {
         if map.contains_key(&key) {
@@ -110,39 +110,92 @@ struct TokensJs<'a> {
     token_type: &'a str,
     scopes: &'a [String],
     connection_config: &'a BTreeMap<String, String>,
+    account: &'a Account,
     raw: &'a serde_json::Value,
 }
 
-/// A token set as a JS object. `accessToken` and `refreshToken` are
-/// non-enumerable, so `console.log(tokens)` and `JSON.stringify(tokens)`
-/// do not print them; reading them by name works as usual.
+/// A time in ms as a `Date`, `null` for none.
+pub(super) fn date_or_null(ms: Option<u64>) -> JsValue {
+    ms.map_or(JsValue::NULL, |ms| {
+        js_sys::Date::new(&JsValue::from_f64(ms as f64)).into()
+    })
+}
+
+/// Sets a non-enumerable property: `console.log`, spread and
+/// `JSON.stringify` leave it out; reading it by name works as usual.
+pub(super) fn set_hidden(object: &JsValue, key: &str, value: &JsValue) -> JsResult<()> {
+    let descriptor = Object::new();
+    Reflect::set(&descriptor, &"value".into(), value)?;
+    Object::define_property(object.unchecked_ref::<Object>(), &key.into(), &descriptor);
+    Ok(())
+}
+
+/// A token set as a JS object, `accessToken` and `refreshToken` hidden.
 fn tokens_to_js(tokens: &TokenSet) -> JsResult {
     let object = to_js(&TokensJs {
         token_type: &tokens.token_type,
         scopes: &tokens.scopes,
         connection_config: &tokens.connection_config,
+        account: &tokens.account,
         raw: &tokens.raw,
     })?;
-    let expires_at = match tokens.expires_at_ms {
-        Some(ms) => js_sys::Date::new(&JsValue::from_f64(ms as f64)).into(),
-        None => JsValue::NULL,
-    };
-    Reflect::set(&object, &"expiresAt".into(), &expires_at)?;
-    let hidden = |key: &str, value: JsValue| -> JsResult<()> {
-        let descriptor = Object::new();
-        Reflect::set(&descriptor, &"value".into(), &value)?;
-        Object::define_property(object.unchecked_ref::<Object>(), &key.into(), &descriptor);
-        Ok(())
-    };
-    hidden("accessToken", tokens.access_token.secret().into())?;
-    hidden(
-        "refreshToken",
-        tokens
-            .refresh_token
-            .as_ref()
-            .map_or(JsValue::NULL, |t| t.secret().into()),
+    Reflect::set(
+        &object,
+        &"expiresAt".into(),
+        &date_or_null(tokens.expires_at_ms),
     )?;
+    set_hidden(&object, "accessToken", &tokens.access_token.secret().into())?;
+    let refresh = tokens
+        .refresh_token
+        .as_ref()
+        .map_or(JsValue::NULL, |t| t.secret().into());
+    set_hidden(&object, "refreshToken", &refresh)?;
     Ok(object)
+}
+
+/// A token set from a JS object shaped like [`tokens_to_js`]'s (what
+/// `validateAuthorizationCode` resolves), for the vault to store.
+pub(super) fn tokens_from_js(value: &JsValue) -> JsResult<TokenSet> {
+    if !value.is_object() {
+        return Err(input_error(
+            "tokens must be the object validateAuthorizationCode resolves",
+        ));
+    }
+    let expires_at_ms = match get(value, "expiresAt") {
+        v if v.is_null() || v.is_undefined() => None,
+        v => match v
+            .as_f64()
+            .or_else(|| v.dyn_ref::<js_sys::Date>().map(js_sys::Date::get_time))
+        {
+            Some(ms) if ms.is_finite() && ms >= 0.0 => Some(ms as u64),
+            _ => {
+                return Err(input_error(
+                    "tokens.expiresAt must be a Date, a time in ms, or null",
+                ));
+            }
+        },
+    };
+    let account = get(value, "account");
+    Ok(TokenSet {
+        access_token: AccessToken::new(required_string(
+            &get(value, "accessToken"),
+            "tokens.accessToken",
+        )?),
+        refresh_token: optional_string(&get(value, "refreshToken"), "tokens.refreshToken")?
+            .filter(|t| !t.is_empty())
+            .map(RefreshToken::new),
+        token_type: optional_string(&get(value, "tokenType"), "tokens.tokenType")?
+            .unwrap_or_else(|| "Bearer".to_owned()),
+        expires_at_ms,
+        scopes: string_list(&get(value, "scopes"), "tokens.scopes")?,
+        connection_config: string_map(&get(value, "connectionConfig"), "tokens.connectionConfig")?,
+        account: if account.is_object() {
+            from_js(&account, "tokens.account")?
+        } else {
+            Account::default()
+        },
+        raw: serde_json::Value::Null,
+    })
 }
 
 #[wasm_bindgen(js_class = OAuthClient)]

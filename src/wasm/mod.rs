@@ -8,8 +8,11 @@
 
 mod client;
 mod fetch;
+mod store;
+mod vault;
 
 pub use client::{JsOAuthClient, generate_code_verifier, generate_state};
+pub use vault::JsTokenVault;
 
 use std::cell::RefCell;
 
