@@ -255,6 +255,8 @@ export interface OAuthTokens {
   scopes: string[];
   /** Per-connection values from the response or callback (Salesforce `instance_url`, QuickBooks `realmId`, ...). */
   connectionConfig: Record<string, string>;
+  /** Who the account is, when the provider says (OpenID `sub`/`email`, Slack, Notion, ...). */
+  account: { id?: string; email?: string };
   /** The provider's whole answer, with every token removed. */
   raw: Record<string, unknown>;
 }

@@ -1,0 +1,174 @@
+// Checks of the TokenVault through the installed package, shared by the
+// Node, Deno, workerd and Chromium runs (see checks.mjs). Provider calls go
+// to a fake fetch; the store is the package's memoryStore, wrapped to record
+// every byte written.
+const ok = (cond, message) => {
+  if (!cond) throw new Error(`check failed: ${message}`);
+};
+const rejectsCode = async (promise, code) => {
+  try {
+    await promise;
+  } catch (error) {
+    ok(error instanceof Error, `rejected with a non-Error: ${error}`);
+    ok(error.code === code, `expected ${code}, got ${error.code}: ${error.message}`);
+    return error;
+  }
+  throw new Error(`check failed: expected a ${code} rejection, it resolved`);
+};
+const throwsCode = (fn, code) => {
+  try {
+    fn();
+  } catch (error) {
+    ok(error.code === code, `expected ${code}, got ${error.code}: ${error.message}`);
+    return error;
+  }
+  throw new Error(`check failed: expected a ${code} error, nothing was thrown`);
+};
+const json = (body, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+const SECRET = 'vault-secret-0123456789abcdef0123456789';
+const alice = { kind: 'app_user', connectorId: 'calendar', userId: 'alice' };
+
+/** A fake provider: answers refreshes from `answers`, records every form body. */
+function provider(answers) {
+  const bodies = [];
+  const fetch = async (request) => {
+    bodies.push(await request.text());
+    await new Promise((r) => setTimeout(r, 5));
+    const next = answers.shift();
+    return typeof next === 'function' ? next() : json(next ?? { error: 'server_error' }, next ? 200 : 500);
+  };
+  return { fetch, bodies, refreshes: () => bodies.filter((b) => b.includes('grant_type=refresh_token')).length };
+}
+
+/** memoryStore, recording every value written. */
+function recordingStore(api, inner = api.memoryStore()) {
+  const written = [];
+  return {
+    written,
+    get: (k) => inner.get(k),
+    set: (k, v, o) => (written.push(k, v), inner.set(k, v, o)),
+    delete: (k) => inner.delete(k),
+    setIfAbsent: (k, v, o) => (written.push(k, v), inner.setIfAbsent(k, v, o)),
+    compareAndSet: (k, e, v, o) => (written.push(k, String(v)), inner.compareAndSet(k, e, v, o)),
+  };
+}
+
+function client(api, fetch) {
+  return new api.OAuthClient({
+    provider: 'googlecalendar',
+    clientId: 'CID',
+    clientSecret: 'SENTINEL_CS',
+    redirectUri: 'https://app.example/callback',
+    fetch,
+  });
+}
+
+/** Tokens as validateAuthorizationCode resolves them, expiring at `expiresAt`. */
+async function tokensFor(api, at, rt, expiresInSeconds) {
+  const p = provider([{ access_token: at, refresh_token: rt, expires_in: expiresInSeconds, id_token: idToken() }]);
+  return client(api, p.fetch).validateAuthorizationCode('CODE');
+}
+
+function idToken() {
+  const b64 = (o) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return `${b64({ alg: 'RS256' })}.${b64({ sub: 'g-42', email: 'alice@example.com' })}.sig`;
+}
+
+export const vaultChecks = [
+  ['TokenVault: save, then getConnection hands out a hidden accessToken; the store sees no plaintext', async (api) => {
+    const store = recordingStore(api);
+    const vault = new api.TokenVault({ secrets: SECRET, store, appId: 'app1' });
+    const p = provider([]);
+    const saved = await vault.save(alice, await tokensFor(api, 'SENTINEL_AT', 'SENTINEL_RT', 3600));
+    ok(saved.status === 'active' && saved.kind === 'app_user' && saved.userId === 'alice', JSON.stringify(saved));
+    ok(saved.account.email === 'alice@example.com' && saved.account.id === 'g-42', 'account from the id_token');
+    ok(saved.accessToken === undefined, 'save resolves no token');
+    const connection = await vault.getConnection(alice, client(api, p.fetch));
+    ok(connection.accessToken === 'SENTINEL_AT', 'the access token');
+    ok(connection.connectionId === saved.connectionId && connection.version === 1, 'same connection');
+    ok(connection.expiresAt instanceof Date && connection.createdAt instanceof Date, 'dates');
+    ok(!JSON.stringify(connection).includes('SENTINEL') && !Object.keys(connection).includes('accessToken'), 'hidden');
+    ok(connection.refreshToken === undefined, 'the refresh token never leaves the vault');
+    ok(p.bodies.length === 0, 'no refresh for a fresh token');
+    const all = store.written.join('\n');
+    for (const s of ['SENTINEL_AT', 'SENTINEL_RT', 'alice@example.com', btoa('SENTINEL_RT').slice(0, 12)]) {
+      ok(!all.includes(s), `the store saw ${s}`);
+    }
+    const status = await vault.status(alice);
+    ok(status.status === 'active' && status.accessToken === undefined, 'status has no token');
+    ok((await vault.status({ ...alice, userId: 'bob' })) === null, 'no connection: null');
+  }],
+  ['TokenVault: 50 concurrent reads of an expired token make 1 refresh; two vaults on one store make 1', async (api) => {
+    const store = api.memoryStore();
+    const a = new api.TokenVault({ secrets: SECRET, store });
+    const b = new api.TokenVault({ secrets: SECRET, store });
+    await a.save(alice, await tokensFor(api, 'AT1', 'RT1', 60));
+    const p = provider([{ access_token: 'AT2', refresh_token: 'RT2', expires_in: 3600 }, { access_token: 'AT3', expires_in: 3600 }]);
+    const c = client(api, p.fetch);
+    const reads = await Promise.all([
+      ...Array.from({ length: 50 }, () => a.getConnection(alice, c)),
+      ...Array.from({ length: 5 }, () => b.getConnection(alice, c)),
+    ]);
+    ok(p.refreshes() === 1, `one refresh, got ${p.refreshes()}`);
+    ok(p.bodies[0].includes('refresh_token=RT1'), 'RT1 presented');
+    ok(reads.every((r) => r.accessToken === 'AT2'), 'all got AT2');
+    ok((await a.status(alice)).version === 2, 'one write');
+  }],
+  ['TokenVault: invalid_grant marks the connection expired; reconnecting keeps its id', async (api) => {
+    const events = [];
+    const vault = new api.TokenVault({ secrets: [SECRET], store: api.memoryStore(), onEvent: (e) => events.push(e) });
+    const first = await vault.save(alice, await tokensFor(api, 'AT1', 'RT1', 1));
+    const p = provider([() => json({ error: 'invalid_grant', error_description: 'SENTINEL_RT revoked' }, 400)]);
+    const error = await rejectsCode(vault.getConnection(alice, client(api, p.fetch)), 'NEEDS_RECONNECT');
+    ok(!`${error.message}${error.stack}${JSON.stringify(error)}`.includes('SENTINEL'), 'no secret in the error');
+    await rejectsCode(vault.getConnection(alice, client(api, p.fetch)), 'NEEDS_RECONNECT');
+    ok(p.bodies.length === 1, 'not refreshed again');
+    ok((await vault.status(alice)).status === 'expired', 'status expired');
+    const again = await vault.save(alice, await tokensFor(api, 'AT9', 'RT9', 3600));
+    ok(again.connectionId === first.connectionId && again.status === 'active', 'same identity');
+    ok(events.map((e) => e.type).join() === 'connection.created,connection.expired,connection.recovered',
+      events.map((e) => e.type).join());
+    const e = events[1];
+    ok(e.kind === 'app_user' && e.userId === 'alice' && e.status === 'expired' && e.code === 'NEEDS_RECONNECT' && e.at instanceof Date,
+      JSON.stringify(e));
+    ok(!JSON.stringify(events).includes('AT1') && !JSON.stringify(events).includes('RT1'), 'no token in events');
+  }],
+  ['TokenVault: disconnect revokes the refresh then the access token, and reads fail at once', async (api) => {
+    const vault = new api.TokenVault({ secrets: SECRET, store: api.memoryStore() });
+    await vault.save(alice, await tokensFor(api, 'AT1', 'RT1', 3600));
+    const p = provider([() => new Response('', { status: 200 }), () => new Response('', { status: 200 })]);
+    const result = await vault.disconnect(alice, client(api, p.fetch));
+    ok(result.revocation === 'revoked', JSON.stringify(result));
+    ok(p.bodies[0].includes('token=RT1') && p.bodies[0].includes('token_type_hint=refresh_token'), p.bodies[0]);
+    ok(p.bodies[1].includes('token=AT1') && p.bodies[1].includes('token_type_hint=access_token'), p.bodies[1]);
+    await rejectsCode(vault.getConnection(alice, client(api, p.fetch)), 'NOT_CONNECTED');
+    ok((await vault.status(alice)) === null, 'purged');
+    ok((await vault.disconnect(alice, client(api, p.fetch))).revocation === 'none', 'nothing left');
+  }],
+  ['TokenVault: a failing store surfaces STORE_UNAVAILABLE, and bad input has clear codes', async (api) => {
+    const inner = api.memoryStore();
+    const store = {
+      get: (k) => inner.get(k),
+      set: () => { throw new Error('redis down SENTINEL_X'); },
+      delete: (k) => inner.delete(k),
+      setIfAbsent: async () => { throw new Error('redis down'); },
+      compareAndSet: async () => { throw new Error('redis down'); },
+    };
+    const vault = new api.TokenVault({ secrets: SECRET, store });
+    const error = await rejectsCode(vault.save(alice, await tokensFor(api, 'AT1', 'RT1', 3600)), 'STORE_UNAVAILABLE');
+    ok(!error.message.includes('SENTINEL'), 'the host error text is not copied');
+    ok((await inner.get('x')) === null, 'nothing written');
+    const liar = new api.TokenVault({ secrets: SECRET, store: { ...store, get: async () => 42 } });
+    await rejectsCode(liar.status(alice), 'STORE_UNAVAILABLE');
+    throwsCode(() => new api.TokenVault({ secrets: 'short', store: inner }), 'CONFIG_INVALID');
+    throwsCode(() => new api.TokenVault({ secrets: SECRET, store: { get() {} } }), 'INVALID_INPUT');
+    const typo = throwsCode(() => new api.TokenVault({ secrets: SECRET, stor: inner }), 'INVALID_INPUT');
+    ok(typo.suggestion === 'store' || typo.message.includes('store'), typo.message);
+    const good = new api.TokenVault({ secrets: SECRET, store: inner });
+    await rejectsCode(good.status({ kind: 'user', connectorId: 'x' }), 'INVALID_INPUT');
+    await rejectsCode(good.status({ kind: 'app_user', connectorId: 'x' }), 'INVALID_INPUT');
+    await rejectsCode(good.save(alice, { accessToken: 'x', expiresAt: 'soon' }), 'INVALID_INPUT');
+  }],
+];
