@@ -13,6 +13,7 @@ export {
   generateState,
   generateCodeVerifier,
 } from './oauth_connectors.js';
+export { memoryStore, denoKvStore, storeConformance } from './stores.js';
 
 /**
  * The error every function of this package throws for bad input. The wasm

@@ -314,3 +314,122 @@ export declare function generateState(): string;
 
 /** A PKCE code verifier (RFC 7636): 32 random bytes as 43 base64url characters. */
 export declare function generateCodeVerifier(): string;
+
+/** Options of a store write. */
+export interface StoreSetOptions {
+  /** Expire the entry after this many milliseconds (a positive whole number). Without it, the entry does not expire. */
+  ttlMs?: number;
+}
+
+/**
+ * Where the token vault keeps its sealed records: a string-to-string store
+ * the host provides (Redis, Postgres, Workers KV, Deno KV, ...). Every method
+ * may return its value directly or a Promise of it. Keys are printable ASCII
+ * up to about 512 characters (they may contain `:` and `%`); values are ASCII
+ * strings up to about 64 KiB. Every record the vault writes is unique (a fresh
+ * nonce), so a value is its own version: `compareAndSet` needs no version
+ * column. Check an adapter with `storeConformance`.
+ */
+export interface ConnectorsStore {
+  /** The value, or `null` when the key is absent or expired. */
+  get(key: string): Promise<string | null> | string | null;
+  /**
+   * Writes unconditionally. With `ttlMs` the entry expires; without it the
+   * entry does not, and an earlier expiry of the key is removed.
+   */
+  set(key: string, value: string, options?: StoreSetOptions): Promise<void> | void;
+  /** Removes the key; no error when it is absent. */
+  delete(key: string): Promise<void> | void;
+  /**
+   * Atomically writes only when the key is absent (or expired). `true` when
+   * it wrote: of concurrent callers, exactly one gets `true`.
+   */
+  setIfAbsent(key: string, value: string, options?: StoreSetOptions): Promise<boolean> | boolean;
+  /**
+   * Atomically: when the current value (`null` if absent or expired) equals
+   * `expected` exactly, replaces it with `value` (or deletes the key when
+   * `value` is `null`) and returns `true`; otherwise changes nothing and
+   * returns `false`. Of concurrent callers with the same `expected`, exactly
+   * one gets `true`.
+   */
+  compareAndSet(
+    key: string,
+    expected: string | null,
+    value: string | null,
+    options?: StoreSetOptions,
+  ): Promise<boolean> | boolean;
+}
+
+/**
+ * An in-process store: a `Map` with expiry times (expired entries read as
+ * absent and are dropped when next touched). `setIfAbsent` and
+ * `compareAndSet` are atomic within the process. Data lives as long as the
+ * process or isolate: use it for tests, scripts and single-instance apps.
+ * Its methods return Promises; bad arguments reject with `INVALID_INPUT`.
+ */
+export declare function memoryStore(options?: {
+  /** The clock, in milliseconds (default `Date.now`); tests pass a fake one. */
+  now?: () => number;
+}): ConnectorsStore;
+
+/** A Deno KV key part (as `Deno.KvKeyPart`). */
+export type DenoKvKeyPart = Uint8Array | string | number | bigint | boolean | symbol;
+
+/** A Deno KV key (as `Deno.KvKey`). */
+export type DenoKvKey = readonly DenoKvKeyPart[];
+
+/**
+ * The part of `Deno.AtomicOperation` that `denoKvStore` uses. Structural, so
+ * that these declarations need no Deno types.
+ */
+export interface DenoKvAtomicLike {
+  check(...checks: { key: DenoKvKey; versionstamp: string | null }[]): DenoKvAtomicLike;
+  set(key: DenoKvKey, value: unknown, options?: { expireIn?: number }): DenoKvAtomicLike;
+  delete(key: DenoKvKey): DenoKvAtomicLike;
+  commit(): Promise<{ ok: boolean }>;
+}
+
+/** The part of `Deno.Kv` that `denoKvStore` uses: pass the `Deno.Kv` from `await Deno.openKv()`. */
+export interface DenoKvLike {
+  get(key: DenoKvKey): Promise<{ value: unknown; versionstamp: string | null }>;
+  set(key: DenoKvKey, value: unknown, options?: { expireIn?: number }): Promise<unknown>;
+  delete(key: DenoKvKey): Promise<void>;
+  atomic(): DenoKvAtomicLike;
+}
+
+/**
+ * A store over Deno KV, shared by every process that opens the same
+ * database (a local file, or Deno Deploy's KV). The string key `k` is the KV
+ * key `[...prefix, k]`, and the KV value is `{ v: value, e: expiresAtMs | null }`;
+ * `setIfAbsent` and `compareAndSet` use versionstamp-checked atomic commits.
+ * A value must fit in a Deno KV entry: at most 65500 bytes (`INVALID_INPUT`
+ * otherwise). `Deno.openKv` needs `--unstable-kv`.
+ */
+export declare function denoKvStore(
+  kv: DenoKvLike,
+  options?: {
+    /** Default `['oauth-connectors']`. */
+    prefix?: DenoKvKey;
+  },
+): ConnectorsStore;
+
+/** One case of `storeConformance`. */
+export interface StoreConformanceCase {
+  name: string;
+  /** Makes a fresh store, runs the case, and throws an `Error` saying what failed. */
+  run(): Promise<void>;
+}
+
+/**
+ * The conformance suite of the store interface, for your own adapter, in
+ * any test runner:
+ * `for (const c of storeConformance(() => myStore())) test(c.name, c.run);`
+ * Each case uses keys of its own (`store-conformance:<random>:...`), so
+ * stores on a shared backend can run it. `{ ttl: false }` leaves out the
+ * cases that need expiry (for stores without it, or with a minimum TTL such
+ * as Workers KV's 60 s); the others take real time (about 150 ms each).
+ */
+export declare function storeConformance(
+  createStore: () => ConnectorsStore | Promise<ConnectorsStore>,
+  options?: { ttl?: boolean },
+): StoreConformanceCase[];

@@ -25,8 +25,9 @@ echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite b
 PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="$here/../support/local-provider.mjs" \
   node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs
 
-echo "== Deno: deno test"
-"$tools/deno" test --quiet --no-check --allow-read --allow-write --allow-env deno.test.mjs
+echo "== Deno: deno test (Deno KV needs --unstable-kv), deno check of the Deno KV types"
+"$tools/deno" test --quiet --no-check --unstable-kv --allow-read --allow-write --allow-env --allow-run deno.test.mjs
+"$tools/deno" check --quiet --unstable-kv deno.types.ts
 
 echo "== Deno: deno run with no permission flags (deno eval would grant them all)"
 echo 'import { listAvailable } from "oauth-connectors"; console.log(listAvailable().length);' > no-permissions.mjs

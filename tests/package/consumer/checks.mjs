@@ -192,6 +192,69 @@ export const checks = [
     const evil = new api.OAuthClient({ provider: 'bamboohr', ...app, connectionConfig: { companyDomain: 'evil.example/x?' } });
     throwsCode(() => evil.createAuthorizationURL({ state: 's' }), 'INVALID_INPUT');
   }],
+  ['memoryStore passes every storeConformance case, each on a fresh store', async (api) => {
+    let created = 0;
+    const cases = api.storeConformance(() => (created++, api.memoryStore()));
+    ok(cases.length === 15 && cases.every((c) => typeof c.name === 'string' && typeof c.run === 'function'), `15 cases, got ${cases.length}`);
+    const failed = [];
+    for (const c of cases) await c.run().catch((error) => failed.push(`${c.name}: ${error.message}`));
+    ok(failed.length === 0, `failing cases:\n${failed.join('\n')}`);
+    ok(created === cases.length, `one store per case, ${created} made`);
+    ok(api.storeConformance(() => api.memoryStore(), { ttl: false }).length === 12, '{ ttl: false } leaves out the 3 expiry cases');
+  }],
+  ['memoryStore: expiry on its clock, and a clear INVALID_INPUT for each bad argument', async (api) => {
+    let now = 1000;
+    const store = api.memoryStore({ now: () => now });
+    await store.set('k', 'v', { ttlMs: 10 });
+    now = 1009;
+    ok(await store.get('k') === 'v', 'present 1 ms before it expires');
+    now = 1010;
+    ok(await store.get('k') === null, 'absent when it expires');
+    await store.set('k', 'kept');
+    const rejected = [
+      [() => store.get(1), 'The store key must be a string, got number'],
+      [() => store.set(undefined, 'v'), 'The store key must be a string, got undefined'],
+      [() => store.set('k', 42), 'The store value must be a string, got number'],
+      [() => store.set('k', null), 'The store value must be a string, got null'],
+      [() => store.set('k', 'v', { ttlMs: 0 }), 'ttlMs must be a positive whole number of milliseconds, got 0'],
+      [() => store.set('k', 'v', { ttlMs: -5 }), 'ttlMs must be a positive whole number of milliseconds, got -5'],
+      [() => store.set('k', 'v', { ttlMs: 1.5 }), 'ttlMs must be a positive whole number of milliseconds, got 1.5'],
+      [() => store.set('k', 'v', { ttlMs: NaN }), 'ttlMs must be a positive whole number of milliseconds, got NaN'],
+      [() => store.set('k', 'v', { ttlMs: Infinity }), 'ttlMs must be a positive whole number of milliseconds, got Infinity'],
+      [() => store.set('k', 'v', { ttlMs: 2 ** 53 }), 'ttlMs must be a positive whole number of milliseconds, got 9007199254740992'],
+      [() => store.set('k', 'v', { ttlMs: '50' }), 'ttlMs must be a positive whole number of milliseconds, got string'],
+      [() => store.set('k', 'v', 50), 'store write options must be an object, got number'],
+      [() => store.set('k', 'v', { ttl: 50 }), 'Unknown option "ttl" in store write options; the options are: ttlMs'],
+      [() => store.delete(['k']), 'The store key must be a string, got an array'],
+      [() => store.setIfAbsent('k', {}), 'The store value must be a string, got object'],
+      [() => store.setIfAbsent('k', 'v', { ttlMs: 0 }), 'ttlMs must be a positive whole number of milliseconds, got 0'],
+      [() => store.compareAndSet('k', undefined, 'v'), 'compareAndSet expected must be a string or null, got undefined'],
+      [() => store.compareAndSet('k', 'kept', 7), 'compareAndSet value must be a string or null, got number'],
+      [() => store.compareAndSet('k', 'kept', 'v', { ttlMs: -1 }), 'ttlMs must be a positive whole number of milliseconds, got -1'],
+    ];
+    for (const [call, message] of rejected) {
+      const error = await rejectsCode(call(), 'INVALID_INPUT');
+      ok(error.message === message && error instanceof api.ConnectorsError && error.name === 'ConnectorsError', `${message}: got ${error.name}: ${error.message}`);
+    }
+    ok(await store.get('k') === 'kept', 'refused writes change nothing');
+    const thrown = [
+      [() => api.memoryStore({ now: 5 }), 'memoryStore option now must be a function, got number'],
+      [() => api.memoryStore('fast'), 'memoryStore options must be an object, got string'],
+      [() => api.memoryStore({ clock: Date.now }), 'Unknown option "clock" in memoryStore options; the options are: now'],
+      [() => api.storeConformance(api.memoryStore()), 'storeConformance takes a function that returns a store (or a Promise of one), got object'],
+      [() => api.storeConformance(() => api.memoryStore(), { ttl: 'no' }), 'storeConformance option ttl must be true or false, got string'],
+      [() => api.storeConformance(() => api.memoryStore(), { ttlMs: 5 }), 'Unknown option "ttlMs" in storeConformance options; the options are: ttl'],
+      [() => api.denoKvStore(new Map()), 'denoKvStore takes a Deno.Kv (from await Deno.openKv()), with get, set, delete and atomic methods'],
+      [() => api.denoKvStore(), 'denoKvStore takes a Deno.Kv (from await Deno.openKv()), with get, set, delete and atomic methods'],
+    ];
+    const kvShape = { get() {}, set() {}, delete() {}, atomic() {} };
+    thrown.push([() => api.denoKvStore(kvShape, { prefix: 'app' }), 'denoKvStore option prefix must be a Deno KV key (an array), got string']);
+    thrown.push([() => api.denoKvStore(kvShape, { prefx: ['app'] }), 'Unknown option "prefx" in denoKvStore options; the options are: prefix']);
+    for (const [fn, message] of thrown) {
+      const error = throwsCode(fn, 'INVALID_INPUT');
+      ok(error.message === message && error instanceof api.ConnectorsError, `${message}: got ${error.message}`);
+    }
+  }],
 ];
 
 /** Runs every check; returns [{ name, ok, error? }]. */

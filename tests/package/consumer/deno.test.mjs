@@ -15,3 +15,86 @@ Deno.test('the wasm was loaded by the deno entry', async () => {
   const resolved = import.meta.resolve('oauth-connectors');
   if (!resolved.endsWith('/entry/deno.js')) throw new Error(`resolved to ${resolved}`);
 });
+
+// denoKvStore over real Deno KV databases: a file (what several processes
+// share) and ":memory:". Opened once here, so each test's resource check passes.
+const kvPath = `${await Deno.makeTempDir()}/kv.sqlite3`;
+const kvs = { file: await Deno.openKv(kvPath), ':memory:': await Deno.openKv(':memory:') };
+for (const [where, kv] of Object.entries(kvs)) {
+  for (const c of api.storeConformance(() => api.denoKvStore(kv))) Deno.test(`denoKvStore (${where}): ${c.name}`, c.run);
+}
+
+const expectEqual = (what, actual, expected) => {
+  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+};
+
+Deno.test('denoKvStore: the KV layout is [...prefix, key] -> { v, e }, and prefixes keep stores apart', async () => {
+  const kv = kvs[':memory:'];
+  await api.denoKvStore(kv).set('layout:k', 'default');
+  await api.denoKvStore(kv, { prefix: ['app', 1] }).set('layout:k', 'custom', { ttlMs: 60_000 });
+  expectEqual('the default prefix', (await kv.get(['oauth-connectors', 'layout:k'])).value?.v, 'default');
+  const custom = (await kv.get(['app', 1, 'layout:k'])).value;
+  if (custom?.v !== 'custom' || !(custom.e > Date.now() + 50_000)) throw new Error(`custom prefix: ${JSON.stringify(custom)}`);
+  expectEqual('a third prefix', await api.denoKvStore(kv, { prefix: ['other'] }).get('layout:k'), null);
+});
+
+Deno.test('denoKvStore: values up to 65500 bytes fit; a larger one is a clear INVALID_INPUT', async () => {
+  const store = api.denoKvStore(kvs.file);
+  await store.set('size:max', 'x'.repeat(65500), { ttlMs: 60_000 });
+  expectEqual('the longest value', (await store.get('size:max'))?.length, 65500);
+  const tooLarge = [
+    [() => store.set('size:k', 'x'.repeat(65501)), 'denoKvStore: the value takes 65501 bytes; a Deno KV entry holds at most 65500'],
+    [() => store.setIfAbsent('size:k', '€'.repeat(32751)), 'denoKvStore: the value takes 65502 bytes; a Deno KV entry holds at most 65500'],
+    [() => store.compareAndSet('size:max', null, 'x'.repeat(70000)), 'denoKvStore: the value takes 70000 bytes; a Deno KV entry holds at most 65500'],
+  ];
+  for (const [call, message] of tooLarge) {
+    const error = await call().then(() => null, (e) => e);
+    if (!(error instanceof api.ConnectorsError) || error.code !== 'INVALID_INPUT' || error.message !== message) {
+      throw new Error(`expected INVALID_INPUT "${message}", got ${error}`);
+    }
+  }
+  expectEqual('the store key after refused writes', await store.get('size:k'), null);
+});
+
+Deno.test('denoKvStore: another process on the same file sees the writes, both ways', async () => {
+  const store = api.denoKvStore(kvs.file);
+  await store.set('shared:from-test', 'hello from the test');
+  const child = `
+    import { denoKvStore } from 'oauth-connectors';
+    const kv = await Deno.openKv(Deno.args[0]);
+    const store = denoKvStore(kv);
+    const seen = await store.get('shared:from-test');
+    const wrote = await store.setIfAbsent('shared:from-child', 'hello from the child');
+    kv.close();
+    console.log(JSON.stringify({ seen, wrote }));`;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ['eval', '--unstable-kv', '--ext=js', child, kvPath],
+  }).output();
+  const decode = (bytes) => new TextDecoder().decode(bytes);
+  expectEqual(`the child's exit code (stderr: ${decode(stderr)})`, code, 0);
+  expectEqual("the child's view", decode(stdout).trim(), JSON.stringify({ seen: 'hello from the test', wrote: true }));
+  expectEqual("the child's write", await store.get('shared:from-child'), 'hello from the child');
+});
+
+Deno.test('denoKvStore: two KV handles on one file racing setIfAbsent and compareAndSet: one winner each', async () => {
+  const second = await Deno.openKv(kvPath);
+  try {
+    const stores = [api.denoKvStore(kvs.file), api.denoKvStore(second)];
+    // 20 writers, 10 through each handle; every written value is unique.
+    const race = async (what, key, write) => {
+      const values = Array.from({ length: 20 }, (_, i) => `${what}-writer-${i}`);
+      const results = await Promise.all(values.map((v, i) => write(stores[i % 2], v)));
+      const winners = values.filter((_, i) => results[i] === true);
+      expectEqual(`${what}: how many won`, winners.length, 1);
+      for (const store of stores) expectEqual(`${what}: the stored value`, await store.get(key), winners[0]);
+      return winners[0];
+    };
+    for (let round = 0; round < 5; round++) {
+      const key = `race:${round}`;
+      const won = await race('setIfAbsent', key, (store, v) => store.setIfAbsent(key, v));
+      await race('compareAndSet', key, (store, v) => store.compareAndSet(key, won, v));
+    }
+  } finally {
+    second.close();
+  }
+});

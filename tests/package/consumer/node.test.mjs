@@ -29,3 +29,60 @@ test('loadConnectorsDir reads a base44/connectors folder', async () => {
   const missing = await api.loadConnectorsDir(join(dir, 'nope'));
   assert.deepEqual(missing.connectors, []);
 });
+
+// Each conformance case must be able to fail: a store with one bug (here,
+// memoryStore behind a wrapper) fails the case written for that bug.
+test('storeConformance: each case fails on a store with the bug it is about', async () => {
+  const withKeys = (s, f) => ({
+    get: (k) => s.get(f(k)), set: (k, ...a) => s.set(f(k), ...a), delete: (k) => s.delete(f(k)),
+    setIfAbsent: (k, ...a) => s.setIfAbsent(f(k), ...a), compareAndSet: (k, ...a) => s.compareAndSet(f(k), ...a),
+  });
+  const bugs = {
+    'get of a missing key is null': (s) => ({ get: async (k) => (await s.get(k)) ?? undefined }),
+    'set then get round-trips keys with ":" and "%", and a 60 KiB value': (s) => ({ set: (k, v, o) => s.set(k, v.slice(0, 32 * 1024), o) }),
+    'set overwrites': (s) => ({ set: async (k, v, o) => void (await s.setIfAbsent(k, v, o)) }),
+    'delete removes the key, and deleting a missing key is fine': (s) => ({
+      delete: async (k) => { if ((await s.get(k)) === null) throw new Error(`no key ${k}`); await s.delete(k); },
+    }),
+    'keys are independent: "a", "a:b" and "a%3Ab" do not collide': (s) => withKeys(s, decodeURIComponent),
+    'entries written with ttlMs expire (set, setIfAbsent, compareAndSet), longer ones do not': (s) => ({
+      set: (k, v) => s.set(k, v), setIfAbsent: (k, v) => s.setIfAbsent(k, v), compareAndSet: (k, e, v) => s.compareAndSet(k, e, v),
+    }),
+    'set without ttlMs clears an earlier ttl': (s) => {
+      const ttls = new Map(); // Redis's SET ... KEEPTTL
+      return { set: (k, v, o) => (o && ttls.set(k, o), s.set(k, v, o ?? ttls.get(k))) };
+    },
+    'setIfAbsent writes only when the key is absent': (s) => ({ setIfAbsent: async (k, v, o) => (await s.set(k, v, o), true) }),
+    'an expired entry counts as absent for setIfAbsent and compareAndSet': (s) => {
+      const written = new Set();
+      return {
+        set: (k, v, o) => (written.add(k), s.set(k, v, o)),
+        setIfAbsent: async (k, v, o) => !written.has(k) && s.setIfAbsent(k, v, o),
+        compareAndSet: async (k, e, v, o) => (e !== null || !written.has(k)) && s.compareAndSet(k, e, v, o),
+      };
+    },
+    '20 concurrent setIfAbsent on one key: exactly one wins': (s) => ({
+      setIfAbsent: async (k, v, o) => (await s.get(k)) === null && (await s.set(k, v, o), true),
+    }),
+    'compareAndSet with the current value replaces it': (s) => ({ compareAndSet: async (k, e) => (await s.get(k)) === e }),
+    'compareAndSet with another expected value changes nothing': (s) => ({
+      compareAndSet: async (k, e, v, o) => (await (v === null ? s.delete(k) : s.set(k, v, o)), true),
+    }),
+    'compareAndSet with expected null: false on a present key, creates an absent one': (s) => ({
+      compareAndSet: async (k, e, v, o) => (e === null ? (await s.set(k, v, o), true) : s.compareAndSet(k, e, v, o)),
+    }),
+    'compareAndSet with value null deletes the key': (s) => ({ compareAndSet: (k, e, v, o) => s.compareAndSet(k, e, v ?? '', o) }),
+    '20 concurrent compareAndSet from one value: exactly one wins': (s) => ({
+      compareAndSet: async (k, e, v, o) => (await s.get(k)) === e && (await s.set(k, v, o), true),
+    }),
+  };
+  const cases = api.storeConformance(() => api.memoryStore());
+  assert.deepEqual(cases.map((c) => c.name).sort(), Object.keys(bugs).sort(), 'one bug per case');
+  for (const { name } of cases) {
+    const [buggy] = api.storeConformance(() => {
+      const store = api.memoryStore();
+      return { ...store, ...bugs[name](store) };
+    }).filter((c) => c.name === name);
+    await assert.rejects(buggy.run(), (error) => error instanceof Error && error.message.length > 0, `"${name}" passed on a store with its bug`);
+  }
+});

@@ -11,6 +11,13 @@ import {
   OAuthClient,
   generateCodeVerifier,
   generateState,
+  memoryStore,
+  denoKvStore,
+  storeConformance,
+  type ConnectorsStore,
+  type DenoKvLike,
+  type StoreConformanceCase,
+  type StoreSetOptions,
   type OAuthTokens,
   type AvailableIntegration,
   type ConnectorConfig,
@@ -76,3 +83,37 @@ async function oauth(callbackQuery: string): Promise<string | null> {
   return tokens.refreshToken;
 }
 void oauth;
+
+// Stores: a custom adapter may answer synchronously (here over a Map, without expiry).
+function mapStore(): ConnectorsStore {
+  const entries = new Map<string, string>();
+  return {
+    get: (key) => entries.get(key) ?? null,
+    set: (key, value, options?: StoreSetOptions) => void entries.set(key, value),
+    delete: (key) => void entries.delete(key),
+    setIfAbsent: (key, value) => !entries.has(key) && (entries.set(key, value), true),
+    compareAndSet: async (key, expected, value) => {
+      if ((entries.get(key) ?? null) !== expected) return false;
+      if (value === null) entries.delete(key);
+      else entries.set(key, value);
+      return true;
+    },
+  };
+}
+declare const kv: DenoKvLike;
+async function stores(): Promise<boolean> {
+  const cases: StoreConformanceCase[] = [
+    ...storeConformance(mapStore, { ttl: false }),
+    ...storeConformance(async () => memoryStore({ now: () => 0 })),
+  ];
+  for (const c of cases) await c.run();
+  const store: ConnectorsStore = denoKvStore(kv, { prefix: ['app', 1n] });
+  await store.set('k', 'v', { ttlMs: 60_000 });
+  const current: string | null = await store.get('k');
+  // @ts-expect-error: ttlMs is a number
+  await store.set('k', 'v', { ttlMs: '50' });
+  // @ts-expect-error: a prefix is a Deno KV key (an array)
+  denoKvStore(kv, { prefix: 'app' });
+  return store.compareAndSet('k', current, null);
+}
+void stores;
