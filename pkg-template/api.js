@@ -14,6 +14,16 @@ export {
   generateCodeVerifier,
 } from './oauth_connectors.js';
 export { memoryStore, denoKvStore, storeConformance } from './stores.js';
+import { TokenVault as WasmTokenVault } from './oauth_connectors.js';
+import { memoryStore } from './stores.js';
+
+/** The wasm TokenVault, with `memoryStore()` as the default store. */
+export class TokenVault extends WasmTokenVault {
+  constructor(options) {
+    const defaulted = options !== null && typeof options === 'object' && options.store === undefined;
+    super(defaulted ? { ...options, store: memoryStore() } : options);
+  }
+}
 
 /**
  * The error every function of this package throws for bad input. The wasm

@@ -433,3 +433,100 @@ export declare function storeConformance(
   createStore: () => ConnectorsStore | Promise<ConnectorsStore>,
   options?: { ttl?: boolean },
 ): StoreConformanceCase[];
+
+/** Which connection: one account for the app, per connector, or per end user. */
+export type ConnectionRef =
+  | { kind: 'shared'; integrationType: string }
+  | { kind: 'workspace'; connectorId: string }
+  | { kind: 'app_user'; connectorId: string; userId: string };
+
+/** Where a connection stands: `expired` needs a reconnect (the provider refused its refresh token). */
+export type ConnectionStatus = 'active' | 'expired' | 'disconnected';
+
+/** A stored connection, as `save`, `status` and `getConnection` resolve it. */
+export interface Connection {
+  /** Stable across refreshes and reconnects. */
+  connectionId: string;
+  kind: 'shared' | 'workspace' | 'app_user';
+  /** The integration type (shared) or the connector id. */
+  connector: string;
+  userId: string | null;
+  status: ConnectionStatus;
+  tokenType: string;
+  /** The granted scopes. */
+  scopes: string[];
+  expiresAt: Date | null;
+  connectionConfig: Record<string, string>;
+  /** Who the account is, when the provider says (OpenID `sub`/`email`, Slack, Notion, ...). */
+  account: { id?: string; email?: string };
+  createdAt: Date;
+  updatedAt: Date;
+  /** Goes up by one with every write. */
+  version: number;
+}
+
+/** What `getConnection` resolves: the connection and a usable access token (non-enumerable). */
+export interface ConnectionWithToken extends Connection {
+  readonly accessToken: string;
+}
+
+/** A lifecycle event for `onEvent`; it never holds a token. */
+export interface ConnectionEvent {
+  type:
+    | 'connection.created'
+    | 'connection.refreshed'
+    | 'connection.refresh_failed'
+    | 'connection.expired'
+    | 'connection.recovered'
+    | 'connection.disconnected';
+  connectionId: string;
+  kind: 'shared' | 'workspace' | 'app_user';
+  connector: string;
+  userId: string | null;
+  status: ConnectionStatus;
+  /** For `refresh_failed` and `expired`: why. */
+  code: ConnectorsErrorCode | null;
+  at: Date;
+}
+
+/** Options of `new TokenVault()`. */
+export interface TokenVaultOptions {
+  /**
+   * The server secret (at least 32 random bytes as a string), or a key ring
+   * `[current, ...previous]`: records sealed under a previous secret still
+   * open, and are sealed again under the current one on their next write.
+   */
+  secrets: string | string[];
+  /** Where sealed records live (default `memoryStore()`). */
+  store?: ConnectorsStore;
+  /** Namespaces the store keys (default `"default"`). */
+  appId?: string;
+  /** Called with every lifecycle event; what it throws is ignored. */
+  onEvent?: (event: ConnectionEvent) => void;
+}
+
+/** What `disconnect` did at the provider. `failed`: the connection stays disconnected with its tokens sealed; call again to retry. */
+export interface DisconnectResult {
+  revocation: 'revoked' | 'unsupported' | 'failed' | 'none';
+  code?: ConnectorsErrorCode;
+}
+
+/**
+ * Connections sealed (AES-256-GCM) in a host store. Reads refresh an access
+ * token within 5 minutes of expiry first: one refresh per connection however
+ * many readers, in one instance (shared) and across instances (a lease in the
+ * store). A rotated refresh token is stored before the new access token is
+ * handed out. Provider calls go through the `fetch` of the `OAuthClient` given.
+ */
+export declare class TokenVault {
+  constructor(options: TokenVaultOptions);
+  /** Stores tokens from `validateAuthorizationCode` (a reconnect keeps the connection's id). */
+  save(connection: ConnectionRef, tokens: OAuthTokens): Promise<Connection>;
+  /** An active connection with a fresh access token. Rejects with `NOT_CONNECTED`, `NEEDS_RECONNECT`, `STORE_UNAVAILABLE`, ... */
+  getConnection(connection: ConnectionRef, client: OAuthClient): Promise<ConnectionWithToken>;
+  /** The stored connection as it is (any status, no token), or `null`. */
+  status(connection: ConnectionRef): Promise<Connection | null>;
+  /** Disconnects: reads fail at once; then the refresh and access tokens are revoked, and the record purged. */
+  disconnect(connection: ConnectionRef, client: OAuthClient): Promise<DisconnectResult>;
+  free(): void;
+}

@@ -1,5 +1,7 @@
 // Checks of the installed package, shared by the Node, Deno and workerd runs.
 // Each is [name, async fn(api)]; they throw on failure. No runtime-specific APIs.
+import { vaultChecks } from './vault-checks.mjs';
+
 const ok = (cond, message) => {
   if (!cond) throw new Error(`check failed: ${message}`);
 };
@@ -255,6 +257,7 @@ export const checks = [
       ok(error.message === message && error instanceof api.ConnectorsError, `${message}: got ${error.message}`);
     }
   }],
+  ...vaultChecks,
 ];
 
 /** Runs every check; returns [{ name, ok, error? }]. */

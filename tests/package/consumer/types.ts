@@ -14,6 +14,10 @@ import {
   memoryStore,
   denoKvStore,
   storeConformance,
+  TokenVault,
+  type Connection,
+  type ConnectionEvent,
+  type ConnectionRef,
   type ConnectorsStore,
   type DenoKvLike,
   type StoreConformanceCase,
@@ -117,3 +121,21 @@ async function stores(): Promise<boolean> {
   return store.compareAndSet('k', current, null);
 }
 void stores;
+
+// The vault: connections by kind, a hidden access token, lifecycle events.
+async function vault(tokens: OAuthTokens, client: OAuthClient): Promise<string> {
+  const events: ConnectionEvent['type'][] = [];
+  const v = new TokenVault({ secrets: ['a'.repeat(32), 'b'.repeat(32)], onEvent: (e) => events.push(e.type) });
+  new TokenVault({ secrets: 'c'.repeat(32), store: memoryStore(), appId: 'app1' });
+  const who: ConnectionRef = { kind: 'app_user', connectorId: 'calendar', userId: 'u1' };
+  const saved: Connection = await v.save(who, tokens);
+  await v.save({ kind: 'shared', integrationType: 'googlecalendar' }, tokens);
+  // @ts-expect-error: an app-user connection needs its user id
+  await v.save({ kind: 'app_user', connectorId: 'calendar' }, tokens);
+  const status: Connection | null = await v.status(who);
+  const { revocation } = await v.disconnect(who, client);
+  const connection = await v.getConnection({ kind: 'workspace', connectorId: 'calendar' }, client);
+  void [saved.connectionId, status?.status, revocation, events];
+  return connection.accessToken;
+}
+void vault;
