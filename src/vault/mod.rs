@@ -202,10 +202,6 @@ impl<S: Store, C: Clock> Vault<S, C> {
         self
     }
 
-    pub fn store(&self) -> &S {
-        &self.store
-    }
-
     fn key(&self, key: &ConnectionKey) -> Result<String> {
         key.check()?;
         Ok(key.store_key(&self.options.app))

@@ -1,33 +1,8 @@
 // Checks of the installed package, shared by the Node, Deno and workerd runs.
 // Each is [name, async fn(api)]; they throw on failure. No runtime-specific APIs.
+import { json, ok, rejectsCode, throwsCode } from './helpers.mjs';
 import { vaultChecks } from './vault-checks.mjs';
 
-const ok = (cond, message) => {
-  if (!cond) throw new Error(`check failed: ${message}`);
-};
-const throwsCode = (fn, code) => {
-  try {
-    fn();
-  } catch (error) {
-    ok(error instanceof Error, `threw a non-Error: ${error}`);
-    ok(error.code === code, `expected ${code}, got ${error.code}: ${error.message}`);
-    return error;
-  }
-  throw new Error(`check failed: expected a ${code} error, nothing was thrown`);
-};
-
-const rejectsCode = async (promise, code) => {
-  try {
-    await promise;
-  } catch (error) {
-    ok(error instanceof Error, `rejected with a non-Error: ${error}`);
-    ok(error.code === code, `expected ${code}, got ${error.code}: ${error.message}`);
-    return error;
-  }
-  throw new Error(`check failed: expected a ${code} rejection, it resolved`);
-};
-const json = (body, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const app = { clientId: 'CLIENT', clientSecret: 'CLIENT-SECRET', redirectUri: 'https://app.example/callback' };
 
 export const checks = [

@@ -2,30 +2,7 @@
 // Node, Deno, workerd and Chromium runs (see checks.mjs). Provider calls go
 // to a fake fetch; the store is the package's memoryStore, wrapped to record
 // every byte written.
-const ok = (cond, message) => {
-  if (!cond) throw new Error(`check failed: ${message}`);
-};
-const rejectsCode = async (promise, code) => {
-  try {
-    await promise;
-  } catch (error) {
-    ok(error instanceof Error, `rejected with a non-Error: ${error}`);
-    ok(error.code === code, `expected ${code}, got ${error.code}: ${error.message}`);
-    return error;
-  }
-  throw new Error(`check failed: expected a ${code} rejection, it resolved`);
-};
-const throwsCode = (fn, code) => {
-  try {
-    fn();
-  } catch (error) {
-    ok(error.code === code, `expected ${code}, got ${error.code}: ${error.message}`);
-    return error;
-  }
-  throw new Error(`check failed: expected a ${code} error, nothing was thrown`);
-};
-const json = (body, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+import { json, ok, rejectsCode, throwsCode } from './helpers.mjs';
 
 const SECRET = 'vault-secret-0123456789abcdef0123456789';
 const alice = { kind: 'app_user', connectorId: 'calendar', userId: 'alice' };
