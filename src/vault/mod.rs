@@ -169,6 +169,18 @@ fn needs_reconnect() -> Error {
     )
 }
 
+/// How many times a write is attempted again after another writer won the
+/// compare-and-set, before giving up.
+const CAS_ROUNDS: usize = 8;
+
+/// Other writers won every compare-and-set of a bounded loop.
+fn kept_changing(during: &str) -> Error {
+    Error::new(
+        ErrorCode::StoreUnavailable,
+        format!("The connection kept changing while {during}; try again"),
+    )
+}
+
 /// The record if it can hand out tokens.
 fn usable(record: Record) -> Result<Record> {
     match record.status {
@@ -241,6 +253,13 @@ impl<S: Store, C: Clock> Vault<S, C> {
         }
     }
 
+    /// The stored string and its record, which must be able to hand out
+    /// tokens (`NOT_CONNECTED`, `NEEDS_RECONNECT` otherwise).
+    async fn read_usable(&self, skey: &str) -> Result<(String, Record)> {
+        let (stored, record) = self.read(skey).await?.ok_or_else(not_connected)?;
+        Ok((stored, usable(record)?))
+    }
+
     /// Whether the access token is expired or within the skew (±10%).
     fn due(&self, record: &Record) -> bool {
         let Some(expires_at) = record.expires_at_ms else {
@@ -280,7 +299,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
     /// record that no longer opens is replaced.
     pub async fn save(&self, key: &ConnectionKey, tokens: TokenSet) -> Result<Record> {
         let skey = self.key(key)?;
-        for _ in 0..8 {
+        for _ in 0..CAS_ROUNDS {
             let now = self.clock.now_ms();
             let stored = self.store.get(&skey).await?;
             let previous = stored
@@ -308,10 +327,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
                 return Ok(record);
             }
         }
-        Err(Error::new(
-            ErrorCode::StoreUnavailable,
-            "The connection kept changing while it was saved; try again",
-        ))
+        Err(kept_changing("it was saved"))
     }
 
     /// The stored connection as it is (any status), without refreshing.
@@ -334,7 +350,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
     ) -> Result<Record> {
         let skey = self.key(key)?;
         if !self.unsaved.borrow().contains_key(&skey) {
-            let record = usable(self.read(&skey).await?.ok_or_else(not_connected)?.1)?;
+            let (_, record) = self.read_usable(&skey).await?;
             if !self.due(&record) {
                 return Ok(record);
             }
@@ -370,7 +386,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
         {
             // Another instance is refreshing: its result may already be stored.
             self.clock.sleep(self.options.lease_poll_ms).await;
-            let record = usable(self.read(skey).await?.ok_or_else(not_connected)?.1)?;
+            let (_, record) = self.read_usable(skey).await?;
             if !self.due(&record) {
                 return Ok(record);
             }
@@ -397,8 +413,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
         fetch: &F,
     ) -> Result<Record> {
         // Read again: the previous holder may have refreshed it.
-        let (stored, record) = self.read(skey).await?.ok_or_else(not_connected)?;
-        let record = usable(record)?;
+        let (stored, record) = self.read_usable(skey).await?;
         if !self.due(&record) {
             return Ok(record);
         }
@@ -471,7 +486,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
         client: &OAuthClient,
         fetch: &F,
     ) -> Result<Record> {
-        for _ in 0..8 {
+        for _ in 0..CAS_ROUNDS {
             let sealed = self.seal(skey, &pending.record)?;
             let written = match self.write(skey, Some(&pending.base), Some(&sealed)).await {
                 Ok(written) => written,
@@ -518,10 +533,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
             }
         }
         self.unsaved.borrow_mut().insert(skey.to_owned(), pending);
-        Err(Error::new(
-            ErrorCode::StoreUnavailable,
-            "The connection kept changing while its refresh was written; try again",
-        ))
+        Err(kept_changing("its refresh was written"))
     }
 
     /// Revokes tokens nobody will store (best effort).
@@ -575,7 +587,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
     ) -> Result<Revocation> {
         let skey = self.key(key)?;
         let unsaved = self.unsaved.borrow_mut().remove(&skey);
-        for _ in 0..8 {
+        for _ in 0..CAS_ROUNDS {
             let Some(stored) = self.store.get(&skey).await? else {
                 if let Some(p) = &unsaved {
                     self.revoke_quietly(client, fetch, &p.record).await;
@@ -609,10 +621,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
             }
             return Ok(revocation);
         }
-        Err(Error::new(
-            ErrorCode::StoreUnavailable,
-            "The connection kept changing while it was disconnected; try again",
-        ))
+        Err(kept_changing("it was disconnected"))
     }
 }
 

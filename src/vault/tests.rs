@@ -1,5 +1,6 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::rc::Rc;
 
 use super::*;
@@ -156,6 +157,14 @@ fn stored(w: &World, key: &ConnectionKey) -> String {
     w.store
         .value(&key.store_key("app1"))
         .expect("a stored record")
+}
+
+/// Polls `future` for 20 turns, long enough to reach a held fetch, and
+/// checks that it has not finished.
+fn park<T: Future + Unpin>(future: &mut T) {
+    for _ in 0..20 {
+        assert!(poll_once(future).is_none());
+    }
 }
 
 /// A connection whose access token expired a minute ago.
@@ -492,9 +501,7 @@ fn a_refresh_stalled_past_the_lease_still_lands_its_rotated_token() {
     let c = client("googlecalendar");
     let key = user("a");
     let mut a_read = Box::pin(a.get(&key, &c));
-    for _ in 0..20 {
-        assert!(poll_once(&mut a_read).is_none());
-    }
+    park(&mut a_read);
     assert_eq!(fa.calls(), 1, "A's refresh is in flight");
     w.advance(2 * MIN);
     assert_eq!(code(block_on(b.get(&key, &c))), ErrorCode::NeedsReconnect);
@@ -524,9 +531,7 @@ fn invalid_grant_after_another_instance_rotated_uses_its_tokens() {
     // While B's request is out, another instance writes RT2.
     fb.held.set(true);
     let mut b_read = Box::pin(b.get(&key, &c));
-    for _ in 0..20 {
-        assert!(poll_once(&mut b_read).is_none());
-    }
+    park(&mut b_read);
     let mut next = record.with_tokens(tokens("AT2", Some("RT2"), Some(T0 + 60 * MIN)), T0);
     next.version = 2;
     let sealed = KeyRing::new(&[K1])
@@ -555,9 +560,7 @@ fn without_rotation_exactly_one_write_wins() {
     // A stalls past its lease, so B refreshes too.
     fa.held.set(true);
     let mut a_read = Box::pin(a.get(&key, &c));
-    for _ in 0..20 {
-        assert!(poll_once(&mut a_read).is_none());
-    }
+    park(&mut a_read);
     w.advance(2 * MIN);
     assert_eq!(
         block_on(b.get(&key, &c)).unwrap().access_token.secret(),
@@ -893,14 +896,10 @@ fn a_disconnect_racing_a_refresh_leaves_no_tokens_behind() {
     f.held.set(true);
     let key = user("a");
     let mut read = Box::pin(v.get(&key, &c));
-    for _ in 0..20 {
-        assert!(poll_once(&mut read).is_none());
-    }
+    park(&mut read);
     let other = w.vault(&[K1], &f);
     let mut disconnect = Box::pin(other.disconnect(&key, &c));
-    for _ in 0..20 {
-        assert!(poll_once(&mut disconnect).is_none());
-    }
+    park(&mut disconnect);
     f.held.set(false);
     let (read, disconnect) = (block_on(read), block_on(disconnect));
     assert_eq!(code(read), ErrorCode::NotConnected);
