@@ -84,6 +84,33 @@ pub enum ErrorCode {
     StoreUnavailable,
     /// Another instance is refreshing this connection and did not finish in time.
     RefreshInProgress,
+    /// A request to the connectors server without the credentials it needs
+    /// (no `Authorization`, not `Bearer`, an unknown service token).
+    Unauthenticated,
+    /// A user token (JWT) larger than 8 KiB.
+    JwtTooLarge,
+    /// A user token signed with an algorithm other than the configured one (`none`, RS256, ...).
+    JwtAlgNotAllowed,
+    /// A user token past its `exp` (beyond the leeway).
+    JwtExpired,
+    /// A user token that does not verify: signature, form, `iss`, `aud`, `sub`, `nbf`, `crit`.
+    JwtInvalid,
+    /// Authenticated, but not allowed to do this (a user where the service role is needed).
+    Forbidden,
+    /// No such route, app or pending authorization.
+    NotFound,
+    /// A connector id or integration type the server has no configuration for.
+    UnknownConnector,
+    /// The route exists, but not for this HTTP method.
+    MethodNotAllowed,
+    /// The stored grant lacks scopes the connector now asks for: connect again to grant them.
+    ScopesMissing,
+    /// A return URL whose origin is not in `allowedReturnUrls`, or that is not a plain http(s) URL.
+    ReturnUrlNotAllowed,
+    /// A proxied API call to a host, path or header the connector does not allow.
+    ProxyNotAllowed,
+    /// A request body larger than the server reads.
+    BodyTooLarge,
 }
 
 impl ErrorCode {
@@ -124,6 +151,19 @@ impl ErrorCode {
         ErrorCode::NotConnected,
         ErrorCode::StoreUnavailable,
         ErrorCode::RefreshInProgress,
+        ErrorCode::Unauthenticated,
+        ErrorCode::JwtTooLarge,
+        ErrorCode::JwtAlgNotAllowed,
+        ErrorCode::JwtExpired,
+        ErrorCode::JwtInvalid,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::UnknownConnector,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::ScopesMissing,
+        ErrorCode::ReturnUrlNotAllowed,
+        ErrorCode::ProxyNotAllowed,
+        ErrorCode::BodyTooLarge,
     ];
 
     /// The stable string form.
@@ -164,14 +204,38 @@ impl ErrorCode {
             ErrorCode::NotConnected => "NOT_CONNECTED",
             ErrorCode::StoreUnavailable => "STORE_UNAVAILABLE",
             ErrorCode::RefreshInProgress => "REFRESH_IN_PROGRESS",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::JwtTooLarge => "JWT_TOO_LARGE",
+            ErrorCode::JwtAlgNotAllowed => "JWT_ALG_NOT_ALLOWED",
+            ErrorCode::JwtExpired => "JWT_EXPIRED",
+            ErrorCode::JwtInvalid => "JWT_INVALID",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::UnknownConnector => "UNKNOWN_CONNECTOR",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::ScopesMissing => "SCOPES_MISSING",
+            ErrorCode::ReturnUrlNotAllowed => "RETURN_URL_NOT_ALLOWED",
+            ErrorCode::ProxyNotAllowed => "PROXY_NOT_ALLOWED",
+            ErrorCode::BodyTooLarge => "BODY_TOO_LARGE",
         }
     }
 
     /// The HTTP status a server answers with for this code.
     pub const fn http_status(self) -> u16 {
         match self {
-            ErrorCode::UnknownProvider | ErrorCode::NotConnected => 404,
-            ErrorCode::NeedsReconnect => 409,
+            ErrorCode::Unauthenticated
+            | ErrorCode::JwtTooLarge
+            | ErrorCode::JwtAlgNotAllowed
+            | ErrorCode::JwtExpired
+            | ErrorCode::JwtInvalid => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::UnknownProvider
+            | ErrorCode::NotConnected
+            | ErrorCode::NotFound
+            | ErrorCode::UnknownConnector => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::NeedsReconnect | ErrorCode::ScopesMissing => 409,
+            ErrorCode::BodyTooLarge => 413,
             ErrorCode::RngUnavailable
             | ErrorCode::RecordMalformed
             | ErrorCode::RecordTampered

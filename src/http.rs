@@ -114,8 +114,17 @@ impl std::fmt::Debug for HttpResponse {
 pub enum FetchFailure {
     /// Nothing reached the provider (DNS, connection refused, TLS).
     BeforeSend,
-    /// The request may have been processed (a timeout, a reset mid-answer).
+    /// The request may have been processed (a reset mid-answer, an opaque failure).
     AfterSend,
+    /// No answer in time: the request may have been processed.
+    TimedOut,
+}
+
+impl FetchFailure {
+    /// Whether the request may have reached the other side.
+    pub fn maybe_sent(self) -> bool {
+        self != FetchFailure::BeforeSend
+    }
 }
 
 /// Reads a failed `fetch` (its error's `name`, `message` and Node's
@@ -135,7 +144,7 @@ pub fn classify_fetch_error(name: &str, message: &str, cause_code: Option<&str>)
         "DEPTH_ZERO_SELF_SIGNED_CERT",
     ];
     if matches!(name, "AbortError" | "TimeoutError") {
-        return FetchFailure::AfterSend;
+        return FetchFailure::TimedOut;
     }
     if cause_code.is_some_and(|c| CONNECT_CODES.contains(&c)) {
         return FetchFailure::BeforeSend;
@@ -235,11 +244,11 @@ mod tests {
         );
         assert_eq!(
             classify_fetch_error("TimeoutError", "connection refused", None),
-            AfterSend
+            TimedOut
         );
         assert_eq!(
             classify_fetch_error("AbortError", "", Some("ECONNREFUSED")),
-            AfterSend
+            TimedOut
         );
     }
 }

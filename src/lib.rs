@@ -15,6 +15,8 @@
 //!   callbacks, token exchange, refresh and revocation.
 //! - [`vault`]: connections sealed at rest under a key ring, in a host
 //!   store; refresh that never races or loses a token; disconnect.
+//! - [`identity`]: user tokens (HS256 JWTs) and `Bearer` headers.
+//! - [`server`]: the connectors server (the Base44 wire protocol).
 //! - [`crypto`]: AES-256-GCM under HKDF-derived, per-purpose keys.
 
 pub mod catalog;
@@ -22,7 +24,9 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod http;
+pub mod identity;
 pub mod oauth;
+pub mod server;
 pub mod types;
 pub mod vault;
 

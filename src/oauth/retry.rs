@@ -95,7 +95,7 @@ pub async fn send<F: Fetch, C: Clock>(
             Ok(response) => response
                 .header("retry-after")
                 .and_then(|v| retry_after_ms(v, clock.now_ms())),
-            Err(FetchFailure::AfterSend) if grant == Some(Grant::AuthorizationCode) => {
+            Err(failure) if failure.maybe_sent() && grant == Some(Grant::AuthorizationCode) => {
                 return Err(Error::new(
                     ErrorCode::TimeoutAmbiguous,
                     "The code exchange may have reached the provider but got no answer; the code is not sent again",
