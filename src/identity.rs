@@ -1,2 +1,646 @@
 //! Who the app user is: HS256 user tokens (JWT) verified with the
 //! algorithm pinned, and the `Bearer` header form.
+//!
+//! [`Hs256::verify`] checks, in order: the size (before any decoding), the
+//! compact form, the header (`alg` exactly `HS256`, from the config and never
+//! from the token; no `crit`), the signature (constant time), and only then
+//! the claims: `exp` and `nbf` (with [`LEEWAY_MS`]), `iss` (exact), `aud`
+//! (a string or an array holding ours) and `sub` (non-empty). Every failure
+//! has a fixed message: no part of a token or the secret is ever echoed.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Map, Value};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::crypto::MIN_SECRET_LEN;
+use crate::error::{Error, ErrorCode, Result};
+
+/// The largest user token read: 8 KiB.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// Clock leeway for exp/nbf: 60 s.
+pub const LEEWAY_MS: u64 = 60_000;
+
+/// The only header [`Hs256::sign`] writes.
+const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+
+// The fixed failure messages.
+const TOO_LARGE: &str = "The user token is larger than 8 KiB";
+const MALFORMED: &str =
+    "The user token is not a compact JWS (three base64url parts, a JSON header)";
+const ALG: &str = "The user token's algorithm is not allowed (only HS256)";
+const CRIT: &str =
+    "The user token has critical header parameters (`crit`), which are not supported";
+const SIGNATURE: &str = "The user token's signature does not verify";
+const CLAIMS: &str = "The user token's claims are not a JSON object";
+const NO_EXP: &str = "The user token has no numeric `exp`";
+const EXPIRED: &str = "The user token has expired";
+const NOT_YET: &str = "The user token is not valid yet (`nbf`)";
+const ISSUER: &str = "The user token's `iss` is missing or not the configured issuer";
+const AUDIENCE: &str = "The user token's `aud` is missing or does not name the configured audience";
+const SUBJECT: &str = "The user token has no `sub` (a non-empty string)";
+const NO_HEADER: &str = "No `Authorization` header (expected `Bearer <token>`)";
+const NOT_BEARER: &str = "The `Authorization` header must be `Bearer <token>`";
+
+/// An app user, as a verified token names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// The token's `sub`.
+    pub id: String,
+    /// The token's `email`, when it is a string.
+    pub email: Option<String>,
+}
+
+/// HS256 verification settings: the secret (wiped on drop, never printed),
+/// the exact issuer and the audience.
+#[derive(Clone)]
+pub struct Hs256 {
+    secret: Zeroizing<Vec<u8>>,
+    issuer: String,
+    audience: String,
+}
+
+impl std::fmt::Debug for Hs256 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hs256")
+            .field("secret", &format_args!("[redacted]"))
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish()
+    }
+}
+
+impl Hs256 {
+    /// The settings. `CONFIG_INVALID` for a secret shorter than 32 bytes
+    /// (use random bytes, not a password) or an empty issuer or audience.
+    pub fn new(secret: &[u8], issuer: &str, audience: &str) -> Result<Hs256> {
+        let invalid = |m: &str| Err(Error::new(ErrorCode::ConfigInvalid, m));
+        if secret.len() < MIN_SECRET_LEN {
+            return invalid(
+                "The user-token secret must have at least 32 bytes (use 32 random bytes)",
+            );
+        }
+        if issuer.is_empty() {
+            return invalid("The user-token issuer must not be empty");
+        }
+        if audience.is_empty() {
+            return invalid("The user-token audience must not be empty");
+        }
+        Ok(Hs256 {
+            secret: Zeroizing::new(secret.to_vec()),
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+        })
+    }
+
+    fn mac(&self) -> Result<Hmac<Sha256>> {
+        Hmac::<Sha256>::new_from_slice(&self.secret)
+            .map_err(|_| Error::new(ErrorCode::ConfigInvalid, "Cannot key HMAC-SHA256"))
+    }
+
+    /// Verifies a compact JWS and returns the user (`sub` -> id, `email` claim
+    /// if a string). `now_ms` is milliseconds; the token's times are seconds.
+    /// Never panics: any input is safe.
+    pub fn verify(&self, token: &str, now_ms: u64) -> Result<User> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Error::new(ErrorCode::JwtTooLarge, TOO_LARGE));
+        }
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(invalid(MALFORMED));
+        };
+        let head = object(header).ok_or_else(|| invalid(MALFORMED))?;
+        // Pinned: the header may only confirm the configured algorithm.
+        if head.get("alg").and_then(Value::as_str) != Some("HS256") {
+            return Err(Error::new(ErrorCode::JwtAlgNotAllowed, ALG));
+        }
+        if head.contains_key("crit") {
+            return Err(invalid(CRIT));
+        }
+        let tag = URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|_| invalid(SIGNATURE))?;
+        let mut mac = self.mac()?;
+        mac.update(header.as_bytes());
+        mac.update(b".");
+        mac.update(payload.as_bytes());
+        mac.verify_slice(&tag).map_err(|_| invalid(SIGNATURE))?;
+
+        // Signed by us: the claims can be read.
+        let mut claims = object(payload).ok_or_else(|| invalid(CLAIMS))?;
+        let exp = claims
+            .get("exp")
+            .and_then(millis)
+            .ok_or_else(|| invalid(NO_EXP))?;
+        if now_ms > exp.saturating_add(LEEWAY_MS) {
+            return Err(Error::new(ErrorCode::JwtExpired, EXPIRED));
+        }
+        let started =
+            |nbf: &Value| millis(nbf).is_some_and(|nbf| nbf <= now_ms.saturating_add(LEEWAY_MS));
+        if !claims.get("nbf").is_none_or(started) {
+            return Err(invalid(NOT_YET));
+        }
+        if claims.get("iss").and_then(Value::as_str) != Some(self.issuer.as_str()) {
+            return Err(invalid(ISSUER));
+        }
+        let ours = |a: &Value| a.as_str() == Some(self.audience.as_str());
+        let audience_ok = match claims.get("aud") {
+            Some(Value::Array(list)) => list.iter().any(ours),
+            Some(aud) => ours(aud),
+            None => false,
+        };
+        if !audience_ok {
+            return Err(invalid(AUDIENCE));
+        }
+        let id = match claims.remove("sub") {
+            Some(Value::String(sub)) if !sub.is_empty() => sub,
+            _ => return Err(invalid(SUBJECT)),
+        };
+        let email = match claims.remove("email") {
+            Some(Value::String(email)) => Some(email),
+            _ => None,
+        };
+        Ok(User { id, email })
+    }
+
+    /// Signs claims (HS256, header `{"alg":"HS256","typ":"JWT"}`): for tests
+    /// and demos that issue their own user tokens. `INVALID_INPUT` unless the
+    /// claims are an object; `JWT_TOO_LARGE` for a token `verify` would refuse.
+    pub fn sign(&self, claims: &Value) -> Result<String> {
+        if !claims.is_object() {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "The claims of a user token must be a JSON object",
+            ));
+        }
+        let payload = serde_json::to_vec(claims)
+            .map_err(|_| Error::new(ErrorCode::InvalidInput, "Cannot encode the claims"))?;
+        let mut token = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(HEADER),
+            URL_SAFE_NO_PAD.encode(payload)
+        );
+        let tag = self.mac()?.chain_update(&token).finalize().into_bytes();
+        token.push('.');
+        token.push_str(&URL_SAFE_NO_PAD.encode(tag));
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Error::new(ErrorCode::JwtTooLarge, TOO_LARGE));
+        }
+        Ok(token)
+    }
+}
+
+fn invalid(message: &'static str) -> Error {
+    Error::new(ErrorCode::JwtInvalid, message)
+}
+
+/// A base64url (no padding) JSON object, or `None`.
+fn object(part: &str) -> Option<Map<String, Value>> {
+    match serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).ok()?).ok()? {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+/// A NumericDate (seconds, maybe negative or fractional) in milliseconds,
+/// saturating; `None` if it is not a number.
+fn millis(seconds: &Value) -> Option<u64> {
+    match seconds.as_u64() {
+        Some(s) => Some(s.saturating_mul(1000)),
+        // `as` saturates: negatives become 0, the huge become u64::MAX.
+        None => seconds.as_f64().map(|s| (s * 1000.0) as u64),
+    }
+}
+
+/// The token of an `Authorization`-style header value `Bearer <token>`: the
+/// scheme in any case, then one space and one RFC 6750 `b64token`.
+/// `UNAUTHENTICATED` otherwise; the message never holds the value.
+pub fn bearer(header: Option<&str>) -> Result<&str> {
+    let value = header
+        .ok_or_else(|| Error::new(ErrorCode::Unauthenticated, NO_HEADER))?
+        .trim_matches([' ', '\t']);
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("Bearer") && b64token(token) => {
+            Ok(token)
+        }
+        _ => Err(Error::new(ErrorCode::Unauthenticated, NOT_BEARER)),
+    }
+}
+
+/// `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SECRET: &[u8] = b"SECRET-0123456789abcdef0123456789abcdef";
+    const ISS: &str = "https://app.example";
+    const AUD: &str = "api://mine";
+    const NOW_S: u64 = 1_700_000_000;
+    const NOW: u64 = NOW_S * 1000;
+    const JWT_CODES: [ErrorCode; 4] = [
+        ErrorCode::JwtTooLarge,
+        ErrorCode::JwtAlgNotAllowed,
+        ErrorCode::JwtExpired,
+        ErrorCode::JwtInvalid,
+    ];
+
+    fn hs() -> Hs256 {
+        Hs256::new(SECRET, ISS, AUD).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn claims() -> Value {
+        json!({ "iss": ISS, "aud": AUD, "sub": "user-1", "exp": NOW_S + 3600 })
+    }
+
+    fn with(key: &str, value: Value) -> Value {
+        let mut c = claims();
+        c[key] = value;
+        c
+    }
+
+    fn without(key: &str) -> Value {
+        let mut c = claims();
+        c.as_object_mut().map(|m| m.remove(key));
+        c
+    }
+
+    fn b64(text: &str) -> String {
+        URL_SAFE_NO_PAD.encode(text)
+    }
+
+    /// A token of raw header and claims text, signed with `secret`.
+    fn raw(secret: &[u8], header: &str, claims: &str) -> String {
+        let input = format!("{}.{}", b64(header), b64(claims));
+        let tag = Hmac::<Sha256>::new_from_slice(secret)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .chain_update(&input)
+            .finalize()
+            .into_bytes();
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag))
+    }
+
+    fn signed(claims: &Value) -> String {
+        raw(SECRET, HEADER, &claims.to_string())
+    }
+
+    /// The error's code, after checking it echoes neither the token (nor any
+    /// long part of it) nor the secret.
+    fn code(token: &str) -> Option<ErrorCode> {
+        let e = hs().verify(token, NOW).err()?;
+        let shown = format!("{e} {e:?}");
+        let secret = String::from_utf8_lossy(SECRET);
+        assert!(!shown.contains(secret.as_ref()), "{shown}");
+        for part in std::iter::once(token).chain(token.split('.')) {
+            assert!(part.len() < 8 || !shown.contains(part), "{shown}");
+        }
+        Some(e.code())
+    }
+
+    fn verified(token: &str) -> User {
+        hs().verify(token, NOW).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn new_checks_the_secret_issuer_and_audience_and_hides_the_secret() {
+        let short = Hs256::new(&SECRET[..31], ISS, AUD).err();
+        let msg = short.as_ref().map(|e| (e.code(), e.to_string()));
+        let (c, m) = msg.unwrap_or_else(|| panic!("a 31-byte secret was accepted"));
+        assert_eq!(c, ErrorCode::ConfigInvalid);
+        assert!(
+            m.contains("at least 32 bytes") && !m.contains("SECRET-"),
+            "{m}"
+        );
+        for (i, a) in [("", AUD), (ISS, "")] {
+            let e = Hs256::new(SECRET, i, a).err().map(|e| e.code());
+            assert_eq!(e, Some(ErrorCode::ConfigInvalid));
+        }
+        let debug = format!("{:?}", hs());
+        assert!(
+            debug.contains("[redacted]") && !debug.contains("SECRET-"),
+            "{debug}"
+        );
+        assert!(debug.contains(ISS) && debug.contains(AUD), "{debug}");
+    }
+
+    #[test]
+    fn an_oversized_token_is_refused_before_decoding() {
+        assert_eq!(code(&"a".repeat(100 * 1024)), Some(ErrorCode::JwtTooLarge));
+        let big = signed(&with("pad", json!("x".repeat(100 * 1024))));
+        assert_eq!(code(&big), Some(ErrorCode::JwtTooLarge));
+        let e = hs().sign(&with("pad", json!("x".repeat(MAX_TOKEN_BYTES))));
+        assert_eq!(e.err().map(|e| e.code()), Some(ErrorCode::JwtTooLarge));
+    }
+
+    #[test]
+    fn only_three_base64url_parts_and_a_header_object_are_read() {
+        let good = signed(&claims());
+        let (h, rest) = good.split_once('.').unwrap_or_else(|| panic!("{good}"));
+        for token in [
+            rest.to_owned(),                                      // two parts
+            format!("{good}.x"),                                  // four parts
+            format!("{h}=.{rest}"),                               // padding
+            format!("{}.{rest}", h.replace('J', "+")),            // standard alphabet
+            format!("{}.{rest}", b64(r#"["HS256"]"#)),            // header not an object
+            format!("{}.{rest}", b64(r#""alg":"HS256""#)),        // header not JSON
+            format!("{}.{rest}", URL_SAFE_NO_PAD.encode([0xff])), // not UTF-8
+        ] {
+            assert_eq!(code(&token), Some(ErrorCode::JwtInvalid), "{token}");
+        }
+    }
+
+    #[test]
+    fn only_hs256_is_allowed_whatever_the_header_says() {
+        let body = claims().to_string();
+        for header in [
+            r#"{"alg":"none"}"#,
+            r#"{"alg":"None"}"#,
+            r#"{"alg":"NONE"}"#,
+            r#"{"alg":"RS256"}"#,
+            r#"{"alg":"HS512"}"#,
+            r#"{"alg":"hs256"}"#,
+            r#"{"alg":256}"#,
+            r#"{"typ":"JWT"}"#,
+        ] {
+            // Unsigned (the `none` form) and correctly MACed alike.
+            let unsigned = format!("{}.{}.", b64(header), b64(&body));
+            assert_eq!(
+                code(&unsigned),
+                Some(ErrorCode::JwtAlgNotAllowed),
+                "{header}"
+            );
+            let token = raw(SECRET, header, &body);
+            assert_eq!(code(&token), Some(ErrorCode::JwtAlgNotAllowed), "{header}");
+        }
+    }
+
+    #[test]
+    fn a_crit_header_is_refused() {
+        let token = raw(
+            SECRET,
+            r#"{"alg":"HS256","crit":["exp"]}"#,
+            &claims().to_string(),
+        );
+        assert_eq!(code(&token), Some(ErrorCode::JwtInvalid));
+    }
+
+    #[test]
+    fn the_signature_is_checked_before_the_claims() {
+        let good = signed(&claims());
+        let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+        // A flipped payload byte (another user) keeps the old signature.
+        let flipped = claims().to_string().replacen("user-1", "user-2", 1);
+        parts[1] = b64(&flipped);
+        assert_eq!(code(&parts.join(".")), Some(ErrorCode::JwtInvalid));
+        let other = raw(
+            b"another-secret-0123456789abcdef-0123",
+            HEADER,
+            &claims().to_string(),
+        );
+        assert_eq!(code(&other), Some(ErrorCode::JwtInvalid));
+        // Expired claims under a bad signature: the signature fails first.
+        let stale = with("exp", json!(NOW_S - 3600)).to_string();
+        let other = raw(b"another-secret-0123456789abcdef-0123", HEADER, &stale);
+        assert_eq!(code(&other), Some(ErrorCode::JwtInvalid));
+        let cut = &good[..good.len() - 2];
+        assert_eq!(code(cut), Some(ErrorCode::JwtInvalid));
+        let unsigned = &good[..=good.rfind('.').unwrap_or(0)];
+        assert_eq!(code(unsigned), Some(ErrorCode::JwtInvalid));
+    }
+
+    #[test]
+    fn a_public_key_used_as_the_secret_is_just_a_wrong_secret() {
+        let pem = "-----BEGIN PUBLIC KEY-----\n\
+            MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo\n\
+            -----END PUBLIC KEY-----\n";
+        let confused = Hs256::new(pem.as_bytes(), ISS, AUD)
+            .and_then(|k| k.sign(&claims()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(code(&confused), Some(ErrorCode::JwtInvalid));
+        let rs256 = raw(
+            pem.as_bytes(),
+            r#"{"alg":"RS256","typ":"JWT"}"#,
+            &claims().to_string(),
+        );
+        assert_eq!(code(&rs256), Some(ErrorCode::JwtAlgNotAllowed));
+    }
+
+    #[test]
+    fn claims_must_be_an_object_with_exp_iss_aud_and_sub() {
+        for body in ["[]", r#""x""#, "1", "null"] {
+            assert_eq!(
+                code(&raw(SECRET, HEADER, body)),
+                Some(ErrorCode::JwtInvalid)
+            );
+        }
+        for key in ["exp", "iss", "aud", "sub"] {
+            assert_eq!(
+                code(&signed(&without(key))),
+                Some(ErrorCode::JwtInvalid),
+                "{key}"
+            );
+        }
+        let as_text = with("exp", json!((NOW_S + 60).to_string()));
+        assert_eq!(code(&signed(&as_text)), Some(ErrorCode::JwtInvalid));
+    }
+
+    #[test]
+    fn the_issuer_must_match_exactly() {
+        for iss in [
+            json!(format!("{ISS}/")),
+            json!("HTTPS://app.example"),
+            json!([ISS]),
+        ] {
+            assert_eq!(
+                code(&signed(&with("iss", iss))),
+                Some(ErrorCode::JwtInvalid)
+            );
+        }
+    }
+
+    #[test]
+    fn the_audience_is_a_string_or_an_array_holding_ours() {
+        verified(&signed(&with("aud", json!(["other", AUD]))));
+        for aud in [json!("other"), json!(["other"]), json!([]), json!(null)] {
+            assert_eq!(
+                code(&signed(&with("aud", aud))),
+                Some(ErrorCode::JwtInvalid)
+            );
+        }
+    }
+
+    #[test]
+    fn the_subject_is_a_non_empty_string() {
+        for sub in [json!(""), json!(42), json!(null)] {
+            assert_eq!(
+                code(&signed(&with("sub", sub))),
+                Some(ErrorCode::JwtInvalid)
+            );
+        }
+    }
+
+    #[test]
+    fn exp_has_60_seconds_of_leeway() {
+        let exp = |s: u64| signed(&with("exp", json!(s)));
+        assert_eq!(code(&exp(NOW_S - 61)), Some(ErrorCode::JwtExpired));
+        assert_eq!(code(&exp(NOW_S - 30)), None);
+        assert_eq!(code(&exp(NOW_S - 60)), None);
+        assert_eq!(
+            code(&signed(&with("exp", json!(-1)))),
+            Some(ErrorCode::JwtExpired)
+        );
+        // Fractional seconds are NumericDates too.
+        assert_eq!(
+            code(&signed(&with("exp", json!(NOW_S as f64 - 61.5)))),
+            Some(ErrorCode::JwtExpired)
+        );
+    }
+
+    #[test]
+    fn nbf_has_60_seconds_of_leeway() {
+        let nbf = |v: Value| signed(&with("nbf", v));
+        assert_eq!(code(&nbf(json!(NOW_S + 120))), Some(ErrorCode::JwtInvalid));
+        assert_eq!(code(&nbf(json!(NOW_S + 30))), None);
+        assert_eq!(code(&nbf(json!("soon"))), Some(ErrorCode::JwtInvalid));
+    }
+
+    #[test]
+    fn errors_never_echo_the_token_or_the_secret() {
+        let sentinel = with("sub", json!("SENTINEL-USER-0123456789"));
+        let stale = with("exp", json!(NOW_S - 3600));
+        let tokens = [
+            signed(&with("iss", json!("SENTINEL-ISSUER-0123456789"))),
+            signed(&with("aud", json!("SENTINEL-AUD-0123456789"))),
+            signed(&stale),
+            raw(
+                b"another-secret-0123456789abcdef-0123",
+                HEADER,
+                &sentinel.to_string(),
+            ),
+            raw(
+                SECRET,
+                r#"{"alg":"none","kid":"SENTINEL"}"#,
+                &sentinel.to_string(),
+            ),
+            format!("SENTINEL-NOT-A-TOKEN-{}", "x".repeat(MAX_TOKEN_BYTES)),
+        ];
+        for token in &tokens {
+            // `code` asserts that neither the token, its parts nor the secret show.
+            assert!(code(token).is_some(), "{token}");
+            let e = hs().verify(token, NOW).err().map(|e| format!("{e} {e:?}"));
+            assert!(!e.unwrap_or_default().contains("SENTINEL"));
+        }
+    }
+
+    #[test]
+    fn garbage_is_an_error_never_a_panic() {
+        let nested = format!("{}{}", "[".repeat(2000), "]".repeat(2000));
+        let signed_body = |body: &str| raw(SECRET, HEADER, body);
+        let tokens = [
+            String::new(),
+            ".".into(),
+            "..".into(),
+            "...".into(),
+            "a.b.c".into(),
+            "!!!.@@@.###".into(),
+            "é.é.é".into(),
+            "\0.\0.\0".into(),
+            "eyJ.eyJ.eyJ".into(),
+            format!("{}..", b64(HEADER)),
+            format!("{}.{}.", b64(&nested), b64("{}")),
+            signed_body(r#"{"exp":1e309}"#),
+            signed_body(&format!(r#"{{"exp":{},"nbf":1e309}}"#, NOW_S)),
+            signed_body(&nested),
+            signed_body(&format!(r#"{{"exp":{nested}}}"#)),
+            signed_body(r#"{"exp":-1e308}"#),
+            signed_body("not json"),
+            signed_body(""),
+        ];
+        for token in &tokens {
+            let c = code(token).unwrap_or_else(|| panic!("accepted {token}"));
+            assert!(JWT_CODES.contains(&c), "{c} for {token}");
+        }
+        // An absurd but valid `exp` saturates: it never expires.
+        verified(&signed(&with("exp", json!(1e308))));
+        verified(&signed(&with("exp", json!(u64::MAX))));
+    }
+
+    #[test]
+    fn bearer_takes_exactly_one_token() {
+        assert_eq!(bearer(Some("bearer x.y.z")).ok(), Some("x.y.z"));
+        assert_eq!(bearer(Some("Bearer x.y.z")).ok(), Some("x.y.z"));
+        assert_eq!(bearer(Some("BEARER abc+/=")).ok(), Some("abc+/="));
+        for value in [
+            None,
+            Some(""),
+            Some("Bearer"),
+            Some("Bearer "),
+            Some("Basic abc"),
+            Some("Bearer a b"),
+            Some("Bearer  x"),
+            Some("Bearer\tx"),
+            Some("Bearer ="),
+            Some("Bearer x\"y"),
+            Some("Bearerx.y.z"),
+        ] {
+            let e = bearer(value).err().unwrap_or_else(|| panic!("{value:?}"));
+            assert_eq!(e.code(), ErrorCode::Unauthenticated, "{value:?}");
+            assert!(e.message().contains("Bearer <token>"), "{e}");
+            assert!(!e.message().contains("abc"), "{e}");
+        }
+    }
+
+    #[test]
+    fn sign_then_verify_round_trips() {
+        let token = hs()
+            .sign(&with("email", json!("ada@example.com")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let header = token.split('.').next().unwrap_or_default();
+        assert_eq!(header, b64(HEADER));
+        let user = verified(&token);
+        assert_eq!(
+            user,
+            User {
+                id: "user-1".into(),
+                email: Some("ada@example.com".into())
+            }
+        );
+        let no_email = hs()
+            .sign(&with("email", json!(7)))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(verified(&no_email).email, None);
+        let e = hs()
+            .sign(&json!(["not", "an", "object"]))
+            .err()
+            .map(|e| e.code());
+        assert_eq!(e, Some(ErrorCode::InvalidInput));
+    }
+
+    #[test]
+    fn the_rfc_7515_a1_token_verifies() {
+        // RFC 7515 Appendix A.1: its key (64 bytes) and token, with CRLFs in
+        // the header and claims. It has no `aud`, so it stops there: past
+        // the algorithm, the signature, `exp` and `iss`.
+        let key = URL_SAFE_NO_PAD
+            .decode("AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let token = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.\
+            eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.\
+            dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        let hs = Hs256::new(&key, "joe", AUD).unwrap_or_else(|e| panic!("{e}"));
+        let e = hs.verify(token, 1_300_819_380_000).err();
+        assert_eq!(e.as_ref().map(Error::message), Some(AUDIENCE));
+    }
+}

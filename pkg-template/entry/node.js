@@ -6,3 +6,4 @@ initSync({ module: readFileSync(new URL('../oauth_connectors_bg.wasm', import.me
 
 export * from '../api.js';
 export { loadConnectorsDir } from '../fs.js';
+export { serveNode, toNodeHandler } from '../node-server.js';

@@ -5,7 +5,7 @@
 //! sent twice: reusing a code can revoke the tokens it issued.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Clock, Fetch, FetchFailure, HttpRequest, HttpResponse, random_bytes};
+use crate::http::{Clock, Fetch, HttpRequest, HttpResponse, random_bytes};
 
 use super::token::{Grant, is_retryable_status};
 

@@ -1,2 +1,902 @@
-//! The connectors server: the Base44 wire protocol over the vault and the
-//! OAuth engine.
+//! The connectors server: the Base44 wire protocol
+//! (`../shared/reference/base44-wire.md`) over the token vault and the
+//! OAuth engine. [`Server::handle`] takes one request and answers it; the
+//! wasm boundary turns it into a standard `fetch(request) -> Response`
+//! handler, so it runs under `Deno.serve`, Workers, Node or in-process.
+//!
+//! - Identity: service-role calls carry a configured service token; app-user
+//!   calls carry the user's token (verified by [`Users`]) in `Authorization`,
+//!   or in `on-behalf-of` beside a service token. A user reaches only their
+//!   own connections: the user id comes from the verified token alone.
+//! - Connecting: the consent URL carries a sealed, single-use `state` made
+//!   for one slot's callback route (the mix-up defence); the callback opens
+//!   it, checks `iss`, burns it, exchanges the code and stores the tokens
+//!   through the vault, then sends the browser back with only
+//!   `connector`/`status` or `connect_error` in the query.
+//! - Errors: JSON `{ "error": { "code", "message" } }` with the code's HTTP
+//!   status and the `x-base44-connector-error` header; no message holds a
+//!   token, code, state or secret.
+
+pub mod proxy;
+pub mod return_url;
+pub mod routes;
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::catalog::{Catalog, Pkce, Provider, printable};
+use crate::config::{MAX_SCOPES, is_valid_scope};
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{Clock, Fetch, HttpResponse, MAX_BODY_BYTES, url_problem};
+use crate::identity::{self, User};
+use crate::oauth::callback::{self, CallbackParams};
+use crate::oauth::client::OAuthClient;
+use crate::oauth::state::{self, STATE_TTL_MS, StateClaims, StateKey};
+use crate::oauth::token::ClientCredentials;
+use crate::oauth::{pkce, secret::PkceVerifier};
+use crate::vault::{ConnectionKey, Record, Status, Store, Vault};
+pub use routes::{Route, Slot};
+
+/// A request to the server: what the wasm boundary reads off a `Request`.
+#[derive(Clone)]
+pub struct Incoming {
+    pub method: String,
+    /// The absolute URL (or a path with its query).
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// At most [`MAX_BODY_BYTES`] + 1 bytes: more is `BODY_TOO_LARGE`.
+    pub body: Vec<u8>,
+}
+
+impl Incoming {
+    /// The first header with this name (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The path and the query (without `?`) of the URL.
+    fn path_and_query(&self) -> (&str, &str) {
+        let url = self.url.split('#').next().unwrap_or_default();
+        let after_scheme = match url.find("://") {
+            Some(i) => {
+                let rest = &url[i + 3..];
+                rest.find(['/', '?']).map_or("", |j| &rest[j..])
+            }
+            None => url,
+        };
+        after_scheme.split_once('?').unwrap_or((after_scheme, ""))
+    }
+
+    /// The body as JSON; an empty body is `None`.
+    fn json<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>> {
+        if self.body.len() > MAX_BODY_BYTES {
+            return Err(Error::new(
+                ErrorCode::BodyTooLarge,
+                "The request body is larger than 1 MiB",
+            ));
+        }
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        serde_json::from_slice(&self.body).map(Some).map_err(|e| {
+            let s = e.to_string();
+            let s = s.rfind(" at line ").map_or(s.as_str(), |i| &s[..i]);
+            Error::new(
+                ErrorCode::InvalidInput,
+                format!("The request body is not what this route takes: {s}"),
+            )
+        })
+    }
+}
+
+/// Who app users are: verifies a user token.
+#[allow(async_fn_in_trait)]
+pub trait Users {
+    async fn verify(&self, token: &str, now_ms: u64) -> Result<User>;
+}
+
+impl Users for identity::Hs256 {
+    async fn verify(&self, token: &str, now_ms: u64) -> Result<User> {
+        identity::Hs256::verify(self, token, now_ms)
+    }
+}
+
+/// No app users configured: app-user routes answer `UNAUTHENTICATED`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoUsers;
+
+impl Users for NoUsers {
+    async fn verify(&self, _token: &str, _now_ms: u64) -> Result<User> {
+        Err(Error::new(
+            ErrorCode::Unauthenticated,
+            "This server has no users option: app-user routes are off",
+        ))
+    }
+}
+
+/// One configured connector: its provider client (with the callback as
+/// redirect URI) and the scopes it asks for.
+#[derive(Debug, Clone)]
+pub struct Connector {
+    pub integration_type: String,
+    pub client: OAuthClient,
+    /// What token reads require ("more scopes later") and consent asks for.
+    pub scopes: Vec<String>,
+}
+
+/// What the server serves.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub app_id: String,
+    /// Where `/api/...` is reached, without a trailing slash.
+    pub public_url: String,
+    /// The providers (built-in plus custom), for `available-integrations`.
+    pub catalog: Catalog,
+    shared: BTreeMap<String, Connector>,
+    workspace: BTreeMap<String, Connector>,
+    app_user: BTreeMap<String, Connector>,
+    /// SHA-256 of each service token (compared in constant time).
+    service_tokens: Vec<[u8; 32]>,
+    /// Origins a browser may be sent back to.
+    allowed_origins: Vec<String>,
+}
+
+/// Scopes checked as connector files are: RFC 6749 §3.3, kept once, at most 50.
+pub fn check_scopes(scopes: &[String]) -> Result<Vec<String>> {
+    let mut kept: Vec<String> = Vec::new();
+    for scope in scopes {
+        if !is_valid_scope(scope) {
+            return Err(Error::new(
+                ErrorCode::InvalidScope,
+                format!("\"{}\" is not a valid scope", printable(scope)),
+            ));
+        }
+        if !kept.contains(scope) {
+            kept.push(scope.clone());
+        }
+    }
+    if kept.len() > MAX_SCOPES {
+        return Err(Error::new(
+            ErrorCode::InvalidScope,
+            format!("At most {MAX_SCOPES} scopes"),
+        ));
+    }
+    Ok(kept)
+}
+
+impl ServerConfig {
+    /// A server for `app_id`, reached at `public_url` (https, or http on a
+    /// loopback host), with the catalog it resolves types in.
+    pub fn new(app_id: &str, public_url: &str, catalog: Catalog) -> Result<ServerConfig> {
+        if app_id.is_empty()
+            || app_id.len() > 128
+            || !app_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "appId must have 1 to 128 characters of A-Z, a-z, 0-9, '-', '_' and '.'",
+            ));
+        }
+        let public_url = public_url.trim_end_matches('/');
+        if let Some(problem) = url_problem(public_url) {
+            return Err(Error::new(
+                ErrorCode::ConfigInvalid,
+                format!("publicUrl {problem}"),
+            ));
+        }
+        if public_url.contains('?') {
+            return Err(Error::new(
+                ErrorCode::ConfigInvalid,
+                "publicUrl must not have a query",
+            ));
+        }
+        Ok(ServerConfig {
+            app_id: app_id.to_owned(),
+            public_url: public_url.to_owned(),
+            catalog,
+            shared: BTreeMap::new(),
+            workspace: BTreeMap::new(),
+            app_user: BTreeMap::new(),
+            service_tokens: Vec::new(),
+            allowed_origins: Vec::new(),
+        })
+    }
+
+    /// The redirect URI of a slot's callback.
+    pub fn callback_url(&self, slot: &Slot) -> String {
+        format!(
+            "{}/api/apps/{}/{}",
+            self.public_url,
+            self.app_id,
+            slot.callback_path()
+        )
+    }
+
+    /// Adds a connector: shared ones by integration type, the others by
+    /// connector id. `provider` is the entry to use (a catalog one or custom).
+    pub fn add_connector(
+        &mut self,
+        slot: Slot,
+        provider: Provider,
+        credentials: ClientCredentials,
+        scopes: &[String],
+        connection_config: BTreeMap<String, String>,
+    ) -> Result<()> {
+        if !crate::catalog::is_valid_type_id(slot.id()) {
+            return Err(crate::config::invalid_type(slot.id()));
+        }
+        let integration_type = provider.id.clone();
+        let mut client = OAuthClient::new(provider, credentials, self.callback_url(&slot))?;
+        client.connection_config = connection_config;
+        let connector = Connector {
+            integration_type,
+            client,
+            scopes: check_scopes(scopes)?,
+        };
+        let map = match &slot {
+            Slot::Shared(_) => &mut self.shared,
+            Slot::Workspace(_) => &mut self.workspace,
+            Slot::AppUser(_) => &mut self.app_user,
+        };
+        map.insert(slot.id().to_owned(), connector);
+        Ok(())
+    }
+
+    /// Accepts `token` as a service token (at least 16 characters).
+    pub fn add_service_token(&mut self, token: &str) -> Result<()> {
+        if token.len() < 16 {
+            return Err(Error::new(
+                ErrorCode::ConfigInvalid,
+                "A service token must have at least 16 characters (use random ones)",
+            ));
+        }
+        self.service_tokens
+            .push(Sha256::digest(token.as_bytes()).into());
+        Ok(())
+    }
+
+    /// The origins a browser may be sent back to.
+    pub fn allow_return_urls(&mut self, origins: &[String]) -> Result<()> {
+        self.allowed_origins = return_url::check_allowed(origins)?;
+        Ok(())
+    }
+
+    fn connector(&self, slot: &Slot) -> Result<&Connector> {
+        let (map, what) = match slot {
+            Slot::Shared(_) => (&self.shared, "credentials for the integration type"),
+            Slot::Workspace(_) => (&self.workspace, "workspace connector"),
+            Slot::AppUser(_) => (&self.app_user, "app-user connector"),
+        };
+        map.get(slot.id()).ok_or_else(|| {
+            Error::new(
+                ErrorCode::UnknownConnector,
+                format!("This server has no {what} \"{}\"", printable(slot.id())),
+            )
+        })
+    }
+
+    fn is_service_token(&self, token: &str) -> bool {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        // Every entry is compared, so the time does not tell which matched.
+        self.service_tokens
+            .iter()
+            .fold(false, |found, t| found | bool::from(t.ct_eq(&digest)))
+    }
+}
+
+fn key_of(slot: &Slot, user: Option<&str>) -> ConnectionKey {
+    match slot {
+        Slot::Shared(t) => ConnectionKey::Shared {
+            integration_type: t.clone(),
+        },
+        Slot::Workspace(id) => ConnectionKey::Workspace {
+            connector_id: id.clone(),
+        },
+        Slot::AppUser(id) => ConnectionKey::AppUser {
+            connector_id: id.clone(),
+            user_id: user.unwrap_or_default().to_owned(),
+        },
+    }
+}
+
+/// A public id for an authorization in progress: derived one-way from the
+/// state's nonce, so it reveals nothing of the state.
+fn connection_id(nonce: &str) -> String {
+    let digest = Sha256::digest(nonce.as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+/// The browser-facing code of a failed connection (security.md E1).
+pub fn coarse_code(code: ErrorCode) -> &'static str {
+    use ErrorCode::*;
+    match code {
+        StateMalformed
+        | StateTampered
+        | StateExpired
+        | StateConnectorMismatch
+        | StateReplayed
+        | InvalidCallback
+        | IssuerMismatch
+        | IssuerMissing => "invalid_state",
+        AuthorizationDenied => "access_denied",
+        NetworkError | RetryableExhausted | TimeoutAmbiguous | StoreUnavailable
+        | RefreshInProgress | RngUnavailable => "try_again",
+        _ => "provider_error",
+    }
+}
+
+fn header_pairs(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut headers = vec![("cache-control".to_owned(), "no-store".to_owned())];
+    headers.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    headers
+}
+
+/// A JSON answer.
+pub fn json_response(status: u16, body: &Value) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: header_pairs(&[("content-type", "application/json")]),
+        body: serde_json::to_vec(body).unwrap_or_default(),
+    }
+}
+
+/// The wire's error answer.
+pub fn error_response(e: &Error) -> HttpResponse {
+    let code = e.code().as_str();
+    HttpResponse {
+        status: e.code().http_status(),
+        headers: header_pairs(&[
+            ("content-type", "application/json"),
+            ("x-base44-connector-error", code),
+        ]),
+        body: serde_json::to_vec(&json!({ "error": { "code": code, "message": e.to_string() } }))
+            .unwrap_or_default(),
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&#39;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+const CALLBACK_HEADERS: [(&str, &str); 2] = [
+    ("referrer-policy", "no-referrer"),
+    ("x-content-type-options", "nosniff"),
+];
+
+/// The page a callback shows when it has nowhere to send the browser.
+fn callback_page(connector: &str, outcome: std::result::Result<(), ErrorCode>) -> HttpResponse {
+    let name = html_escape(connector);
+    let (status, title, text) = match outcome {
+        Ok(()) => (
+            200,
+            "Connected",
+            format!("{name} is connected. You can close this window."),
+        ),
+        Err(code) => (
+            400,
+            "Could not connect",
+            format!(
+                "{name} could not be connected ({}). Close this window and try again.",
+                coarse_code(code)
+            ),
+        ),
+    };
+    let body = format!(
+        "<!doctype html><meta charset=\"utf-8\"><title>{title}</title><h1>{title}</h1><p>{text}</p>\n"
+    );
+    let mut headers = header_pairs(&[
+        ("content-type", "text/html; charset=utf-8"),
+        ("content-security-policy", "default-src 'none'"),
+    ]);
+    headers.extend(CALLBACK_HEADERS.map(|(k, v)| (k.to_owned(), v.to_owned())));
+    HttpResponse {
+        status,
+        headers,
+        body: body.into_bytes(),
+    }
+}
+
+/// A 303 to the return URL with only the outcome added to its query.
+fn callback_redirect(
+    return_url: &str,
+    connector: &str,
+    outcome: std::result::Result<(), ErrorCode>,
+) -> HttpResponse {
+    let (base, fragment) = match return_url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (return_url, None),
+    };
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    match outcome {
+        Ok(()) => query
+            .append_pair("connector", connector)
+            .append_pair("status", "connected"),
+        Err(code) => query.append_pair("connect_error", coarse_code(code)),
+    };
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let mut location = format!("{base}{sep}{}", query.finish());
+    if let Some(f) = fragment {
+        location.push('#');
+        location.push_str(f);
+    }
+    let mut headers = header_pairs(&[("location", &location)]);
+    headers.extend(CALLBACK_HEADERS.map(|(k, v)| (k.to_owned(), v.to_owned())));
+    HttpResponse {
+        status: 303,
+        headers,
+        body: Vec::new(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InitiateBody {
+    #[serde(default)]
+    return_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetBody {
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+}
+
+/// `null` for an empty connection config, as the SDK expects.
+fn config_json(record: &Record) -> Value {
+    if record.connection_config.is_empty() {
+        Value::Null
+    } else {
+        json!(record.connection_config)
+    }
+}
+
+const PENDING: &str = "PENDING";
+
+/// The connectors server over a store, a fetch, a clock and the app's users.
+pub struct Server<S, F, C, U> {
+    config: ServerConfig,
+    vault: Vault<S, C>,
+    fetch: F,
+    users: U,
+    state_key: StateKey,
+}
+
+impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
+    /// `state_secret` seals `state` (the current secret of the key ring
+    /// that seals the vault's records; at least 32 bytes).
+    pub fn new(
+        config: ServerConfig,
+        vault: Vault<S, C>,
+        fetch: F,
+        users: U,
+        state_secret: &[u8],
+    ) -> Result<Self> {
+        Ok(Server {
+            config,
+            vault,
+            fetch,
+            users,
+            state_key: StateKey::derive(state_secret)?,
+        })
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
+    fn now(&self) -> u64 {
+        self.vault.clock().now_ms()
+    }
+
+    /// Answers one request. Never fails: errors become the wire's error answer.
+    pub async fn handle(&self, request: &Incoming) -> HttpResponse {
+        let (path, query) = request.path_and_query();
+        let outcome = match routes::match_route(&request.method, path, &self.config.app_id) {
+            Ok(Route::Callback(slot)) => return self.callback(&slot, query).await,
+            Ok(route) => self.dispatch(route, request, query).await,
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(body) => json_response(200, &body),
+            Err(e) => error_response(&e),
+        }
+    }
+
+    async fn dispatch(&self, route: Route, request: &Incoming, query: &str) -> Result<Value> {
+        match route {
+            Route::Token(slot) => {
+                self.service(request).await?;
+                let connector = self.config.connector(&slot)?;
+                let record = self.read(&slot, None, connector).await?;
+                Ok(json!({
+                    "access_token": record.access_token.secret(),
+                    "integration_type": connector.integration_type,
+                    "connection_config": config_json(&record),
+                }))
+            }
+            Route::AppUserToken(id) => {
+                self.service(request).await?;
+                let user = self.on_behalf_of(request).await?;
+                self.user_token(&Slot::AppUser(id), &user.id).await
+            }
+            Route::NamedUserToken(id, user_id) => {
+                self.service(request).await?;
+                self.user_token(&Slot::AppUser(id), &user_id).await
+            }
+            Route::Initiate(id) => {
+                let user = self.user(request).await?;
+                let slot = Slot::AppUser(id);
+                let connector = self.config.connector(&slot)?;
+                let body: Option<InitiateBody> = request.json()?;
+                let asked = body
+                    .and_then(|b| b.return_url)
+                    .or_else(|| request.header("x-origin-url").map(str::to_owned));
+                let return_url = asked
+                    .map(|url| return_url::check(&url, &self.config.allowed_origins))
+                    .transpose()?;
+                let (url, _) = self.consent(
+                    &slot,
+                    connector,
+                    Some(&user.id),
+                    connector.scopes.clone(),
+                    return_url,
+                )?;
+                Ok(json!({ "redirect_url": url }))
+            }
+            Route::Disconnect(id) => {
+                let user = self.user(request).await?;
+                let slot = Slot::AppUser(id);
+                let connector = self.config.connector(&slot)?;
+                let revocation = self
+                    .vault
+                    .disconnect(
+                        &key_of(&slot, Some(&user.id)),
+                        &connector.client,
+                        &self.fetch,
+                    )
+                    .await?;
+                Ok(json!({ "status": "disconnected", "revocation": revocation.as_str() }))
+            }
+            Route::Call(integration_type) => {
+                self.service(request).await?;
+                let slot = Slot::Shared(integration_type);
+                let connector = self.config.connector(&slot)?;
+                let call: proxy::CallRequest = request.json()?.ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::InvalidInput,
+                        "The body must be { method, path, query, headers, body }",
+                    )
+                })?;
+                let record = self.read(&slot, None, connector).await?;
+                let upstream = proxy::upstream_request(
+                    &connector.client.provider,
+                    &record.connection_config,
+                    record.access_token.secret(),
+                    &call,
+                )?;
+                let outcome = self.fetch.fetch(upstream).await;
+                if let Ok(response) = &outcome
+                    && response.body.len() > MAX_BODY_BYTES
+                {
+                    return Err(Error::new(
+                        ErrorCode::ResponseTooLarge,
+                        "The provider's answer is larger than 1 MiB",
+                    ));
+                }
+                Ok(proxy::answer(outcome))
+            }
+            Route::List => {
+                self.service(request).await?;
+                let mut list = Vec::new();
+                for integration_type in self.config.shared.keys() {
+                    let slot = Slot::Shared(integration_type.clone());
+                    if let Some(record) = self.vault.status(&key_of(&slot, None)).await? {
+                        let mut item = json!({
+                            "integration_type": integration_type,
+                            "status": record.status.as_str(),
+                            "scopes": record.scopes,
+                        });
+                        if let Some(email) = &record.account.email {
+                            item["user_email"] = json!(email);
+                        }
+                        list.push(item);
+                    }
+                }
+                Ok(json!({ "integrations": list }))
+            }
+            Route::Set(slot) => {
+                self.service(request).await?;
+                let connector = self.config.connector(&slot)?;
+                let body: Option<SetBody> = request.json()?;
+                let asked = match body.and_then(|b| b.scopes) {
+                    Some(scopes) => check_scopes(&scopes)?,
+                    None => connector.scopes.clone(),
+                };
+                self.set(&slot, connector, asked).await
+            }
+            Route::Status => {
+                self.service(request).await?;
+                let params: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes())
+                    .into_owned()
+                    .collect();
+                let id = params.get("connection_id").ok_or_else(|| {
+                    Error::new(ErrorCode::InvalidInput, "connection_id is required")
+                })?;
+                let status = self
+                    .vault
+                    .store()
+                    .get(&self.pending_key(id))
+                    .await?
+                    .filter(|s| matches!(s.as_str(), "PENDING" | "ACTIVE" | "FAILED"))
+                    .unwrap_or_else(|| "FAILED".to_owned());
+                Ok(json!({ "status": status }))
+            }
+            Route::Available => {
+                self.service(request).await?;
+                Ok(json!({ "integrations": self.config.catalog.list_available() }))
+            }
+            Route::Remove(slot) => {
+                self.service(request).await?;
+                let connector = self.config.connector(&slot)?;
+                let revocation = self
+                    .vault
+                    .disconnect(&key_of(&slot, None), &connector.client, &self.fetch)
+                    .await?;
+                let (field, id) = match &slot {
+                    Slot::Shared(t) => ("integration_type", t),
+                    Slot::Workspace(id) | Slot::AppUser(id) => ("connector_id", id),
+                };
+                Ok(json!({ "status": "removed", field: id, "revocation": revocation.as_str() }))
+            }
+            Route::Callback(_) => Err(Error::new(ErrorCode::NotFound, "No such route")),
+        }
+    }
+
+    /// The bearer token of `Authorization`, which must be a service token.
+    /// A user's token there is `FORBIDDEN`; anything else `UNAUTHENTICATED`.
+    async fn service(&self, request: &Incoming) -> Result<()> {
+        let token = identity::bearer(request.header("authorization"))?;
+        if self.config.is_service_token(token) {
+            return Ok(());
+        }
+        if self.users.verify(token, self.now()).await.is_ok() {
+            return Err(Error::new(
+                ErrorCode::Forbidden,
+                "This route needs the service role (a service token), not a user's token",
+            ));
+        }
+        Err(Error::new(
+            ErrorCode::Unauthenticated,
+            "The bearer token is not a service token of this app",
+        ))
+    }
+
+    /// The user of `on-behalf-of: Bearer <user token>`.
+    async fn on_behalf_of(&self, request: &Incoming) -> Result<User> {
+        let header = request.header("on-behalf-of").ok_or_else(|| {
+            Error::new(
+                ErrorCode::Unauthenticated,
+                "This route acts for a user: send on-behalf-of: Bearer <user token>",
+            )
+        })?;
+        self.users
+            .verify(identity::bearer(Some(header))?, self.now())
+            .await
+    }
+
+    /// The app user of the request: their token in `Authorization`, or in
+    /// `on-behalf-of` beside a service token.
+    async fn user(&self, request: &Incoming) -> Result<User> {
+        let token = identity::bearer(request.header("authorization"))?;
+        if self.config.is_service_token(token) {
+            return self.on_behalf_of(request).await;
+        }
+        self.users.verify(token, self.now()).await
+    }
+
+    async fn user_token(&self, slot: &Slot, user_id: &str) -> Result<Value> {
+        let connector = self.config.connector(slot)?;
+        let record = self.read(slot, Some(user_id), connector).await?;
+        Ok(json!({
+            "access_token": record.access_token.secret(),
+            "connection_config": config_json(&record),
+        }))
+    }
+
+    /// A usable connection (refreshed first when due) that holds every
+    /// scope the connector asks for.
+    async fn read(&self, slot: &Slot, user: Option<&str>, connector: &Connector) -> Result<Record> {
+        let record = self
+            .vault
+            .get(&key_of(slot, user), &connector.client, &self.fetch)
+            .await?;
+        let missing: Vec<&str> = connector
+            .scopes
+            .iter()
+            .filter(|s| !record.scopes.contains(s))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::new(
+                ErrorCode::ScopesMissing,
+                format!(
+                    "The connection lacks scopes the connector asks for ({}): connect again to grant them",
+                    missing.join(" ")
+                ),
+            ));
+        }
+        Ok(record)
+    }
+
+    /// The provider's consent URL with a sealed state for `slot`, and the
+    /// state's nonce.
+    fn consent(
+        &self,
+        slot: &Slot,
+        connector: &Connector,
+        user: Option<&str>,
+        scopes: Vec<String>,
+        return_url: Option<String>,
+    ) -> Result<(String, String)> {
+        let client = &connector.client;
+        let mut claims = StateClaims::new(slot.label(), client.redirect_uri.clone(), self.now())?;
+        claims.user = user.map(str::to_owned);
+        claims.return_url = return_url;
+        claims.scopes = scopes;
+        if client.provider.pkce != Pkce::Unsupported {
+            claims.verifier = Some(pkce::generate_verifier()?);
+        }
+        let sealed = state::seal(&self.state_key, &claims)?;
+        let url = client.authorization_url(
+            &claims.scopes,
+            sealed.secret(),
+            claims.verifier.as_ref().map(PkceVerifier::secret),
+            &[],
+        )?;
+        Ok((url, claims.nonce))
+    }
+
+    fn pending_key(&self, connection_id: &str) -> String {
+        let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        format!(
+            "oauth-connectors:pending:{}:{}",
+            enc(&self.config.app_id),
+            enc(connection_id)
+        )
+    }
+
+    /// The management PUT: `already_authorized` when the active grant covers
+    /// the scopes, else a consent URL for the union and a `connection_id`.
+    async fn set(&self, slot: &Slot, connector: &Connector, asked: Vec<String>) -> Result<Value> {
+        let current = self.vault.status(&key_of(slot, None)).await?;
+        let granted = current
+            .filter(|r| r.status == Status::Active)
+            .map(|r| r.scopes)
+            .unwrap_or_default();
+        let answer = |redirect: Option<String>, id: Option<String>, already: bool| {
+            json!({
+                "redirect_url": redirect, "connection_id": id, "already_authorized": already,
+                "error": null, "error_message": null, "other_user_email": null,
+            })
+        };
+        if !granted.is_empty() && asked.iter().all(|s| granted.contains(s)) {
+            return Ok(answer(None, None, true));
+        }
+        let mut union = granted;
+        for scope in asked {
+            if !union.contains(&scope) {
+                union.push(scope);
+            }
+        }
+        let union = check_scopes(&union)?;
+        let (url, nonce) = self.consent(slot, connector, None, union, None)?;
+        let id = connection_id(&nonce);
+        self.vault
+            .store()
+            .set(
+                &self.pending_key(&id),
+                PENDING,
+                Some(STATE_TTL_MS + 5 * 60_000),
+            )
+            .await?;
+        Ok(answer(Some(url), Some(id), false))
+    }
+
+    /// The OAuth callback: the state is opened (for this slot only), the
+    /// issuer checked, the state burnt, then the code exchanged and stored.
+    async fn callback(&self, slot: &Slot, query: &str) -> HttpResponse {
+        let opened = self.config.connector(slot).and_then(|connector| {
+            let params = callback::parse_query(query)?;
+            let claims = state::open(&self.state_key, &params.state, &slot.label(), self.now())?;
+            Ok((connector, params, claims))
+        });
+        let (connector, params, claims) = match opened {
+            Ok(opened) => opened,
+            Err(e) => return callback_page(slot.id(), Err(e.code())),
+        };
+        let outcome = self
+            .finish(slot, connector, &params, &claims)
+            .await
+            .map(drop)
+            .map_err(|e| e.code());
+        if matches!(slot, Slot::Shared(_) | Slot::Workspace(_)) {
+            let status = if outcome.is_ok() { "ACTIVE" } else { "FAILED" };
+            // Only an authorization still pending changes: a replayed
+            // callback cannot turn a success into a failure.
+            let _ = self
+                .vault
+                .store()
+                .compare_and_set(
+                    &self.pending_key(&connection_id(&claims.nonce)),
+                    Some(PENDING),
+                    Some(status),
+                    Some(STATE_TTL_MS + 5 * 60_000),
+                )
+                .await;
+        }
+        match &claims.return_url {
+            Some(url) => callback_redirect(url, slot.id(), outcome),
+            None => callback_page(slot.id(), outcome),
+        }
+    }
+
+    async fn finish(
+        &self,
+        slot: &Slot,
+        connector: &Connector,
+        params: &CallbackParams,
+        claims: &StateClaims,
+    ) -> Result<Record> {
+        let client = &connector.client;
+        callback::check_issuer(&client.provider, params.iss.as_deref())?;
+        state::consume(self.vault.store(), claims, self.now()).await?;
+        let code = params.outcome()?;
+        if matches!(slot, Slot::AppUser(_)) && claims.user.is_none() {
+            return Err(Error::new(
+                ErrorCode::StateMalformed,
+                "The state names no user",
+            ));
+        }
+        let tokens = client
+            .exchange_code(
+                &self.fetch,
+                self.vault.clock(),
+                code.secret(),
+                claims.verifier.as_ref().map(PkceVerifier::secret),
+                &claims.scopes,
+                &params.extra,
+            )
+            .await?;
+        self.vault
+            .save(&key_of(slot, claims.user.as_deref()), tokens)
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests;

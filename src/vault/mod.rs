@@ -208,6 +208,17 @@ impl<S: Store, C: Clock> Vault<S, C> {
         }
     }
 
+    /// The store the vault writes to (the server keeps `state` nonces and
+    /// authorization status beside the records).
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The vault's clock.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
     /// Sends every lifecycle event to `hook`.
     pub fn on_event(mut self, hook: EventHook) -> Self {
         self.on_event = Some(hook);

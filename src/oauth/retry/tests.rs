@@ -1,4 +1,5 @@
 use super::*;
+use crate::http::FetchFailure;
 use crate::test_util::{FakeClock, FakeFetch, block_on, json_response};
 
 const NOW: u64 = 1_800_000_000_000;

@@ -1,0 +1,1062 @@
+//! The server over fakes: every route's success and error paths, the
+//! callback's checks (security.md sections 1, 2 and 8), and a sentinel
+//! canary over every answer.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use super::*;
+use crate::catalog::Catalog;
+use crate::http::{FetchFailure, HttpRequest};
+use crate::oauth::secret::ClientSecret;
+use crate::test_util::{FakeClock, FakeFetch, MemoryStore, block_on, join_all, json_response};
+use crate::vault::{KeyRing, VaultOptions};
+
+const SECRET: &str = "server-test-secret-0123456789abcdef";
+const SERVICE: &str = "service-token-0123456789";
+const T0: u64 = 1_700_000_000_000;
+
+/// User tokens are `user-<id>`; anything else is refused.
+struct FakeUsers;
+
+impl Users for FakeUsers {
+    async fn verify(&self, token: &str, _now_ms: u64) -> Result<User> {
+        token
+            .strip_prefix("user-")
+            .map(|id| User {
+                id: id.to_owned(),
+                email: None,
+            })
+            .ok_or_else(|| Error::new(ErrorCode::JwtInvalid, "The user token does not verify"))
+    }
+}
+
+type TestServer = Server<Rc<MemoryStore>, Rc<FakeFetch>, Rc<FakeClock>, FakeUsers>;
+
+struct Env {
+    server: TestServer,
+    fetch: Rc<FakeFetch>,
+    store: Rc<MemoryStore>,
+    clock: Rc<FakeClock>,
+}
+
+fn provider() -> Provider {
+    Provider::from_json(
+        r#"{"type": "acme", "display_name": "Acme", "auth_model": "oauth",
+            "authorization_url": "https://acme.example/authorize",
+            "token_url": "https://acme.example/token",
+            "revocation": {"url": "https://acme.example/revoke"},
+            "issuer": "https://acme.example",
+            "api_base_urls": ["https://api.acme.example/v1"]}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn env_with(shared_scopes: &[&str]) -> Env {
+    let clock = Rc::new(FakeClock::at(T0));
+    let store = MemoryStore::on(&clock);
+    let fetch = Rc::new(FakeFetch::default());
+    let mut catalog = Catalog::builtin()
+        .cloned()
+        .unwrap_or_else(|e| panic!("{e}"));
+    catalog
+        .register(provider())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut config = ServerConfig::new("app1", "https://connect.example/", catalog)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let credentials = ClientCredentials {
+        client_id: "client-1".into(),
+        client_secret: Some(ClientSecret::new("SENTINEL_CS")),
+    };
+    let scopes = |s: &[&str]| s.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    for (slot, s) in [
+        (Slot::Shared("acme".into()), scopes(shared_scopes)),
+        (Slot::Workspace("team".into()), scopes(&["read"])),
+        (Slot::AppUser("mine".into()), scopes(&["read"])),
+    ] {
+        config
+            .add_connector(slot, provider(), credentials.clone(), &s, BTreeMap::new())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    config
+        .add_service_token(SERVICE)
+        .unwrap_or_else(|e| panic!("{e}"));
+    config
+        .allow_return_urls(&["https://app.example".into()])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ring = KeyRing::new(&[SECRET]).unwrap_or_else(|e| panic!("{e}"));
+    let vault = Vault::new(
+        ring,
+        Rc::clone(&store),
+        Rc::clone(&clock),
+        VaultOptions {
+            app: "app1".into(),
+            ..VaultOptions::default()
+        },
+    );
+    let server = Server::new(
+        config,
+        vault,
+        Rc::clone(&fetch),
+        FakeUsers,
+        SECRET.as_bytes(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    Env {
+        server,
+        fetch,
+        store,
+        clock,
+    }
+}
+
+fn env() -> Env {
+    env_with(&["read"])
+}
+
+fn tokens(at: &str, rt: &str, scope: &str) -> std::result::Result<HttpResponse, FetchFailure> {
+    Ok(json_response(
+        200,
+        &format!(
+            r#"{{"access_token":"{at}","refresh_token":"{rt}","expires_in":3600,"token_type":"Bearer","scope":"{scope}"}}"#
+        ),
+    ))
+}
+
+fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Incoming {
+    Incoming {
+        method: method.into(),
+        url: format!("https://connect.example{path}"),
+        headers: headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+const SVC: (&str, &str) = ("Authorization", "Bearer service-token-0123456789");
+
+fn send(env: &Env, req: &Incoming) -> HttpResponse {
+    block_on(env.server.handle(req))
+}
+
+fn json_of(response: &HttpResponse) -> Value {
+    serde_json::from_slice(&response.body).unwrap_or(Value::Null)
+}
+
+/// The error code of an error answer, checked against its header.
+fn code_of(response: &HttpResponse) -> String {
+    let body = json_of(response);
+    let code = body["error"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        response.header("x-base44-connector-error"),
+        Some(code.as_str())
+    );
+    assert!(body["error"]["message"].is_string());
+    code
+}
+
+fn query_param(url: &str, name: &str) -> String {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// The path and query of a callback for `redirect_url`'s state.
+fn callback_for(redirect_url: &str, extra: &str) -> Incoming {
+    let redirect_uri = query_param(redirect_url, "redirect_uri");
+    let state = query_param(redirect_url, "state");
+    let path = redirect_uri
+        .strip_prefix("https://connect.example")
+        .unwrap_or_default()
+        .to_owned();
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("state", &state);
+    let url = format!("{path}?{}{extra}", query.finish());
+    request("GET", &url, &[], "")
+}
+
+/// Initiates an app-user connection for `user`; the redirect URL.
+fn initiate(env: &Env, user: &str, body: &str) -> HttpResponse {
+    let auth = format!("Bearer user-{user}");
+    send(
+        env,
+        &request(
+            "POST",
+            "/api/apps/app1/app-user-auth/connectors/mine/initiate",
+            &[("Authorization", &auth)],
+            body,
+        ),
+    )
+}
+
+fn connect_user(env: &Env, user: &str, at: &str) -> HttpResponse {
+    let r = initiate(env, user, r#"{"return_url":"https://app.example/done"}"#);
+    let url = json_of(&r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    env.fetch
+        .answers
+        .borrow_mut()
+        .push_back(tokens(at, &format!("{at}-rt"), "read"));
+    send(
+        env,
+        &callback_for(&url, "&code=SENTINEL_CODE&iss=https%3A%2F%2Facme.example"),
+    )
+}
+
+fn user_token(env: &Env, user: &str) -> HttpResponse {
+    let obo = format!("Bearer user-{user}");
+    send(
+        env,
+        &request(
+            "GET",
+            "/api/apps/app1/app-user-auth/connectors/mine/token",
+            &[SVC, ("on-behalf-of", &obo), ("X-User-Id", "bob")],
+            "",
+        ),
+    )
+}
+
+#[test]
+fn an_app_user_connects_and_reads_only_their_own_token() {
+    let env = env();
+    let r = initiate(
+        &env,
+        "alice",
+        r#"{"return_url":"https://app.example/done"}"#,
+    );
+    assert_eq!(r.status, 200);
+    let url = json_of(&r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(url.starts_with("https://acme.example/authorize?"), "{url}");
+    assert_eq!(query_param(&url, "code_challenge_method"), "S256");
+    assert_eq!(
+        query_param(&url, "redirect_uri"),
+        "https://connect.example/api/apps/app1/app-user-auth/connectors/mine/callback"
+    );
+    assert!(query_param(&url, "state").len() > 43);
+
+    env.fetch
+        .answers
+        .borrow_mut()
+        .push_back(tokens("SENTINEL_AT", "SENTINEL_RT", "read"));
+    let r = send(
+        &env,
+        &callback_for(&url, "&code=SENTINEL_CODE&iss=https%3A%2F%2Facme.example"),
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        r.header("location"),
+        Some("https://app.example/done?connector=mine&status=connected")
+    );
+    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    // The code went to the token endpoint with the verifier.
+    let sent = String::from_utf8_lossy(&env.fetch.requests.borrow()[0].body).into_owned();
+    assert!(sent.contains("code=SENTINEL_CODE") && sent.contains("code_verifier="));
+
+    let r = user_token(&env, "alice");
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        json_of(&r),
+        serde_json::json!({ "access_token": "SENTINEL_AT", "connection_config": null })
+    );
+    // Bob (whatever headers say) has no connection; the background route names alice.
+    assert_eq!(code_of(&user_token(&env, "bob")), "NOT_CONNECTED");
+    let named = request(
+        "GET",
+        "/api/apps/app1/app-user-auth/connectors/mine/users/alice/token",
+        &[SVC],
+        "",
+    );
+    assert_eq!(json_of(&send(&env, &named))["access_token"], "SENTINEL_AT");
+    assert!(!env.store.dump().contains("SENTINEL"), "sealed at rest");
+}
+
+#[test]
+fn two_users_get_two_connections() {
+    let env = env();
+    assert_eq!(connect_user(&env, "alice", "AT_A").status, 303);
+    assert_eq!(connect_user(&env, "bob", "AT_B").status, 303);
+    assert_eq!(json_of(&user_token(&env, "alice"))["access_token"], "AT_A");
+    assert_eq!(json_of(&user_token(&env, "bob"))["access_token"], "AT_B");
+    // Bob disconnecting leaves Alice intact; his tokens are revoked.
+    env.fetch
+        .answers
+        .borrow_mut()
+        .extend([Ok(json_response(200, "{}")), Ok(json_response(200, "{}"))]);
+    let r = send(
+        &env,
+        &request(
+            "DELETE",
+            "/api/apps/app1/app-user-auth/connectors/mine",
+            &[("Authorization", "Bearer user-bob")],
+            "",
+        ),
+    );
+    assert_eq!(
+        json_of(&r),
+        serde_json::json!({"status": "disconnected", "revocation": "revoked"})
+    );
+    let revoked: Vec<String> = env.fetch.requests.borrow()[2..]
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect();
+    assert!(revoked[0].contains("token=AT_B-rt") && revoked[1].contains("token=AT_B"));
+    assert_eq!(code_of(&user_token(&env, "bob")), "NOT_CONNECTED");
+    assert_eq!(json_of(&user_token(&env, "alice"))["access_token"], "AT_A");
+}
+
+#[test]
+fn a_state_opens_once_for_its_own_connector_within_ten_minutes() {
+    let env = env();
+    let r = initiate(&env, "alice", r#"{"return_url":"https://app.example/"}"#);
+    let url = json_of(&r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    // Another connector's callback: refused before any provider call.
+    let mut other = callback_for(&url, "&code=x");
+    other.url = other.url.replace(
+        "/app-user-auth/connectors/mine/",
+        "/external-auth/connectors/team/",
+    );
+    let r = send(&env, &other);
+    assert_eq!((r.status, env.fetch.calls()), (400, 0));
+    assert!(String::from_utf8_lossy(&r.body).contains("invalid_state"));
+    // Tampered: one character changed.
+    let state = query_param(&url, "state");
+    let flipped: String = state
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == 20 {
+                if c == 'A' { 'B' } else { 'A' }
+            } else {
+                c
+            }
+        })
+        .collect();
+    let tampered = url.replace(&state, &flipped);
+    assert_eq!(send(&env, &callback_for(&tampered, "&code=x")).status, 400);
+    // The wrong issuer: refused, and the state is not burnt by it.
+    let r = send(
+        &env,
+        &callback_for(&url, "&code=x&iss=https%3A%2F%2Fevil.example"),
+    );
+    assert_eq!(
+        r.header("location"),
+        Some("https://app.example/?connect_error=invalid_state")
+    );
+    assert_eq!(env.fetch.calls(), 0);
+    // At +599 s it works once; again it is a replay.
+    env.clock.now.set(T0 + 599_000);
+    env.fetch
+        .answers
+        .borrow_mut()
+        .push_back(tokens("AT", "RT", "read"));
+    let ok = callback_for(&url, "&code=x&iss=https%3A%2F%2Facme.example");
+    assert_eq!(
+        send(&env, &ok).header("location"),
+        Some("https://app.example/?connector=mine&status=connected")
+    );
+    assert_eq!(
+        send(&env, &ok).header("location"),
+        Some("https://app.example/?connect_error=invalid_state")
+    );
+    assert_eq!(env.fetch.calls(), 1);
+    // A state older than 10 minutes.
+    let r = initiate(&env, "alice", "");
+    let late = json_of(&r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    env.clock.now.set(env.clock.now.get() + 601_000);
+    let r = send(
+        &env,
+        &callback_for(&late, "&code=x&iss=https%3A%2F%2Facme.example"),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+}
+
+#[test]
+fn concurrent_callbacks_with_one_state_make_one_token_request() {
+    let env = env();
+    let r = initiate(&env, "alice", "");
+    let url = json_of(&r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    env.fetch
+        .answers
+        .borrow_mut()
+        .push_back(tokens("AT", "RT", "read"));
+    let req = callback_for(&url, "&code=x&iss=https%3A%2F%2Facme.example");
+    let answers = join_all((0..10).map(|_| env.server.handle(&req)).collect());
+    assert_eq!(env.fetch.calls(), 1);
+    assert_eq!(answers.iter().filter(|r| r.status == 200).count(), 1);
+}
+
+#[test]
+fn a_refused_consent_burns_the_state_and_stores_nothing() {
+    let env = env();
+    let r = initiate(&env, "alice", "");
+    let url = json_of(&r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let denied = callback_for(
+        &url,
+        "&error=access_denied&error_description=%3Cscript%3E&iss=https%3A%2F%2Facme.example",
+    );
+    let r = send(&env, &denied);
+    let page = String::from_utf8_lossy(&r.body).into_owned();
+    assert!(r.status == 400 && page.contains("access_denied") && !page.contains("<script>"));
+    assert!(String::from_utf8_lossy(&send(&env, &denied).body).contains("invalid_state"));
+    assert_eq!(code_of(&user_token(&env, "alice")), "NOT_CONNECTED");
+}
+
+#[test]
+fn malformed_callbacks_show_a_page_without_touching_the_provider() {
+    let env = env();
+    for query in [
+        "",
+        "?code=x",
+        "?state=&code=x",
+        "?state=a&state=a&code=x",
+        "?state=%00&code=x",
+    ] {
+        let path = format!("/api/apps/app1/app-user-auth/connectors/mine/callback{query}");
+        let r = send(&env, &request("GET", &path, &[], ""));
+        assert_eq!(r.status, 400, "{query}");
+        assert!(String::from_utf8_lossy(&r.body).contains("invalid_state"));
+    }
+    let r = send(
+        &env,
+        &request(
+            "GET",
+            "/api/apps/app1/app-user-auth/connectors/nope/callback?state=a&code=b",
+            &[],
+            "",
+        ),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(env.fetch.calls(), 0);
+}
+
+#[test]
+fn return_urls_come_from_the_body_or_the_origin_header_and_must_be_allowed() {
+    let env = env();
+    let r = send(
+        &env,
+        &request(
+            "POST",
+            "/api/apps/app1/app-user-auth/connectors/mine/initiate",
+            &[
+                ("Authorization", "Bearer user-alice"),
+                ("X-Origin-URL", "https://app.example/page"),
+            ],
+            "",
+        ),
+    );
+    assert_eq!(r.status, 200);
+    for bad in [
+        "//evil.com",
+        "/\\\\evil.com",
+        "https://app.example.evil.com",
+        "https://app.example@evil.com",
+        "javascript:alert(1)",
+    ] {
+        let body = serde_json::json!({ "return_url": bad }).to_string();
+        assert_eq!(
+            code_of(&initiate(&env, "alice", &body)),
+            "RETURN_URL_NOT_ALLOWED",
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        code_of(&initiate(&env, "alice", "{\"return\":1}")),
+        "INVALID_INPUT"
+    );
+    assert_eq!(
+        code_of(&initiate(&env, "alice", "not json")),
+        "INVALID_INPUT"
+    );
+    let big = format!("{{\"return_url\":\"{}\"}}", "a".repeat(MAX_BODY_BYTES));
+    assert_eq!(code_of(&initiate(&env, "alice", &big)), "BODY_TOO_LARGE");
+}
+
+#[test]
+fn identity_is_checked_on_every_route() {
+    let env = env();
+    let token = "/api/apps/app1/external-auth/tokens/acme";
+    let cases: [(&[(&str, &str)], &str); 5] = [
+        (&[], "UNAUTHENTICATED"),
+        (&[("Authorization", "Basic abc")], "UNAUTHENTICATED"),
+        (
+            &[("Authorization", "Bearer not-a-service-token")],
+            "UNAUTHENTICATED",
+        ),
+        (&[("Authorization", "Bearer user-alice")], "FORBIDDEN"),
+        (
+            &[("authorization", "bearer service-token-0123456789")],
+            "NOT_CONNECTED",
+        ),
+    ];
+    for (headers, want) in cases {
+        assert_eq!(
+            code_of(&send(&env, &request("GET", token, headers, ""))),
+            want
+        );
+    }
+    let r = send(
+        &env,
+        &request(
+            "GET",
+            "/api/apps/app1/app-user-auth/connectors/mine/token",
+            &[SVC],
+            "",
+        ),
+    );
+    assert_eq!((r.status, code_of(&r).as_str()), (401, "UNAUTHENTICATED"));
+    let r = send(
+        &env,
+        &request(
+            "POST",
+            "/api/apps/app1/app-user-auth/connectors/mine/initiate",
+            &[],
+            "",
+        ),
+    );
+    assert_eq!(r.status, 401);
+    // A user may start their own connection through the service role too.
+    let r = send(
+        &env,
+        &request(
+            "POST",
+            "/api/apps/app1/app-user-auth/connectors/mine/initiate",
+            &[SVC, ("on-behalf-of", "Bearer user-alice")],
+            "",
+        ),
+    );
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn routes_apps_methods_and_connectors_are_checked() {
+    let env = env();
+    let cases = [
+        ("GET", "/api/apps/app1/nope", "NOT_FOUND", 404),
+        (
+            "GET",
+            "/api/apps/other/external-auth/list",
+            "NOT_FOUND",
+            404,
+        ),
+        (
+            "DELETE",
+            "/api/apps/app1/external-auth/list",
+            "METHOD_NOT_ALLOWED",
+            405,
+        ),
+        (
+            "GET",
+            "/api/apps/app1/external-auth/tokens/slack",
+            "UNKNOWN_CONNECTOR",
+            404,
+        ),
+        (
+            "GET",
+            "/api/apps/app1/external-auth/tokens/connectors/nope",
+            "UNKNOWN_CONNECTOR",
+            404,
+        ),
+    ];
+    for (method, path, code, status) in cases {
+        let r = send(&env, &request(method, path, &[SVC], ""));
+        assert_eq!(
+            (code_of(&r).as_str(), r.status),
+            (code, status),
+            "{method} {path}"
+        );
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+    }
+}
+
+/// PUT, consent, callback: the shared connection of the management flow.
+fn connect_shared(env: &Env, scopes: &str, at: &str) -> Value {
+    let r = send(
+        env,
+        &request(
+            "PUT",
+            "/api/apps/app1/external-auth/integrations/acme",
+            &[SVC],
+            &format!("{{\"scopes\":{scopes}}}"),
+        ),
+    );
+    let answer = json_of(&r);
+    if let Some(url) = answer["redirect_url"].as_str() {
+        let granted = query_param(url, "scope");
+        env.fetch
+            .answers
+            .borrow_mut()
+            .push_back(tokens(at, "RT", &granted));
+        let r = send(
+            env,
+            &callback_for(url, "&code=c&iss=https%3A%2F%2Facme.example"),
+        );
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    }
+    answer
+}
+
+fn status_of(env: &Env, id: &str) -> Value {
+    let path =
+        format!("/api/apps/app1/external-auth/status?integration_type=acme&connection_id={id}");
+    json_of(&send(env, &request("GET", &path, &[SVC], "")))["status"].clone()
+}
+
+#[test]
+fn the_management_flow_connects_a_shared_connector() {
+    let env = env();
+    let r = send(
+        &env,
+        &request(
+            "PUT",
+            "/api/apps/app1/external-auth/integrations/acme",
+            &[SVC],
+            r#"{"scopes":["read"]}"#,
+        ),
+    );
+    let answer = json_of(&r);
+    assert_eq!(answer["already_authorized"], false);
+    assert_eq!(answer["error"], Value::Null);
+    let id = answer["connection_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(status_of(&env, &id), "PENDING");
+    let url = answer["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    env.fetch
+        .answers
+        .borrow_mut()
+        .push_back(tokens("SHARED_AT", "RT", "read"));
+    let r = send(
+        &env,
+        &callback_for(&url, "&code=c&iss=https%3A%2F%2Facme.example"),
+    );
+    assert!(String::from_utf8_lossy(&r.body).contains("acme is connected"));
+    assert_eq!(status_of(&env, &id), "ACTIVE");
+    assert_eq!(status_of(&env, "unknown"), "FAILED");
+
+    let token = send(
+        &env,
+        &request(
+            "GET",
+            "/api/apps/app1/external-auth/tokens/acme",
+            &[SVC],
+            "",
+        ),
+    );
+    assert_eq!(
+        json_of(&token),
+        serde_json::json!({"access_token": "SHARED_AT", "integration_type": "acme", "connection_config": null})
+    );
+    let list = json_of(&send(
+        &env,
+        &request("GET", "/api/apps/app1/external-auth/list", &[SVC], ""),
+    ));
+    assert_eq!(
+        list,
+        serde_json::json!({"integrations": [{"integration_type": "acme", "status": "active", "scopes": ["read"]}]})
+    );
+    // The same scopes again: nothing to do.
+    let again = connect_shared(&env, r#"["read"]"#, "unused");
+    assert_eq!(again["already_authorized"], true);
+    assert_eq!(again["redirect_url"], Value::Null);
+    // More scopes: consent for the union.
+    let more = send(
+        &env,
+        &request(
+            "PUT",
+            "/api/apps/app1/external-auth/integrations/acme",
+            &[SVC],
+            r#"{"scopes":["write"]}"#,
+        ),
+    );
+    let url = json_of(&more)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(query_param(&url, "scope"), "read write");
+
+    let available = json_of(&send(
+        &env,
+        &request(
+            "GET",
+            "/api/apps/app1/external-auth/available-integrations",
+            &[SVC],
+            "",
+        ),
+    ));
+    let list = available["integrations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        list.iter()
+            .any(|i| i["integration_type"] == "googlecalendar")
+    );
+    assert!(list.iter().any(|i| i["integration_type"] == "acme"));
+
+    env.fetch
+        .answers
+        .borrow_mut()
+        .extend([Ok(json_response(200, "{}")), Ok(json_response(200, "{}"))]);
+    let removed = send(
+        &env,
+        &request(
+            "DELETE",
+            "/api/apps/app1/external-auth/integrations/acme/remove",
+            &[SVC],
+            "",
+        ),
+    );
+    assert_eq!(json_of(&removed)["status"], "removed");
+    assert_eq!(json_of(&removed)["integration_type"], "acme");
+    let token = send(
+        &env,
+        &request(
+            "GET",
+            "/api/apps/app1/external-auth/tokens/acme",
+            &[SVC],
+            "",
+        ),
+    );
+    assert_eq!(code_of(&token), "NOT_CONNECTED");
+    let r = send(
+        &env,
+        &request(
+            "PUT",
+            "/api/apps/app1/external-auth/integrations/acme",
+            &[SVC],
+            r#"{"scopes":["a b"]}"#,
+        ),
+    );
+    assert_eq!(code_of(&r), "INVALID_SCOPE");
+}
+
+#[test]
+fn a_workspace_connector_connects_through_its_own_put() {
+    let env = env();
+    let r = send(
+        &env,
+        &request(
+            "PUT",
+            "/api/apps/app1/external-auth/connectors/team",
+            &[SVC],
+            "",
+        ),
+    );
+    let url = json_of(&r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(query_param(&url, "scope"), "read");
+    env.fetch
+        .answers
+        .borrow_mut()
+        .push_back(tokens("TEAM_AT", "RT", "read"));
+    assert_eq!(
+        send(
+            &env,
+            &callback_for(&url, "&code=c&iss=https%3A%2F%2Facme.example")
+        )
+        .status,
+        200
+    );
+    let r = send(
+        &env,
+        &request(
+            "GET",
+            "/api/apps/app1/external-auth/tokens/connectors/team",
+            &[SVC],
+            "",
+        ),
+    );
+    assert_eq!(json_of(&r)["access_token"], "TEAM_AT");
+    assert_eq!(json_of(&r)["integration_type"], "acme");
+}
+
+#[test]
+fn scopes_asked_later_make_token_reads_name_what_is_missing() {
+    let env = env_with(&["read", "write"]);
+    // The grant covers only `read` (the provider granted less).
+    let r = send(
+        &env,
+        &request(
+            "PUT",
+            "/api/apps/app1/external-auth/integrations/acme",
+            &[SVC],
+            r#"{"scopes":["read"]}"#,
+        ),
+    );
+    let url = json_of(&r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    env.fetch
+        .answers
+        .borrow_mut()
+        .push_back(tokens("AT", "RT", "read"));
+    send(
+        &env,
+        &callback_for(&url, "&code=c&iss=https%3A%2F%2Facme.example"),
+    );
+    let r = send(
+        &env,
+        &request(
+            "GET",
+            "/api/apps/app1/external-auth/tokens/acme",
+            &[SVC],
+            "",
+        ),
+    );
+    assert_eq!((r.status, code_of(&r).as_str()), (409, "SCOPES_MISSING"));
+    assert!(
+        json_of(&r)["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("(write)")
+    );
+    // The PUT without scopes asks for the connector's own, unioned with the grant.
+    let r = send(
+        &env,
+        &request(
+            "PUT",
+            "/api/apps/app1/external-auth/integrations/acme",
+            &[SVC],
+            "",
+        ),
+    );
+    let url = json_of(&r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(query_param(&url, "scope"), "read write");
+}
+
+#[test]
+fn an_expired_token_is_refreshed_on_read() {
+    let env = env();
+    connect_shared(&env, r#"["read"]"#, "AT1");
+    env.clock.now.set(T0 + 3_600_000);
+    env.fetch
+        .answers
+        .borrow_mut()
+        .push_back(tokens("AT2", "RT2", "read"));
+    let r = send(
+        &env,
+        &request(
+            "GET",
+            "/api/apps/app1/external-auth/tokens/acme",
+            &[SVC],
+            "",
+        ),
+    );
+    assert_eq!(json_of(&r)["access_token"], "AT2");
+    let sent = String::from_utf8_lossy(&env.fetch.requests.borrow()[1].body).into_owned();
+    assert!(sent.contains("grant_type=refresh_token"));
+    // invalid_grant: the connection needs a reconnect, and says so.
+    env.clock.now.set(T0 + 7_200_000);
+    env.fetch
+        .answers
+        .borrow_mut()
+        .push_back(Ok(json_response(400, r#"{"error":"invalid_grant"}"#)));
+    let r = send(
+        &env,
+        &request(
+            "GET",
+            "/api/apps/app1/external-auth/tokens/acme",
+            &[SVC],
+            "",
+        ),
+    );
+    assert_eq!((r.status, code_of(&r).as_str()), (409, "NEEDS_RECONNECT"));
+    let list = json_of(&send(
+        &env,
+        &request("GET", "/api/apps/app1/external-auth/list", &[SVC], ""),
+    ));
+    assert_eq!(list["integrations"][0]["status"], "expired");
+}
+
+fn call(env: &Env, body: &str) -> HttpResponse {
+    send(
+        env,
+        &request("POST", "/api/apps/app1/connectors/acme/call", &[SVC], body),
+    )
+}
+
+#[test]
+fn the_proxy_attaches_the_token_and_reports_each_phase() {
+    let env = env();
+    connect_shared(&env, r#"["read"]"#, "SENTINEL_AT");
+    env.fetch.answers.borrow_mut().extend([
+        Ok(json_response(200, r#"{"items":[1]}"#)),
+        Ok(json_response(404, r#"{"message":"nope"}"#)),
+        Err(FetchFailure::BeforeSend),
+    ]);
+    let r = call(
+        &env,
+        r#"{"method":"GET","path":"/items","query":{"q":"x"}}"#,
+    );
+    let a = json_of(&r);
+    assert_eq!(
+        (a["success"].clone(), a["phase"].clone()),
+        (Value::Bool(true), Value::from("responded"))
+    );
+    assert_eq!(a["data"]["items"][0], 1);
+    let upstream: HttpRequest = env
+        .fetch
+        .requests
+        .borrow()
+        .last()
+        .cloned()
+        .unwrap_or_else(|| panic!("sent"));
+    assert_eq!(upstream.url, "https://api.acme.example/v1/items?q=x");
+    assert_eq!(upstream.header("authorization"), Some("Bearer SENTINEL_AT"));
+    assert!(!String::from_utf8_lossy(&r.body).contains("SENTINEL_AT"));
+    let a = json_of(&call(&env, r#"{"path":"/missing"}"#));
+    assert_eq!(
+        (a["success"].clone(), a["status_code"].clone()),
+        (Value::Bool(false), Value::from(404))
+    );
+    let a = json_of(&call(&env, r#"{"path":"/down"}"#));
+    assert_eq!(a["phase"], "not_sent");
+    for (body, code) in [
+        (r#"{"path":"/x","host":"evil.com"}"#, "PROXY_NOT_ALLOWED"),
+        (
+            r#"{"path":"/x","headers":{"Authorization":"Bearer x"}}"#,
+            "PROXY_NOT_ALLOWED",
+        ),
+        (r#"{"path":"/../x"}"#, "PROXY_NOT_ALLOWED"),
+        (r#"{"paths":"/x"}"#, "INVALID_INPUT"),
+        ("", "INVALID_INPUT"),
+    ] {
+        assert_eq!(code_of(&call(&env, body)), code, "{body}");
+    }
+}
+
+#[test]
+fn no_answer_ever_holds_a_secret() {
+    let env = env();
+    let mut seen = String::new();
+    let mut record = |r: &HttpResponse| {
+        seen.push_str(&String::from_utf8_lossy(&r.body));
+        for (k, v) in &r.headers {
+            seen.push_str(&format!("{k}: {v}\n"));
+        }
+    };
+    let r = initiate(&env, "alice", r#"{"return_url":"https://app.example/"}"#);
+    let url = json_of(&r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let state = query_param(&url, "state");
+    // A provider that echoes the code and the secret in its error.
+    env.fetch.answers.borrow_mut().push_back(Ok(json_response(
+        400,
+        r#"{"error":"invalid_grant","error_description":"SENTINEL_CODE SENTINEL_CS"}"#,
+    )));
+    record(&send(
+        &env,
+        &callback_for(&url, "&code=SENTINEL_CODE&iss=https%3A%2F%2Facme.example"),
+    ));
+    record(&connect_user(&env, "bob", "SENTINEL_AT"));
+    env.clock.now.set(T0 + 3_600_000);
+    env.fetch.answers.borrow_mut().push_back(Ok(json_response(
+        500,
+        r#"{"error":"server_error","error_description":"SENTINEL_AT-rt"}"#,
+    )));
+    record(&user_token(&env, "bob"));
+    record(&send(&env, &callback_for(&url, "&code=SENTINEL_CODE")));
+    for needle in ["SENTINEL", state.as_str()] {
+        assert!(!seen.contains(needle), "{needle} leaked: {seen}");
+    }
+    assert!(!env.store.dump().contains("SENTINEL"));
+}
+
+#[test]
+fn bad_configuration_is_refused() {
+    let catalog = || {
+        Catalog::builtin()
+            .cloned()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let code = |r: Result<ServerConfig>| r.err().map(|e| e.code());
+    assert_eq!(
+        code(ServerConfig::new("", "https://a.example", catalog())),
+        Some(ErrorCode::InvalidInput)
+    );
+    assert_eq!(
+        code(ServerConfig::new("a/b", "https://a.example", catalog())),
+        Some(ErrorCode::InvalidInput)
+    );
+    for url in [
+        "http://a.example",
+        "https://a.example/#x",
+        "https://u:p@a.example",
+        "https://a.example/?x=1",
+    ] {
+        assert_eq!(
+            code(ServerConfig::new("app", url, catalog())),
+            Some(ErrorCode::ConfigInvalid),
+            "{url}"
+        );
+    }
+    let mut config =
+        ServerConfig::new("app", "https://a.example", catalog()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(config.add_service_token("short").is_err());
+    let credentials = ClientCredentials {
+        client_id: "id".into(),
+        client_secret: None,
+    };
+    let bad_scope = config.add_connector(
+        Slot::AppUser("x".into()),
+        provider(),
+        credentials.clone(),
+        &["a b".into()],
+        BTreeMap::new(),
+    );
+    assert_eq!(
+        bad_scope.err().map(|e| e.code()),
+        Some(ErrorCode::InvalidScope)
+    );
+    let bad_id = config.add_connector(
+        Slot::AppUser("a/b".into()),
+        provider(),
+        credentials,
+        &[],
+        BTreeMap::new(),
+    );
+    assert_eq!(
+        bad_id.err().map(|e| e.code()),
+        Some(ErrorCode::ConfigInvalid)
+    );
+}
