@@ -14,15 +14,30 @@ export {
   generateCodeVerifier,
 } from './oauth_connectors.js';
 export { memoryStore, denoKvStore, storeConformance } from './stores.js';
-import { TokenVault as WasmTokenVault } from './oauth_connectors.js';
+import { TokenVault as WasmTokenVault, ConnectorsServer } from './oauth_connectors.js';
 import { memoryStore } from './stores.js';
+
+/** Options with `memoryStore()` filled in when no store is given. */
+const withStore = (options) =>
+  options !== null && typeof options === 'object' && options.store === undefined
+    ? { ...options, store: memoryStore() }
+    : options;
 
 /** The wasm TokenVault, with `memoryStore()` as the default store. */
 export class TokenVault extends WasmTokenVault {
   constructor(options) {
-    const defaulted = options !== null && typeof options === 'object' && options.store === undefined;
-    super(defaulted ? { ...options, store: memoryStore() } : options);
+    super(withStore(options));
   }
+}
+
+/**
+ * The connectors server: `{ fetch(request) -> Promise<Response> }`, for
+ * `Deno.serve(server.fetch)`, `export default server` in Workers, or
+ * `serveNode(server)` in Node. `memoryStore()` is the default store.
+ */
+export function createConnectorsServer(options) {
+  const server = new ConnectorsServer(withStore(options));
+  return Object.freeze({ fetch: (request) => server.handle(request) });
 }
 
 /**

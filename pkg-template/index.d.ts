@@ -49,7 +49,20 @@ export type ConnectorsErrorCode =
   | 'VAULT_KEY_UNKNOWN'
   | 'NOT_CONNECTED'
   | 'STORE_UNAVAILABLE'
-  | 'REFRESH_IN_PROGRESS';
+  | 'REFRESH_IN_PROGRESS'
+  | 'UNAUTHENTICATED'
+  | 'JWT_TOO_LARGE'
+  | 'JWT_ALG_NOT_ALLOWED'
+  | 'JWT_EXPIRED'
+  | 'JWT_INVALID'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'UNKNOWN_CONNECTOR'
+  | 'METHOD_NOT_ALLOWED'
+  | 'SCOPES_MISSING'
+  | 'RETURN_URL_NOT_ALLOWED'
+  | 'PROXY_NOT_ALLOWED'
+  | 'BODY_TOO_LARGE';
 
 /** What every function of this package throws for bad input. */
 export declare class ConnectorsError extends Error {
@@ -530,3 +543,92 @@ export declare class TokenVault {
   disconnect(connection: ConnectionRef, client: OAuthClient): Promise<DisconnectResult>;
   free(): void;
 }
+
+/** Client credentials of a shared connector (by integration type). */
+export interface SharedCredentials {
+  clientId: string;
+  clientSecret?: string;
+  /** Values of the provider's connection-config fields (tenant, subdomain, ...). */
+  connectionConfig?: Record<string, string>;
+}
+
+/** A workspace or app-user connector, by connector id. */
+export interface ConnectorSpec {
+  /** A catalog type, or the type of `provider`. */
+  type?: string;
+  clientId: string;
+  clientSecret?: string;
+  /** What consent asks for and token reads require. */
+  scopes?: string[];
+  /** A custom provider entry (else `type` is looked up in the catalog). */
+  provider?: ProviderEntry;
+  connectionConfig?: Record<string, string>;
+}
+
+/** Who the app's users are. */
+export type ConnectorsUsers =
+  /** HS256 user tokens (JWT): `exp`, `iss` (exact), `aud` and `sub` required; 60 s leeway. The user id is `sub`. */
+  | { secret: string; issuer: string; audience: string }
+  /** Your own check: resolve `{ id, email? }`, or throw / reject to refuse the token. */
+  | { verifyUser(token: string): Promise<{ id: string; email?: string }> | { id: string; email?: string } };
+
+/** Options of `createConnectorsServer()`. */
+export interface ConnectorsServerOptions {
+  /** The `{appId}` of every path (`/api/apps/{appId}/...`). */
+  appId: string;
+  /** Where `/api/...` is reached (https, or http on a loopback host). Callback URLs are built from it. */
+  publicUrl: string;
+  /** At least 32 random bytes: seals tokens at rest and `state`. Give `secret` or `secrets`. */
+  secret?: string;
+  /** A key ring `[current, ...previous]` instead of `secret`. */
+  secrets?: string[];
+  /** Where sealed connections, used states and authorization status live (default `memoryStore()`). */
+  store?: ConnectorsStore;
+  /** Sends provider requests (token, refresh, revocation, `callApi`); default the global `fetch`. */
+  fetch?: FetchFunction;
+  /** The time one provider request may take, in ms (default 30000). */
+  timeoutMs?: number;
+  /** Connector files (parsed, or JSONC text): the scopes shared connections must hold. */
+  connectors?: ConnectorFileInput[];
+  /** Shared connectors: client credentials by integration type. */
+  credentials?: Record<string, SharedCredentials>;
+  /** Workspace connectors, by connector id. */
+  workspaceConnectors?: Record<string, ConnectorSpec>;
+  /** App-user connectors (each user connects their own account), by connector id. */
+  appUserConnectors?: Record<string, ConnectorSpec>;
+  /** Custom or overriding provider entries. */
+  providers?: ProviderEntry[];
+  /** Bearer tokens accepted for service-role and management calls (at least 16 characters each). */
+  serviceTokens?: string[];
+  /** How app users' tokens are verified (none: app-user routes answer `UNAUTHENTICATED`). */
+  users?: ConnectorsUsers;
+  /** Origins (`https://app.example`) a browser may be sent back to after connecting. */
+  allowedReturnUrls?: string[];
+  /** The token vault's lifecycle events. */
+  onEvent?: (event: ConnectionEvent) => void;
+}
+
+/** A standard fetch handler: `Deno.serve(server.fetch)`, `export default server` (Workers), `serveNode(server)`. */
+export interface ConnectorsServer {
+  /** Answers one request (typed loosely so that no DOM library is needed: a `Request` in, a `Response` out). */
+  fetch(request: any): Promise<any>;
+}
+
+/**
+ * The connectors server: the Base44 connectors wire protocol (token reads,
+ * `connectAppUser`, disconnect, `callApi`, the management calls and the OAuth
+ * callbacks) as a standard fetch handler. Bad options throw a `ConnectorsError`.
+ */
+export declare function createConnectorsServer(options: ConnectorsServerOptions): ConnectorsServer;
+
+/** Node only: a `node:http` request handler serving `server`. */
+export declare function toNodeHandler(
+  server: ConnectorsServer,
+  options?: { maxBodyBytes?: number },
+): (req: any, res: any) => void;
+
+/** Node only: serves `server` over HTTP (default 127.0.0.1, a free port). */
+export declare function serveNode(
+  server: ConnectorsServer,
+  options?: { port?: number; hostname?: string },
+): Promise<{ url: string; port: number; hostname: string; close(): Promise<void> }>;

@@ -54,6 +54,9 @@ impl HostFetch {
         let method = match request.method {
             "GET" => Method::GET,
             "DELETE" => Method::DELETE,
+            "PUT" => Method::PUT,
+            "PATCH" => Method::PATCH,
+            "HEAD" => Method::HEAD,
             _ => Method::POST,
         };
         let signal = AbortSignal::timeout_with_u32(self.timeout_ms);
@@ -105,20 +108,32 @@ async fn read_body(response: &Response, limit: usize) -> Result<Vec<u8>, JsValue
     let Some(stream) = response.body() else {
         return Ok(Vec::new());
     };
-    let Ok(reader) = ReadableStreamDefaultReader::new(&stream) else {
-        // Not a web stream (a polyfill): read it whole, then cap.
-        let mut bytes = response
-            .binary()
-            .await
-            .map_err(|e| JsValue::from_str(&e.to_string()))?;
-        bytes.truncate(limit);
-        return Ok(bytes);
+    if let Some(body) = read_stream(&stream, limit).await? {
+        return Ok(body);
+    }
+    // Not a web stream (a polyfill): read it whole, then cap.
+    let mut bytes = response
+        .binary()
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    bytes.truncate(limit);
+    Ok(bytes)
+}
+
+/// A web stream's bytes, stopping after `limit` (the stream is cancelled
+/// there); `None` when `stream` is not a web stream.
+pub(super) async fn read_stream(
+    stream: &web_sys::ReadableStream,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, JsValue> {
+    let Ok(reader) = ReadableStreamDefaultReader::new(stream) else {
+        return Ok(None);
     };
     let mut body = Vec::new();
     loop {
         let chunk = JsFuture::from(reader.read()).await?;
         if Reflect::get(&chunk, &JsValue::from_str("done"))?.is_truthy() {
-            return Ok(body);
+            return Ok(Some(body));
         }
         let value: Uint8Array = Reflect::get(&chunk, &JsValue::from_str("value"))?.dyn_into()?;
         let take = (limit - body.len()).min(value.length() as usize);
@@ -127,7 +142,7 @@ async fn read_body(response: &Response, limit: usize) -> Result<Vec<u8>, JsValue
         value.subarray(0, take as u32).copy_to(&mut body[start..]);
         if body.len() >= limit {
             let _ = reader.cancel();
-            return Ok(body);
+            return Ok(Some(body));
         }
     }
 }

@@ -8,10 +8,12 @@
 
 mod client;
 mod fetch;
+mod server;
 mod store;
 mod vault;
 
 pub use client::{JsOAuthClient, generate_code_verifier, generate_state};
+pub use server::JsConnectorsServer;
 pub use vault::JsTokenVault;
 
 use std::cell::RefCell;
@@ -259,15 +261,19 @@ pub fn parse_connector_file(text: JsValue, path: JsValue) -> JsResult {
     to_js(&file.config)
 }
 
-/// Validates a set of connector files, given as `{ path?, text }` or as
-/// `{ type, scopes?, path? }`, against the catalog.
-#[wasm_bindgen(js_name = validateConnectors)]
-pub fn validate_connectors(files: JsValue) -> JsResult {
+/// Connector files given as `{ path?, text }`, `{ type, scopes?, path? }`
+/// or a JSONC string, parsed.
+fn files_from_js(files: &JsValue, what: &str) -> JsResult<Vec<ParsedFile>> {
     let files: Array = files
+        .clone()
         .dyn_into()
-        .map_err(|_| input_error("validateConnectors takes an array of files"))?;
+        .map_err(|_| input_error(format!("{what} takes an array of files")))?;
     let mut parsed = Vec::with_capacity(files.length() as usize);
     for (i, item) in files.iter().enumerate() {
+        if item.is_string() {
+            parsed.push(parse_text(&item, None)?);
+            continue;
+        }
         if !item.is_object() {
             return Err(input_error(format!("File {i} must be an object")));
         }
@@ -290,6 +296,14 @@ pub fn validate_connectors(files: JsValue) -> JsResult {
         };
         parsed.push(ParsedFile::from_config(config, path));
     }
+    Ok(parsed)
+}
+
+/// Validates a set of connector files, given as `{ path?, text }`, as
+/// `{ type, scopes?, path? }` or as JSONC strings, against the catalog.
+#[wasm_bindgen(js_name = validateConnectors)]
+pub fn validate_connectors(files: JsValue) -> JsResult {
+    let parsed = files_from_js(&files, "validateConnectors")?;
     let validated =
         with_catalog(|catalog| config::validate(parsed, catalog)).map_err(|e| to_js_error(&e))?;
     to_js(&validated)

@@ -30,17 +30,20 @@ pub struct JsTokenVault {
 }
 
 /// `secrets`: one string or `[current, ...previous]`.
-fn secrets_from_js(value: &JsValue) -> JsResult<KeyRing> {
-    let secrets: Vec<String> = if let Some(one) = value.as_string() {
-        vec![one]
+pub(super) fn secrets_list(value: &JsValue) -> JsResult<Vec<String>> {
+    if let Some(one) = value.as_string() {
+        Ok(vec![one])
     } else if js_sys::Array::is_array(value) {
-        super::client::string_list(value, "secrets")?
+        super::client::string_list(value, "secrets")
     } else {
-        return Err(input_error(
+        Err(input_error(
             "secrets is required: a string of at least 32 random bytes, or [current, ...previous]",
-        ));
-    };
-    KeyRing::new(&secrets).map_err(|e| to_js_error(&e))
+        ))
+    }
+}
+
+fn secrets_from_js(value: &JsValue) -> JsResult<KeyRing> {
+    KeyRing::new(&secrets_list(value)?).map_err(|e| to_js_error(&e))
 }
 
 /// `{ kind: 'shared', integrationType }`, `{ kind: 'workspace', connectorId }`
@@ -162,7 +165,7 @@ struct EventJs<'a> {
 
 /// Calls the host's `onEvent` with a plain object; what it throws is ignored
 /// (an alerting hook must not break a token read).
-fn event_hook(hook: Function) -> Box<dyn Fn(&Event)> {
+pub(super) fn event_hook(hook: Function) -> Box<dyn Fn(&Event)> {
     Box::new(move |event: &Event| {
         let Ok(object) = to_js(&EventJs {
             event: event.event.as_str(),

@@ -1,0 +1,423 @@
+//! The connectors server for JavaScript: `new ConnectorsServer(options)`
+//! (wrapped by `createConnectorsServer` in the package's `api.js`) with one
+//! method, `handle(request) -> Promise<Response>`, over standard `Request`
+//! and `Response` objects. A thin shell over [`crate::server::Server`].
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+
+use super::client::{string_list, string_map};
+use super::fetch::{HostFetch, read_stream};
+use super::store::JsStore;
+use super::vault::{event_hook, secrets_list};
+use super::{
+    JsResult, check_keys, files_from_js, get, input_error, optional_string, provider_from_js,
+    required_string, to_js_error, with_catalog,
+};
+use crate::catalog::{Catalog, Provider, printable};
+use crate::config;
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{MAX_BODY_BYTES, SystemClock};
+use crate::identity::{Hs256, User};
+use crate::oauth::secret::ClientSecret;
+use crate::oauth::token::ClientCredentials;
+use crate::server::{Incoming, NoUsers, Server, ServerConfig, Slot, Users};
+use crate::vault::{KeyRing, Vault, VaultOptions};
+
+const OPTIONS: [&str; 16] = [
+    "appId",
+    "publicUrl",
+    "secret",
+    "secrets",
+    "store",
+    "fetch",
+    "timeoutMs",
+    "connectors",
+    "credentials",
+    "workspaceConnectors",
+    "appUserConnectors",
+    "providers",
+    "serviceTokens",
+    "users",
+    "allowedReturnUrls",
+    "onEvent",
+];
+
+const CONNECTOR_OPTIONS: [&str; 6] = [
+    "type",
+    "clientId",
+    "clientSecret",
+    "scopes",
+    "provider",
+    "connectionConfig",
+];
+
+/// Who app users are: HS256 tokens, the host's `verifyUser`, or nobody.
+enum JsUsers {
+    None,
+    Hs256(Hs256),
+    Hook(Function),
+}
+
+impl Users for JsUsers {
+    async fn verify(&self, token: &str, now_ms: u64) -> Result<User> {
+        let hook = match self {
+            JsUsers::None => return NoUsers.verify(token, now_ms).await,
+            JsUsers::Hs256(hs) => return hs.verify(token, now_ms),
+            JsUsers::Hook(hook) => hook,
+        };
+        let refused = || {
+            Error::new(
+                ErrorCode::Unauthenticated,
+                "verifyUser did not accept the user token",
+            )
+        };
+        let answer = hook
+            .call1(&JsValue::UNDEFINED, &JsValue::from_str(token))
+            .map_err(|_| refused())?;
+        let user = JsFuture::from(Promise::resolve(&answer))
+            .await
+            .map_err(|_| refused())?;
+        if !user.is_object() {
+            return Err(refused());
+        }
+        let id = get(&user, "id")
+            .as_string()
+            .filter(|id| !id.is_empty() && id.len() <= 256)
+            .ok_or_else(refused)?;
+        Ok(User {
+            id,
+            email: get(&user, "email").as_string(),
+        })
+    }
+}
+
+type Inner = Server<JsStore, HostFetch, SystemClock, JsUsers>;
+
+/// The connectors server: the Base44 wire protocol over a host store and fetch.
+#[wasm_bindgen(js_name = ConnectorsServer)]
+pub struct JsConnectorsServer {
+    server: Rc<Inner>,
+}
+
+fn js_err(e: Error) -> JsValue {
+    to_js_error(&e)
+}
+
+fn users_from_js(value: &JsValue) -> JsResult<JsUsers> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(JsUsers::None);
+    }
+    if !value.is_object() {
+        return Err(input_error(
+            "users must be { secret, issuer, audience } or { verifyUser }",
+        ));
+    }
+    let hook = get(value, "verifyUser");
+    if !hook.is_undefined() {
+        check_keys(value, &["verifyUser"], "users option")?;
+        return hook
+            .dyn_into::<Function>()
+            .map(JsUsers::Hook)
+            .map_err(|_| input_error("users.verifyUser must be a function"));
+    }
+    check_keys(value, &["secret", "issuer", "audience"], "users option")?;
+    let secret = required_string(&get(value, "secret"), "users.secret")?;
+    let issuer = required_string(&get(value, "issuer"), "users.issuer")?;
+    let audience = required_string(&get(value, "audience"), "users.audience")?;
+    Hs256::new(secret.as_bytes(), &issuer, &audience)
+        .map(JsUsers::Hs256)
+        .map_err(js_err)
+}
+
+/// The entries of an object option (`credentials`, `appUserConnectors`, ...).
+fn entries(value: &JsValue, what: &str) -> JsResult<Vec<(String, JsValue)>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    if !value.is_object() || Array::is_array(value) {
+        return Err(input_error(format!(
+            "{what} must be an object keyed by {}",
+            if what == "credentials" {
+                "integration type"
+            } else {
+                "connector id"
+            }
+        )));
+    }
+    Ok(Object::entries(value.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|pair| {
+            let key = Reflect::get_u32(&pair, 0).ok()?.as_string()?;
+            Some((key, Reflect::get_u32(&pair, 1).ok()?))
+        })
+        .collect())
+}
+
+/// `{ clientId, clientSecret? }` and the connection config of a connector.
+fn credentials_of(
+    spec: &JsValue,
+    what: &str,
+) -> JsResult<(ClientCredentials, BTreeMap<String, String>)> {
+    let credentials = ClientCredentials {
+        client_id: required_string(&get(spec, "clientId"), &format!("{what}.clientId"))?,
+        client_secret: optional_string(
+            &get(spec, "clientSecret"),
+            &format!("{what}.clientSecret"),
+        )?
+        .filter(|s| !s.is_empty())
+        .map(ClientSecret::new),
+    };
+    let config = string_map(
+        &get(spec, "connectionConfig"),
+        &format!("{what}.connectionConfig"),
+    )?;
+    Ok((credentials, config))
+}
+
+/// A workspace or app-user connector: `{ type, clientId, clientSecret?,
+/// scopes?, provider?, connectionConfig? }`.
+fn add_connectors(
+    config: &mut ServerConfig,
+    catalog: &Catalog,
+    value: &JsValue,
+    what: &str,
+    slot: fn(String) -> Slot,
+) -> JsResult<()> {
+    for (id, spec) in entries(value, what)? {
+        let name = format!("{what}.{}", printable(&id));
+        if !spec.is_object() {
+            return Err(input_error(format!("{name} must be an object")));
+        }
+        check_keys(&spec, &CONNECTOR_OPTIONS, "connector option")?;
+        let entry = get(&spec, "provider");
+        let provider: Provider = if entry.is_undefined() || entry.is_null() {
+            let integration_type = required_string(&get(&spec, "type"), &format!("{name}.type"))?;
+            catalog.require(&integration_type).map_err(js_err)?.clone()
+        } else {
+            let provider = provider_from_js(&entry)?;
+            if let Some(t) = optional_string(&get(&spec, "type"), &format!("{name}.type"))?
+                && t != provider.id
+            {
+                return Err(input_error(format!(
+                    "{name}.type is \"{}\" but its provider entry is \"{}\"",
+                    printable(&t),
+                    provider.id
+                )));
+            }
+            provider
+        };
+        let (credentials, connection_config) = credentials_of(&spec, &name)?;
+        let scopes = string_list(&get(&spec, "scopes"), &format!("{name}.scopes"))?;
+        config
+            .add_connector(slot(id), provider, credentials, &scopes, connection_config)
+            .map_err(|e| js_err(e.in_file(Some(&name))))?;
+    }
+    Ok(())
+}
+
+fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
+    let mut catalog = with_catalog(|c| Ok(c.clone())).map_err(js_err)?;
+    let providers = get(options, "providers");
+    if !(providers.is_undefined() || providers.is_null()) {
+        let list: Array = providers
+            .dyn_into()
+            .map_err(|_| input_error("providers must be an array of provider entries"))?;
+        for entry in list.iter() {
+            catalog
+                .register(provider_from_js(&entry)?)
+                .map_err(js_err)?;
+        }
+    }
+    let app_id = required_string(&get(options, "appId"), "appId")?;
+    let public_url = required_string(&get(options, "publicUrl"), "publicUrl")?;
+    // Connector files: their scopes are what shared connections must hold.
+    let files = get(options, "connectors");
+    let mut shared_scopes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if !(files.is_undefined() || files.is_null()) {
+        let parsed = files_from_js(&files, "connectors")?;
+        let validated = config::validate(parsed, &catalog).map_err(js_err)?;
+        for c in validated.connectors {
+            shared_scopes.insert(c.integration_type, c.scopes);
+        }
+    }
+    let mut config = ServerConfig::new(&app_id, &public_url, catalog).map_err(js_err)?;
+    for (integration_type, spec) in entries(&get(options, "credentials"), "credentials")? {
+        let name = format!("credentials.{}", printable(&integration_type));
+        if !spec.is_object() {
+            return Err(input_error(format!(
+                "{name} must be {{ clientId, clientSecret }}"
+            )));
+        }
+        check_keys(
+            &spec,
+            &["clientId", "clientSecret", "connectionConfig"],
+            "credentials option",
+        )?;
+        let provider = config
+            .catalog
+            .require(&integration_type)
+            .map_err(js_err)?
+            .clone();
+        let (credentials, connection_config) = credentials_of(&spec, &name)?;
+        let scopes = shared_scopes.remove(&integration_type).unwrap_or_default();
+        config
+            .add_connector(
+                Slot::Shared(integration_type),
+                provider,
+                credentials,
+                &scopes,
+                connection_config,
+            )
+            .map_err(|e| js_err(e.in_file(Some(&name))))?;
+    }
+    let catalog = config.catalog.clone();
+    add_connectors(
+        &mut config,
+        &catalog,
+        &get(options, "workspaceConnectors"),
+        "workspaceConnectors",
+        Slot::Workspace,
+    )?;
+    add_connectors(
+        &mut config,
+        &catalog,
+        &get(options, "appUserConnectors"),
+        "appUserConnectors",
+        Slot::AppUser,
+    )?;
+    for token in string_list(&get(options, "serviceTokens"), "serviceTokens")? {
+        config.add_service_token(&token).map_err(js_err)?;
+    }
+    let origins = string_list(&get(options, "allowedReturnUrls"), "allowedReturnUrls")?;
+    config.allow_return_urls(&origins).map_err(js_err)?;
+    Ok(config)
+}
+
+/// A standard `Request` (duck-typed) as the server's [`Incoming`].
+async fn incoming(request: &JsValue) -> JsResult<Incoming> {
+    let method = get(request, "method").as_string();
+    let url = get(request, "url").as_string();
+    let (Some(method), Some(url)) = (method, url) else {
+        return Err(input_error("handle() takes a Request"));
+    };
+    let mut headers = Vec::new();
+    let entries = Reflect::get(&get(request, "headers"), &"entries".into())?;
+    if let Ok(entries) = entries.dyn_into::<Function>() {
+        let iterator = entries.call0(&get(request, "headers"))?;
+        if let Some(iter) = js_sys::try_iter(&iterator)? {
+            for pair in iter {
+                let pair = pair?;
+                let key = Reflect::get_u32(&pair, 0)?.as_string().unwrap_or_default();
+                let value = Reflect::get_u32(&pair, 1)?.as_string().unwrap_or_default();
+                headers.push((key, value));
+            }
+        }
+    }
+    let stream = get(request, "body");
+    let body = if stream.is_null() || stream.is_undefined() {
+        Vec::new()
+    } else if let Some(body) = read_stream(stream.unchecked_ref(), MAX_BODY_BYTES + 1).await? {
+        body
+    } else {
+        let buffer = JsFuture::from(
+            Reflect::get(request, &"arrayBuffer".into())?
+                .dyn_into::<Function>()?
+                .call0(request)?
+                .dyn_into::<Promise>()?,
+        )
+        .await?;
+        Uint8Array::new(&buffer).to_vec()
+    };
+    Ok(Incoming {
+        method,
+        url,
+        headers,
+        body,
+    })
+}
+
+/// The server's answer as a standard `Response`.
+fn response(answer: crate::http::HttpResponse) -> JsResult {
+    let headers = Array::new();
+    for (name, value) in &answer.headers {
+        headers.push(&Array::of2(&name.into(), &value.into()));
+    }
+    let init = Object::new();
+    Reflect::set(&init, &"status".into(), &answer.status.into())?;
+    Reflect::set(&init, &"headers".into(), &headers)?;
+    let body: JsValue = if answer.body.is_empty() {
+        JsValue::NULL
+    } else {
+        Uint8Array::from(answer.body.as_slice()).into()
+    };
+    let constructor: Function = get(&js_sys::global(), "Response")
+        .dyn_into()
+        .map_err(|_| input_error("This runtime has no global Response"))?;
+    Reflect::construct(&constructor, &Array::of2(&body, &init))
+}
+
+#[wasm_bindgen(js_class = ConnectorsServer)]
+impl JsConnectorsServer {
+    /// `new ConnectorsServer(options)`; see `createConnectorsServer` in the
+    /// package's `index.d.ts` for the options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> JsResult<JsConnectorsServer> {
+        if !options.is_object() {
+            return Err(input_error(
+                "createConnectorsServer() takes an options object: { appId, publicUrl, secret, ... }",
+            ));
+        }
+        check_keys(&options, &OPTIONS, "server option")?;
+        let (secret, secrets) = (get(&options, "secret"), get(&options, "secrets"));
+        let secrets = match (secret.is_undefined(), secrets.is_undefined()) {
+            (false, true) => secrets_list(&secret)?,
+            (true, false) => secrets_list(&secrets)?,
+            _ => {
+                return Err(input_error(
+                    "Give secret (a string of at least 32 random bytes) or secrets ([current, ...previous]), not both",
+                ));
+            }
+        };
+        let ring = KeyRing::new(&secrets).map_err(js_err)?;
+        let config = config_from_js(&options)?;
+        let store = JsStore::from_js(&get(&options, "store"))?;
+        let fetch = HostFetch::from_options(&get(&options, "fetch"), &get(&options, "timeoutMs"))?;
+        let users = users_from_js(&get(&options, "users"))?;
+        let mut vault = Vault::new(
+            ring,
+            store,
+            SystemClock,
+            VaultOptions {
+                app: config.app_id.clone(),
+                ..VaultOptions::default()
+            },
+        );
+        let hook = get(&options, "onEvent");
+        if !(hook.is_undefined() || hook.is_null()) {
+            let hook = hook
+                .dyn_into::<Function>()
+                .map_err(|_| input_error("onEvent must be a function"))?;
+            vault = vault.on_event(event_hook(hook));
+        }
+        let state_secret = secrets.first().map(String::as_bytes).unwrap_or_default();
+        let server = Server::new(config, vault, fetch, users, state_secret).map_err(js_err)?;
+        Ok(JsConnectorsServer {
+            server: Rc::new(server),
+        })
+    }
+
+    /// Answers one `Request` with a `Response`. Rejects only when `request`
+    /// is not a Request; every other failure is an error answer.
+    pub fn handle(&self, request: JsValue) -> Promise {
+        let server = Rc::clone(&self.server);
+        future_to_promise(async move {
+            let incoming = incoming(&request).await?;
+            response(server.handle(&incoming).await)
+        })
+    }
+}
