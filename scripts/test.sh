@@ -34,7 +34,7 @@ step "package tests: Node, Deno, workerd, Chromium, oidc-provider, tsc"
 bash tests/package/run.sh
 
 step "the runnable examples (so the README's examples do not rot)"
-for example in catalog oauth-client token-vault; do
+for example in catalog oauth-client token-vault connectors-server; do
   (cd "examples/$example" &&
     npm install --no-audit --no-fund --loglevel=error --install-links=false &&
     node main.mjs > /dev/null)

@@ -1,0 +1,92 @@
+// The connectors server, offline, against a real authorization server
+// (oidc-provider on 127.0.0.1): a builder connects a shared connector through
+// the management calls (as `base44 connectors push` does), an app user
+// connects their own account through connectAppUser's route, a backend
+// function reads each token, and disconnecting revokes at the provider.
+// The server answers standard Requests: here in-process, with no network hop;
+// `serveNode(server)`, `Deno.serve(server.fetch)` or a Worker serve it over HTTP.
+//   node examples/connectors-server/main.mjs   (after scripts/build.sh; scripts/demo.sh does both)
+import { createConnectorsServer, memoryStore } from 'oauth-connectors';
+import { signIn, startLocalProvider } from '../../tests/support/local-provider.mjs';
+
+const appId = 'demo-app';
+const publicUrl = 'http://127.0.0.1:8787';
+const callbacks = {
+  shared: `${publicUrl}/api/apps/${appId}/external-auth/callback/localoidc`,
+  appUser: `${publicUrl}/api/apps/${appId}/app-user-auth/connectors/calendar/callback`,
+};
+const app = { clientId: 'demo-app', clientSecret: 'demo-app-secret-0123456789abcdef' };
+const op = await startLocalProvider({ clients: [{ ...app, redirectUris: Object.values(callbacks) }] });
+
+const SERVICE_TOKEN = 'demo-service-token-0123456789';
+const users = { secret: 'demo-user-token-secret-0123456789abcdef', issuer: 'https://demo.example', audience: appId };
+const scopes = ['openid', 'offline_access', 'email'];
+const server = createConnectorsServer({
+  appId,
+  publicUrl,
+  secret: 'demo-server-secret-0123456789abcdef', // >= 32 random bytes in real use
+  store: memoryStore(),                           // denoKvStore(kv) to share across instances
+  providers: [op.entry],                          // the local provider as a custom catalog entry
+  connectors: [{ type: 'localoidc', scopes }],    // or the JSONC texts of base44/connectors/*.jsonc
+  credentials: { localoidc: app },                // the shared connector's OAuth app
+  appUserConnectors: { calendar: { type: 'localoidc', ...app, scopes } },
+  serviceTokens: [SERVICE_TOKEN],
+  users,                                          // HS256 user tokens (or { verifyUser })
+  allowedReturnUrls: ['http://127.0.0.1:5173'],
+});
+
+const api = (path, { method = 'GET', token = SERVICE_TOKEN, headers = {}, body } = {}) =>
+  server.fetch(new Request(`${publicUrl}/api/apps/${appId}/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }));
+const json = async (response) => {
+  const body = await response.json();
+  if (!response.ok) throw new Error(`${response.status} ${body.error.code}: ${body.error.message}`);
+  return body;
+};
+const userinfo = (token) => fetch(op.userinfoUrl, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+
+/** An HS256 user token, as the app's own sign-in would issue. */
+async function userToken(sub) {
+  const b64 = (data) => Buffer.from(data).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64(JSON.stringify({ sub, iss: users.issuer, aud: users.audience, exp: now + 600 }))}`;
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(users.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return `${input}.${b64(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(input)))}`;
+}
+
+try {
+  console.log('1. The builder connects the shared connector (PUT, consent, callback, status poll):');
+  const put = await json(await api('external-auth/integrations/localoidc', { method: 'PUT', body: { scopes } }));
+  const sharedCallback = await signIn(put.redirect_url, { login: 'builder', redirectUri: callbacks.shared });
+  const page = await server.fetch(new Request(sharedCallback));
+  const { status } = await json(await api(`external-auth/status?integration_type=localoidc&connection_id=${put.connection_id}`));
+  console.log(`   callback page: HTTP ${page.status}; status: ${status}`);
+
+  const shared = await json(await api('external-auth/tokens/localoidc'));
+  console.log(`   getConnection('localoidc') -> a token for ${(await userinfo(shared.access_token)).sub}\n`);
+
+  console.log('2. Alice connects her own account (connectAppUser, consent, callback):');
+  const alice = await userToken('alice');
+  const initiate = await json(await api('app-user-auth/connectors/calendar/initiate', {
+    method: 'POST', token: alice, headers: { 'x-origin-url': 'http://127.0.0.1:5173/settings' },
+  }));
+  const callback = await signIn(initiate.redirect_url, { login: 'alice', redirectUri: callbacks.appUser });
+  const back = await server.fetch(new Request(callback));
+  console.log(`   callback: HTTP ${back.status} -> ${back.headers.get('location')}`);
+
+  const mine = await json(await api('app-user-auth/connectors/calendar/token', { headers: { 'on-behalf-of': `Bearer ${alice}` } }));
+  console.log(`   getCurrentAppUserConnection('calendar') on behalf of Alice -> a token for ${(await userinfo(mine.access_token)).sub}`);
+  const bob = await api('app-user-auth/connectors/calendar/token', { headers: { 'on-behalf-of': `Bearer ${await userToken('bob')}` } });
+  console.log(`   the same on behalf of Bob -> ${bob.status} ${(await bob.json()).error.code}\n`);
+
+  console.log('3. Alice disconnects: the server revokes her tokens at the provider:');
+  console.log('  ', await json(await api('app-user-auth/connectors/calendar', { method: 'DELETE', token: alice })));
+  const after = await fetch(op.userinfoUrl, { headers: { authorization: `Bearer ${mine.access_token}` } });
+  if (after.status !== 401) throw new Error(`the revoked token still works (${after.status})`);
+  console.log(`   the provider now answers ${after.status} to her old token`);
+} finally {
+  await op.close();
+}
