@@ -477,6 +477,10 @@ fn config_json(record: &Record) -> Value {
 
 const PENDING: &str = "PENDING";
 
+/// The request headers `@base44/sdk` sends from a browser.
+const CORS_HEADERS: &str =
+    "authorization, content-type, on-behalf-of, x-app-id, x-origin-url, base44-state, x-data-env";
+
 /// The connectors server over a store, a fetch, a clock and the app's users.
 pub struct Server<S, F, C, U> {
     config: ServerConfig,
@@ -516,18 +520,56 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     /// Answers one request. Never fails: errors become the wire's error answer.
     pub async fn handle(&self, request: &Incoming) -> HttpResponse {
         let (path, query) = request.path_and_query();
-        let outcome = match routes::match_route(&request.method, path, &self.config.app_id) {
+        let route = routes::match_route(&request.method, path, &self.config.app_id);
+        let mut response = match route {
             Ok(Route::Callback(slot)) => return self.callback(&slot, query).await,
-            Ok(route) => self.dispatch(route, request, query).await,
-            Err(e) => Err(e),
-        };
-        match outcome {
-            Ok(body) => json_response(200, &body),
+            Err(e) if e.code() == ErrorCode::MethodNotAllowed && request.method == "OPTIONS" => {
+                HttpResponse {
+                    status: 204,
+                    headers: header_pairs(&[
+                        ("access-control-allow-methods", "GET, POST, PUT, DELETE"),
+                        ("access-control-allow-headers", CORS_HEADERS),
+                        ("access-control-max-age", "600"),
+                    ]),
+                    body: Vec::new(),
+                }
+            }
+            Ok(route) => match self.dispatch(route, request, query).await {
+                Ok(body) => json_response(200, &body),
+                Err(e) => error_response(&e),
+            },
             Err(e) => error_response(&e),
+        };
+        // A frontend on an allowed origin may call the server from the browser.
+        if let Some(origin) = request.header("origin")
+            && self
+                .config
+                .allowed_origins
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(origin))
+        {
+            response.headers.extend([
+                ("access-control-allow-origin".to_owned(), origin.to_owned()),
+                (
+                    "access-control-expose-headers".to_owned(),
+                    "x-base44-connector-error".to_owned(),
+                ),
+                ("vary".to_owned(), "origin".to_owned()),
+            ]);
         }
+        response
     }
 
     async fn dispatch(&self, route: Route, request: &Incoming, query: &str) -> Result<Value> {
+        if request
+            .header("x-app-id")
+            .is_some_and(|id| id != self.config.app_id)
+        {
+            return Err(Error::new(
+                ErrorCode::NotFound,
+                "X-App-Id names another app than the path",
+            ));
+        }
         match route {
             Route::Token(slot) => {
                 self.service(request).await?;

@@ -1060,3 +1060,67 @@ fn bad_configuration_is_refused() {
         Some(ErrorCode::ConfigInvalid)
     );
 }
+
+#[test]
+fn browsers_on_allowed_origins_get_cors_headers() {
+    let env = env();
+    let path = "/api/apps/app1/app-user-auth/connectors/mine/initiate";
+    let preflight = send(
+        &env,
+        &request("OPTIONS", path, &[("Origin", "https://app.example")], ""),
+    );
+    assert_eq!(preflight.status, 204);
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    assert!(
+        preflight
+            .header("access-control-allow-headers")
+            .is_some_and(|h| h.contains("authorization") && h.contains("x-origin-url"))
+    );
+    let r = initiate(&env, "alice", "");
+    assert_eq!(r.header("access-control-allow-origin"), None);
+    let r = send(
+        &env,
+        &request(
+            "POST",
+            path,
+            &[
+                ("Authorization", "Bearer user-alice"),
+                ("Origin", "https://evil.example"),
+            ],
+            "",
+        ),
+    );
+    assert_eq!(
+        (r.status, r.header("access-control-allow-origin")),
+        (200, None)
+    );
+    let r = send(
+        &env,
+        &request(
+            "OPTIONS",
+            "/api/apps/app1/nope",
+            &[("Origin", "https://app.example")],
+            "",
+        ),
+    );
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn an_app_id_header_must_name_this_app() {
+    let env = env();
+    let path = "/api/apps/app1/external-auth/list";
+    let r = send(
+        &env,
+        &request("GET", path, &[SVC, ("X-App-Id", "app1")], ""),
+    );
+    assert_eq!(r.status, 200);
+    let r = send(
+        &env,
+        &request("GET", path, &[SVC, ("X-App-Id", "other")], ""),
+    );
+    assert_eq!(code_of(&r), "NOT_FOUND");
+}
