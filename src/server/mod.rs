@@ -814,6 +814,13 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             claims.verifier = Some(pkce::generate_verifier()?);
         }
         let sealed = state::seal(&self.state_key, &claims)?;
+        if sealed.secret().len() > state::MAX_STATE_LEN {
+            // It would not open at the callback: refuse it now.
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "The return URL and scopes are too long to carry through the consent",
+            ));
+        }
         let url = client.authorization_url(
             &claims.scopes,
             sealed.secret(),

@@ -1124,3 +1124,25 @@ fn an_app_id_header_must_name_this_app() {
     );
     assert_eq!(code_of(&r), "NOT_FOUND");
 }
+
+#[test]
+fn a_state_too_long_to_come_back_is_refused_up_front() {
+    let env = env();
+    let url = format!("https://app.example/{}", "a".repeat(2000));
+    let body = serde_json::json!({ "return_url": url }).to_string();
+    assert_eq!(initiate(&env, "alice", &body).status, 200);
+    let many: Vec<String> = (0..50)
+        .map(|i| format!("https://scopes.example/{i:02}/{}", "s".repeat(40)))
+        .collect();
+    let body = serde_json::json!({ "scopes": many }).to_string();
+    let r = send(
+        &env,
+        &request(
+            "PUT",
+            "/api/apps/app1/external-auth/integrations/acme",
+            &[SVC],
+            &body,
+        ),
+    );
+    assert_eq!(code_of(&r), "INVALID_INPUT");
+}
