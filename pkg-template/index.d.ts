@@ -630,5 +630,5 @@ export declare function toNodeHandler(
 /** Node only: serves `server` over HTTP (default 127.0.0.1, a free port). */
 export declare function serveNode(
   server: ConnectorsServer,
-  options?: { port?: number; hostname?: string },
+  options?: { port?: number; hostname?: string; maxBodyBytes?: number },
 ): Promise<{ url: string; port: number; hostname: string; close(): Promise<void> }>;

@@ -430,15 +430,25 @@ fn callback_redirect(
         Some((b, f)) => (b, Some(f)),
         None => (return_url, None),
     };
+    let (path, own_query) = base.split_once('?').unwrap_or((base, ""));
     let mut query = form_urlencoded::Serializer::new(String::new());
+    // The app's own parameters stay, but none that could pass for the
+    // provider's (code, state, iss) or for the outcome.
+    for (key, value) in form_urlencoded::parse(own_query.as_bytes()) {
+        if !matches!(
+            key.as_ref(),
+            "code" | "state" | "iss" | "connector" | "status" | "connect_error"
+        ) {
+            query.append_pair(&key, &value);
+        }
+    }
     match outcome {
         Ok(()) => query
             .append_pair("connector", connector)
             .append_pair("status", "connected"),
         Err(code) => query.append_pair("connect_error", coarse_code(code)),
     };
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let mut location = format!("{base}{sep}{}", query.finish());
+    let mut location = format!("{path}?{}", query.finish());
     if let Some(f) = fragment {
         location.push('#');
         location.push_str(f);
@@ -475,7 +485,11 @@ fn config_json(record: &Record) -> Value {
     }
 }
 
-const PENDING: &str = "PENDING";
+/// The status of an authorization started by the management PUT is kept
+/// as `<STATUS> <slot label>`.
+fn pending_value(status: &str, slot: &Slot) -> String {
+    format!("{status} {}", slot.label())
+}
 
 /// The request headers `@base44/sdk` sends from a browser.
 const CORS_HEADERS: &str =
@@ -689,13 +703,20 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 let id = params.get("connection_id").ok_or_else(|| {
                     Error::new(ErrorCode::InvalidInput, "connection_id is required")
                 })?;
-                let status = self
-                    .vault
-                    .store()
-                    .get(&self.pending_key(id))
-                    .await?
-                    .filter(|s| matches!(s.as_str(), "PENDING" | "ACTIVE" | "FAILED"))
-                    .unwrap_or_else(|| "FAILED".to_owned());
+                let stored = self.vault.store().get(&self.pending_key(id)).await?;
+                let (status, label) = stored
+                    .as_deref()
+                    .and_then(|v| v.split_once(' '))
+                    .unwrap_or(("FAILED", ""));
+                // A connection id polled under another type is not known there.
+                let asked = params
+                    .get("integration_type")
+                    .map(|t| [Slot::Shared(t.clone()), Slot::Workspace(t.clone())]);
+                let known = asked.is_none_or(|slots| slots.iter().any(|s| s.label() == label));
+                let status = match status {
+                    "PENDING" | "ACTIVE" if known => status,
+                    _ => "FAILED",
+                };
                 Ok(json!({ "status": status }))
             }
             Route::Available => {
@@ -869,7 +890,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             .store()
             .set(
                 &self.pending_key(&id),
-                PENDING,
+                &pending_value("PENDING", slot),
                 Some(STATE_TTL_MS + 5 * 60_000),
             )
             .await?;
@@ -902,8 +923,8 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 .store()
                 .compare_and_set(
                     &self.pending_key(&connection_id(&claims.nonce)),
-                    Some(PENDING),
-                    Some(status),
+                    Some(&pending_value("PENDING", slot)),
+                    Some(&pending_value(status, slot)),
                     Some(STATE_TTL_MS + 5 * 60_000),
                 )
                 .await;

@@ -51,6 +51,11 @@ pub fn origin_of(url: &str) -> Option<String> {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')));
     let port_ok = port.is_empty()
         || (port.len() > 1 && port.len() <= 6 && port[1..].bytes().all(|b| b.is_ascii_digit()));
+    // The default port is the same origin (WHATWG drops it).
+    let port = match (scheme, port) {
+        ("https", ":443") | ("http", ":80") => "",
+        _ => port,
+    };
     (host_ok && port_ok).then(|| format!("{scheme}://{host}{port}"))
 }
 
@@ -99,6 +104,7 @@ mod tests {
             "https://app.example/settings?tab=1",
             "https://APP.example/x#frag",
             "http://127.0.0.1:5173/",
+            "https://app.example:443/x",
         ] {
             assert_eq!(check(url, &allowed()).ok().as_deref(), Some(url), "{url}");
         }

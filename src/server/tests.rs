@@ -664,6 +664,13 @@ fn the_management_flow_connects_a_shared_connector() {
     assert!(String::from_utf8_lossy(&r.body).contains("acme is connected"));
     assert_eq!(status_of(&env, &id), "ACTIVE");
     assert_eq!(status_of(&env, "unknown"), "FAILED");
+    // The same id polled under another type is unknown there.
+    let path =
+        format!("/api/apps/app1/external-auth/status?integration_type=slack&connection_id={id}");
+    assert_eq!(
+        json_of(&send(&env, &request("GET", &path, &[SVC], "")))["status"],
+        "FAILED"
+    );
 
     let token = send(
         &env,
@@ -1145,4 +1152,24 @@ fn a_state_too_long_to_come_back_is_refused_up_front() {
         ),
     );
     assert_eq!(code_of(&r), "INVALID_INPUT");
+}
+
+#[test]
+fn the_location_keeps_the_apps_parameters_but_none_that_pass_for_the_providers() {
+    let env = env();
+    let body =
+        r#"{"return_url":"https://app.example/back?code=mine&state=s&iss=i&status=x&keep=1#top"}"#;
+    let r = initiate(&env, "alice", body);
+    let url = json_of(&r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let r = send(
+        &env,
+        &callback_for(&url, "&error=access_denied&iss=https%3A%2F%2Facme.example"),
+    );
+    assert_eq!(
+        r.header("location"),
+        Some("https://app.example/back?keep=1&connect_error=access_denied#top")
+    );
 }

@@ -21,12 +21,12 @@ cat > package.json <<JSON
 JSON
 npm install --no-audit --no-fund --prefer-offline --loglevel=error
 
-echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite build, oidc-provider flow)"
+echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite build, oidc-provider flow, connectors server)"
 PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="$here/../support/local-provider.mjs" \
-  node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs
+  node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs server.test.mjs
 
-echo "== Deno: deno test (Deno KV needs --unstable-kv), deno check of the Deno KV types"
-"$tools/deno" test --quiet --no-check --unstable-kv --allow-read --allow-write --allow-env --allow-run deno.test.mjs
+echo "== Deno: deno test (Deno KV needs --unstable-kv; Deno.serve on 127.0.0.1 needs --allow-net), deno check of the Deno KV types"
+"$tools/deno" test --quiet --no-check --unstable-kv --allow-read --allow-write --allow-env --allow-run --allow-net=127.0.0.1 deno.test.mjs
 "$tools/deno" check --quiet --unstable-kv deno.types.ts
 
 echo "== Deno: deno run with no permission flags (deno eval would grant them all)"

@@ -2,6 +2,7 @@
 // Each is [name, async fn(api)]; they throw on failure. No runtime-specific APIs.
 import { json, ok, rejectsCode, throwsCode } from './helpers.mjs';
 import { vaultChecks } from './vault-checks.mjs';
+import { serverChecks } from './server-checks.mjs';
 
 const app = { clientId: 'CLIENT', clientSecret: 'CLIENT-SECRET', redirectUri: 'https://app.example/callback' };
 
@@ -233,6 +234,7 @@ export const checks = [
     }
   }],
   ...vaultChecks,
+  ...serverChecks,
 ];
 
 /** Runs every check; returns [{ name, ok, error? }]. */

@@ -1,8 +1,30 @@
 // The installed package in Deno 2, through its "deno" export.
 import * as api from 'oauth-connectors';
 import { checks } from './checks.mjs';
+import { APP, SERVICE, expectError, setup } from './server-checks.mjs';
 
 for (const [name, fn] of checks) Deno.test(name, () => fn(api));
+
+Deno.test('the connectors server over Deno.serve: a token read over real HTTP on 127.0.0.1', async () => {
+  const ctx = setup(api);
+  await ctx.connectShared('fakeprov', ['read']);
+  const httpServer = Deno.serve({ port: 0, hostname: '127.0.0.1', onListen() {} }, ctx.server.fetch);
+  try {
+    const base = `http://127.0.0.1:${httpServer.addr.port}/api/apps/${APP}`;
+    const response = await fetch(`${base}/external-auth/tokens/fakeprov`, { headers: { authorization: `Bearer ${SERVICE}` } });
+    const body = await response.json();
+    if (response.status !== 200 || body.access_token !== ctx.p.issued[0].access_token || body.integration_type !== 'fakeprov') {
+      throw new Error(`token read over HTTP: ${response.status} ${JSON.stringify(body)}`);
+    }
+    if (response.headers.get('cache-control') !== 'no-store') throw new Error(`cache-control ${response.headers.get('cache-control')}`);
+    const anonymous = await fetch(`${base}/external-auth/tokens/fakeprov`);
+    const text = await anonymous.text();
+    expectError({ method: 'GET', path: 'tokens', status: anonymous.status, headers: anonymous.headers, text, body: JSON.parse(text) }, 401, 'UNAUTHENTICATED');
+  } finally {
+    await httpServer.shutdown();
+  }
+  ctx.canary();
+});
 
 Deno.test('loadConnectorsDir reads a folder', async () => {
   const dir = await Deno.makeTempDir();
