@@ -65,8 +65,13 @@ pub fn resolve_endpoint(
 /// The scopes to request: the provider's `always` scopes, then the caller's,
 /// each checked (RFC 6749 §3.3) and kept once.
 pub fn request_scopes(provider: &Provider, requested: &[String]) -> Result<Vec<String>> {
-    let mut out: Vec<String> = Vec::with_capacity(provider.scope.always.len() + requested.len());
-    for scope in provider.scope.always.iter().chain(requested) {
+    check_scopes(provider.scope.always.iter().chain(requested))
+}
+
+/// Scopes checked (RFC 6749 §3.3), each kept once, at most [`MAX_SCOPES`].
+pub fn check_scopes<'a>(scopes: impl Iterator<Item = &'a String>) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for scope in scopes {
         if !is_valid_scope(scope) {
             return Err(Error::new(
                 ErrorCode::InvalidScope,

@@ -31,10 +31,10 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::catalog::{Catalog, Pkce, Provider, printable};
-use crate::config::{MAX_SCOPES, is_valid_scope};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{Clock, Fetch, HttpResponse, MAX_BODY_BYTES, url_problem};
 use crate::identity::{self, User};
+use crate::oauth::authorize::check_scopes;
 use crate::oauth::callback::{self, CallbackParams};
 use crate::oauth::client::OAuthClient;
 use crate::oauth::state::{self, STATE_TTL_MS, StateClaims, StateKey};
@@ -150,29 +150,6 @@ pub struct ServerConfig {
     allowed_origins: Vec<String>,
 }
 
-/// Scopes checked as connector files are: RFC 6749 §3.3, kept once, at most 50.
-pub fn check_scopes(scopes: &[String]) -> Result<Vec<String>> {
-    let mut kept: Vec<String> = Vec::new();
-    for scope in scopes {
-        if !is_valid_scope(scope) {
-            return Err(Error::new(
-                ErrorCode::InvalidScope,
-                format!("\"{}\" is not a valid scope", printable(scope)),
-            ));
-        }
-        if !kept.contains(scope) {
-            kept.push(scope.clone());
-        }
-    }
-    if kept.len() > MAX_SCOPES {
-        return Err(Error::new(
-            ErrorCode::InvalidScope,
-            format!("At most {MAX_SCOPES} scopes"),
-        ));
-    }
-    Ok(kept)
-}
-
 impl ServerConfig {
     /// A server for `app_id`, reached at `public_url` (https, or http on a
     /// loopback host), with the catalog it resolves types in.
@@ -242,7 +219,7 @@ impl ServerConfig {
         let connector = Connector {
             integration_type,
             client,
-            scopes: check_scopes(scopes)?,
+            scopes: check_scopes(scopes.iter())?,
         };
         let map = match &slot {
             Slot::Shared(_) => &mut self.shared,
@@ -690,7 +667,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 let connector = self.config.connector(&slot)?;
                 let body: Option<SetBody> = request.json()?;
                 let asked = match body.and_then(|b| b.scopes) {
-                    Some(scopes) => check_scopes(&scopes)?,
+                    Some(scopes) => check_scopes(scopes.iter())?,
                     None => connector.scopes.clone(),
                 };
                 self.set(&slot, connector, asked).await
@@ -883,7 +860,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 union.push(scope);
             }
         }
-        let union = check_scopes(&union)?;
+        let union = check_scopes(union.iter())?;
         let (url, nonce) = self.consent(slot, connector, None, union, None)?;
         let id = connection_id(&nonce);
         self.vault

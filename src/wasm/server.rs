@@ -13,7 +13,7 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use super::client::{string_list, string_map};
 use super::fetch::{HostFetch, read_stream};
 use super::store::JsStore;
-use super::vault::{event_hook, secrets_list};
+use super::vault::{secrets_list, with_event_hook};
 use super::{
     JsResult, check_keys, files_from_js, get, input_error, optional_string, provider_from_js,
     required_string, to_js_error, with_catalog,
@@ -388,7 +388,7 @@ impl JsConnectorsServer {
         let store = JsStore::from_js(&get(&options, "store"))?;
         let fetch = HostFetch::from_options(&get(&options, "fetch"), &get(&options, "timeoutMs"))?;
         let users = users_from_js(&get(&options, "users"))?;
-        let mut vault = Vault::new(
+        let vault = Vault::new(
             ring,
             store,
             SystemClock,
@@ -397,13 +397,7 @@ impl JsConnectorsServer {
                 ..VaultOptions::default()
             },
         );
-        let hook = get(&options, "onEvent");
-        if !(hook.is_undefined() || hook.is_null()) {
-            let hook = hook
-                .dyn_into::<Function>()
-                .map_err(|_| input_error("onEvent must be a function"))?;
-            vault = vault.on_event(event_hook(hook));
-        }
+        let vault = with_event_hook(vault, &options)?;
         let state_secret = secrets.first().map(String::as_bytes).unwrap_or_default();
         let server = Server::new(config, vault, fetch, users, state_secret).map_err(js_err)?;
         Ok(JsConnectorsServer {

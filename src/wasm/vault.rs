@@ -163,9 +163,25 @@ struct EventJs<'a> {
     code: Option<&'static str>,
 }
 
+/// The vault with the `onEvent` option, when given, as its event hook.
+pub(super) fn with_event_hook<S, C>(vault: Vault<S, C>, options: &JsValue) -> JsResult<Vault<S, C>>
+where
+    S: crate::vault::Store,
+    C: crate::http::Clock,
+{
+    let hook = get(options, "onEvent");
+    if hook.is_undefined() || hook.is_null() {
+        return Ok(vault);
+    }
+    let hook = hook
+        .dyn_into::<Function>()
+        .map_err(|_| input_error("onEvent must be a function"))?;
+    Ok(vault.on_event(event_hook(hook)))
+}
+
 /// Calls the host's `onEvent` with a plain object; what it throws is ignored
 /// (an alerting hook must not break a token read).
-pub(super) fn event_hook(hook: Function) -> Box<dyn Fn(&Event)> {
+fn event_hook(hook: Function) -> Box<dyn Fn(&Event)> {
     Box::new(move |event: &Event| {
         let Ok(object) = to_js(&EventJs {
             event: event.event.as_str(),
@@ -202,7 +218,7 @@ impl JsTokenVault {
         if app.is_empty() || app.len() > 256 {
             return Err(input_error("appId must have 1 to 256 characters"));
         }
-        let mut vault = Vault::new(
+        let vault = Vault::new(
             ring,
             store,
             SystemClock,
@@ -211,15 +227,8 @@ impl JsTokenVault {
                 ..VaultOptions::default()
             },
         );
-        let hook = get(&options, "onEvent");
-        if !(hook.is_undefined() || hook.is_null()) {
-            let hook = hook
-                .dyn_into::<Function>()
-                .map_err(|_| input_error("onEvent must be a function"))?;
-            vault = vault.on_event(event_hook(hook));
-        }
         Ok(JsTokenVault {
-            vault: Rc::new(vault),
+            vault: Rc::new(with_event_hook(vault, &options)?),
         })
     }
 

@@ -1,7 +1,7 @@
 // The installed package in Deno 2, through its "deno" export.
 import * as api from 'oauth-connectors';
 import { checks } from './checks.mjs';
-import { APP, SERVICE, expectError, setup } from './server-checks.mjs';
+import { APP, SERVICE, expectError, readAnswer, setup } from './server-checks.mjs';
 
 for (const [name, fn] of checks) Deno.test(name, () => fn(api));
 
@@ -18,8 +18,7 @@ Deno.test('the connectors server over Deno.serve: a token read over real HTTP on
     }
     if (response.headers.get('cache-control') !== 'no-store') throw new Error(`cache-control ${response.headers.get('cache-control')}`);
     const anonymous = await fetch(`${base}/external-auth/tokens/fakeprov`);
-    const text = await anonymous.text();
-    expectError({ method: 'GET', path: 'tokens', status: anonymous.status, headers: anonymous.headers, text, body: JSON.parse(text) }, 401, 'UNAUTHENTICATED');
+    expectError(await readAnswer(anonymous, 'GET', 'tokens'), 401, 'UNAUTHENTICATED');
   } finally {
     await httpServer.shutdown();
   }

@@ -232,6 +232,18 @@ export function baseOptions(api, p, overrides = {}) {
   };
 }
 
+/** A Response read whole: status, headers, text, the JSON body (or null) and the Location. */
+export async function readAnswer(response, method, path) {
+  const text = await response.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  return { method, path, status: response.status, headers: response.headers, text, body, location: response.headers.get('location') };
+}
+
 /**
  * A server with the fake provider, and helpers that record every answer
  * for the canary.
@@ -257,14 +269,7 @@ export function setup(api, overrides = {}, p = fakeProvider()) {
     }
     const response = await srv.fetch(new Request(url, { method, headers: h, body: payload }));
     ok(response instanceof Response || typeof response?.status === 'number', `${method} ${path}: server.fetch resolved a non-Response`);
-    const text = await response.text();
-    let data = null;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
-    const answer = { method, path: new URL(url).pathname, status: response.status, headers: response.headers, text, body: data, location: response.headers.get('location') };
+    const answer = await readAnswer(response, method, new URL(url).pathname);
     answers.push(answer);
     return answer;
   }

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import * as api from 'oauth-connectors';
-import { APP, SERVICE, USER_SECRET, ISS, expectError, setup, userJwt } from './server-checks.mjs';
+import { APP, SERVICE, USER_SECRET, ISS, expectError, readAnswer, setup, userJwt } from './server-checks.mjs';
 
 const { startLocalProvider, signIn } = await import(
   process.env.LOCAL_PROVIDER ?? new URL('../../support/local-provider.mjs', import.meta.url).href
@@ -23,14 +23,7 @@ async function http(base, method, path, { auth, onBehalfOf, json, body, headers 
   if (json !== undefined) h['content-type'] = 'application/json';
   const url = /^https?:/.test(path) ? path : `${base}/api/apps/${APP}/${path}`;
   const response = await fetch(url, { method, headers: h, body: json !== undefined ? JSON.stringify(json) : body, redirect });
-  const text = await response.text();
-  let data = null;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    data = null;
-  }
-  return { method, path, status: response.status, headers: response.headers, text, body: data, location: response.headers.get('location') };
+  return readAnswer(response, method, path);
 }
 
 describe('serveNode / toNodeHandler', () => {
