@@ -50,6 +50,7 @@ export type ConnectorsErrorCode =
   | 'NOT_CONNECTED'
   | 'STORE_UNAVAILABLE'
   | 'REFRESH_IN_PROGRESS'
+  | 'STATE_BROWSER_MISMATCH'
   | 'UNAUTHENTICATED'
   | 'JWT_TOO_LARGE'
   | 'JWT_ALG_NOT_ALLOWED'
@@ -604,6 +605,12 @@ export interface ConnectorsServerOptions {
   users?: ConnectorsUsers;
   /** Origins (`https://app.example`) a browser may be sent back to after connecting. */
   allowedReturnUrls?: string[];
+  /**
+   * Binds each app user's consent to the browser that started it (a cookie set
+   * by `connectAppUser`'s answer; the callback refuses other browsers with
+   * `STATE_BROWSER_MISMATCH`). Needs the frontend and the server on one site.
+   */
+  bindBrowser?: boolean;
   /** The token vault's lifecycle events. */
   onEvent?: (event: ConnectionEvent) => void;
 }

@@ -47,6 +47,9 @@ pub enum ErrorCode {
     StateConnectorMismatch,
     /// A `state` that was already used once.
     StateReplayed,
+    /// A `state` bound to another browser (its binding cookie is missing or
+    /// is another's): a consent URL made for one user, opened by someone else.
+    StateBrowserMismatch,
     /// A callback query we must not act on (duplicates, both `code` and `error`, no `state`).
     InvalidCallback,
     /// The callback's `iss` is not the provider's issuer (RFC 9207).
@@ -133,6 +136,7 @@ impl ErrorCode {
         ErrorCode::StateExpired,
         ErrorCode::StateConnectorMismatch,
         ErrorCode::StateReplayed,
+        ErrorCode::StateBrowserMismatch,
         ErrorCode::InvalidCallback,
         ErrorCode::IssuerMismatch,
         ErrorCode::IssuerMissing,
@@ -186,6 +190,7 @@ impl ErrorCode {
             ErrorCode::StateExpired => "STATE_EXPIRED",
             ErrorCode::StateConnectorMismatch => "STATE_CONNECTOR_MISMATCH",
             ErrorCode::StateReplayed => "STATE_REPLAYED",
+            ErrorCode::StateBrowserMismatch => "STATE_BROWSER_MISMATCH",
             ErrorCode::InvalidCallback => "INVALID_CALLBACK",
             ErrorCode::IssuerMismatch => "ISSUER_MISMATCH",
             ErrorCode::IssuerMissing => "ISSUER_MISSING",

@@ -45,6 +45,9 @@ pub struct StateClaims {
     pub scopes: Vec<String>,
     /// 32 random bytes, base64url: the single-use key.
     pub nonce: String,
+    /// The SHA-256 (base64url) of a value the browser that started the flow
+    /// holds in a cookie, when the flow is bound to that browser.
+    pub binding: Option<String>,
     pub issued_at_ms: u64,
     pub expires_at_ms: u64,
 }
@@ -75,6 +78,8 @@ struct Wire {
     #[serde(default)]
     s: Vec<String>,
     n: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    b: Option<String>,
     i: u64,
     e: u64,
 }
@@ -94,6 +99,7 @@ impl StateClaims {
             return_url: None,
             scopes: Vec::new(),
             nonce: URL_SAFE_NO_PAD.encode(random_bytes::<32>()?),
+            binding: None,
             issued_at_ms: now_ms,
             expires_at_ms: now_ms.saturating_add(STATE_TTL_MS),
         })
@@ -129,6 +135,7 @@ pub fn seal(key: &StateKey, claims: &StateClaims) -> Result<SealedState> {
         t: claims.return_url.clone(),
         s: claims.scopes.clone(),
         n: claims.nonce.clone(),
+        b: claims.binding.clone(),
         i: claims.issued_at_ms,
         e: claims.expires_at_ms,
     };
@@ -189,6 +196,7 @@ pub fn open(
         return_url: wire.t,
         scopes: wire.s,
         nonce: wire.n,
+        binding: wire.b,
         issued_at_ms: wire.i,
         expires_at_ms: wire.e,
     })

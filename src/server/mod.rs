@@ -32,7 +32,7 @@ use subtle::ConstantTimeEq;
 
 use crate::catalog::{Catalog, Pkce, Provider, printable};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Clock, Fetch, HttpResponse, MAX_BODY_BYTES, url_problem};
+use crate::http::{Clock, Fetch, HttpResponse, MAX_BODY_BYTES, random_bytes, url_problem};
 use crate::identity::{self, User};
 use crate::oauth::authorize::check_scopes;
 use crate::oauth::callback::{self, CallbackParams};
@@ -148,6 +148,8 @@ pub struct ServerConfig {
     service_tokens: Vec<[u8; 32]>,
     /// Origins a browser may be sent back to.
     allowed_origins: Vec<String>,
+    /// Whether an app user's consent is bound to the browser that started it.
+    bind_browser: bool,
 }
 
 impl ServerConfig {
@@ -187,6 +189,7 @@ impl ServerConfig {
             app_user: BTreeMap::new(),
             service_tokens: Vec::new(),
             allowed_origins: Vec::new(),
+            bind_browser: false,
         })
     }
 
@@ -243,6 +246,28 @@ impl ServerConfig {
         Ok(())
     }
 
+    /// Binds each app user's consent to the browser that asked for it: the
+    /// initiate answer sets a cookie (HttpOnly, SameSite=Lax, 10 minutes)
+    /// whose hash the state carries, and the callback refuses a browser
+    /// without it (`STATE_BROWSER_MISMATCH`). It needs the frontend and the
+    /// server on one site, so that the cookie is set and sent back.
+    pub fn bind_browser(&mut self, on: bool) {
+        self.bind_browser = on;
+    }
+
+    /// The binding cookie's name and attributes: `__Host-` and `Secure`
+    /// on https; plain on a loopback http `publicUrl`.
+    fn binding_cookie(&self) -> (&'static str, &'static str) {
+        if self.public_url.starts_with("https://") {
+            (
+                "__Host-oauth-connectors-bind",
+                "; Path=/; HttpOnly; Secure; SameSite=Lax",
+            )
+        } else {
+            ("oauth-connectors-bind", "; Path=/; HttpOnly; SameSite=Lax")
+        }
+    }
+
     /// The origins a browser may be sent back to.
     pub fn allow_return_urls(&mut self, origins: &[String]) -> Result<()> {
         self.allowed_origins = return_url::check_allowed(origins)?;
@@ -294,6 +319,11 @@ fn connection_id(nonce: &str) -> String {
     URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
+/// What a bound state carries of its browser's cookie value.
+fn binding_hash(value: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(value.as_bytes()))
+}
+
 /// The browser-facing code of a failed connection (security.md E1).
 pub fn coarse_code(code: ErrorCode) -> &'static str {
     use ErrorCode::*;
@@ -303,6 +333,7 @@ pub fn coarse_code(code: ErrorCode) -> &'static str {
         | StateExpired
         | StateConnectorMismatch
         | StateReplayed
+        | StateBrowserMismatch
         | InvalidCallback
         | IssuerMismatch
         | IssuerMissing => "invalid_state",
@@ -513,7 +544,21 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         let (path, query) = request.path_and_query();
         let route = routes::match_route(&request.method, path, &self.config.app_id);
         let mut response = match route {
-            Ok(Route::Callback(slot)) => return self.callback(&slot, query).await,
+            Ok(Route::Callback(slot)) => return self.callback(&slot, request, query).await,
+            Ok(_)
+                if request
+                    .header("x-app-id")
+                    .is_some_and(|id| id != self.config.app_id) =>
+            {
+                error_response(&Error::new(
+                    ErrorCode::NotFound,
+                    "X-App-Id names another app than the path",
+                ))
+            }
+            Ok(Route::Initiate(id)) => self
+                .initiate(id, request)
+                .await
+                .unwrap_or_else(|e| error_response(&e)),
             Err(e) if e.code() == ErrorCode::MethodNotAllowed && request.method == "OPTIONS" => {
                 HttpResponse {
                     status: 204,
@@ -552,15 +597,6 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     }
 
     async fn dispatch(&self, route: Route, request: &Incoming, query: &str) -> Result<Value> {
-        if request
-            .header("x-app-id")
-            .is_some_and(|id| id != self.config.app_id)
-        {
-            return Err(Error::new(
-                ErrorCode::NotFound,
-                "X-App-Id names another app than the path",
-            ));
-        }
         match route {
             Route::Token(slot) => {
                 self.service(request).await?;
@@ -580,26 +616,6 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             Route::NamedUserToken(id, user_id) => {
                 self.service(request).await?;
                 self.user_token(&Slot::AppUser(id), &user_id).await
-            }
-            Route::Initiate(id) => {
-                let user = self.user(request).await?;
-                let slot = Slot::AppUser(id);
-                let connector = self.config.connector(&slot)?;
-                let body: Option<InitiateBody> = request.json()?;
-                let asked = body
-                    .and_then(|b| b.return_url)
-                    .or_else(|| request.header("x-origin-url").map(str::to_owned));
-                let return_url = asked
-                    .map(|url| return_url::check(&url, &self.config.allowed_origins))
-                    .transpose()?;
-                let (url, _) = self.consent(
-                    &slot,
-                    connector,
-                    Some(&user.id),
-                    connector.scopes.clone(),
-                    return_url,
-                )?;
-                Ok(json!({ "redirect_url": url }))
             }
             Route::Disconnect(id) => {
                 let user = self.user(request).await?;
@@ -713,7 +729,9 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 };
                 Ok(json!({ "status": "removed", field: id, "revocation": revocation.as_str() }))
             }
-            Route::Callback(_) => Err(Error::new(ErrorCode::NotFound, "No such route")),
+            Route::Callback(_) | Route::Initiate(_) => {
+                Err(Error::new(ErrorCode::NotFound, "No such route"))
+            }
         }
     }
 
@@ -734,6 +752,65 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             ErrorCode::Unauthenticated,
             "The bearer token is not a service token of this app",
         ))
+    }
+
+    /// `connectAppUser`: the consent URL for the request's user, with the
+    /// return URL from the body's `return_url` or the `X-Origin-URL` header.
+    async fn initiate(&self, id: String, request: &Incoming) -> Result<HttpResponse> {
+        let user = self.user(request).await?;
+        let slot = Slot::AppUser(id);
+        let connector = self.config.connector(&slot)?;
+        let body: Option<InitiateBody> = request.json()?;
+        let asked = body
+            .and_then(|b| b.return_url)
+            .or_else(|| request.header("x-origin-url").map(str::to_owned));
+        let return_url = asked
+            .map(|url| return_url::check(&url, &self.config.allowed_origins))
+            .transpose()?;
+        let binding = if self.config.bind_browser {
+            Some(URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
+        } else {
+            None
+        };
+        let (url, _) = self.consent(
+            &slot,
+            connector,
+            Some(&user.id),
+            connector.scopes.clone(),
+            return_url,
+            binding.as_deref().map(binding_hash),
+        )?;
+        let mut response = json_response(200, &json!({ "redirect_url": url }));
+        if let Some(value) = binding {
+            let (name, attributes) = self.config.binding_cookie();
+            response.headers.push((
+                "set-cookie".to_owned(),
+                format!("{name}={value}; Max-Age=600{attributes}"),
+            ));
+        }
+        Ok(response)
+    }
+
+    /// Whether the request's browser holds the cookie a bound state names.
+    fn same_browser(&self, request: &Incoming, claims: &StateClaims) -> Result<()> {
+        let Some(expected) = &claims.binding else {
+            return Ok(());
+        };
+        let (name, _) = self.config.binding_cookie();
+        let held = request
+            .header("cookie")
+            .into_iter()
+            .flat_map(|h| h.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| binding_hash(v));
+        match held {
+            Some(h) if bool::from(h.as_bytes().ct_eq(expected.as_bytes())) => Ok(()),
+            _ => Err(Error::new(
+                ErrorCode::StateBrowserMismatch,
+                "This authorization was started in another browser",
+            )),
+        }
     }
 
     /// The user of `on-behalf-of: Bearer <user token>`.
@@ -802,12 +879,14 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         user: Option<&str>,
         scopes: Vec<String>,
         return_url: Option<String>,
+        binding: Option<String>,
     ) -> Result<(String, String)> {
         let client = &connector.client;
         let mut claims = StateClaims::new(slot.label(), client.redirect_uri.clone(), self.now())?;
         claims.user = user.map(str::to_owned);
         claims.return_url = return_url;
         claims.scopes = scopes;
+        claims.binding = binding;
         if client.provider.pkce != Pkce::Unsupported {
             claims.verifier = Some(pkce::generate_verifier()?);
         }
@@ -861,7 +940,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             }
         }
         let union = check_scopes(union.iter())?;
-        let (url, nonce) = self.consent(slot, connector, None, union, None)?;
+        let (url, nonce) = self.consent(slot, connector, None, union, None, None)?;
         let id = connection_id(&nonce);
         self.vault
             .store()
@@ -876,10 +955,11 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
 
     /// The OAuth callback: the state is opened (for this slot only), the
     /// issuer checked, the state burnt, then the code exchanged and stored.
-    async fn callback(&self, slot: &Slot, query: &str) -> HttpResponse {
+    async fn callback(&self, slot: &Slot, request: &Incoming, query: &str) -> HttpResponse {
         let opened = self.config.connector(slot).and_then(|connector| {
             let params = callback::parse_query(query)?;
             let claims = state::open(&self.state_key, &params.state, &slot.label(), self.now())?;
+            self.same_browser(request, &claims)?;
             Ok((connector, params, claims))
         });
         let (connector, params, claims) = match opened {
@@ -906,10 +986,18 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 )
                 .await;
         }
-        match &claims.return_url {
+        let mut response = match &claims.return_url {
             Some(url) => callback_redirect(url, slot.id(), outcome),
             None => callback_page(slot.id(), outcome),
+        };
+        if claims.binding.is_some() {
+            let (name, attributes) = self.config.binding_cookie();
+            response.headers.push((
+                "set-cookie".to_owned(),
+                format!("{name}=; Max-Age=0{attributes}"),
+            ));
         }
+        response
     }
 
     async fn finish(

@@ -55,6 +55,10 @@ fn provider() -> Provider {
 }
 
 fn env_with(shared_scopes: &[&str]) -> Env {
+    env_configured(shared_scopes, |_| {})
+}
+
+fn env_configured(shared_scopes: &[&str], configure: impl FnOnce(&mut ServerConfig)) -> Env {
     let clock = Rc::new(FakeClock::at(T0));
     let store = MemoryStore::on(&clock);
     let fetch = Rc::new(FakeFetch::default());
@@ -86,6 +90,7 @@ fn env_with(shared_scopes: &[&str]) -> Env {
     config
         .allow_return_urls(&["https://app.example".into()])
         .unwrap_or_else(|e| panic!("{e}"));
+    configure(&mut config);
     let ring = KeyRing::new(&[SECRET]).unwrap_or_else(|e| panic!("{e}"));
     let vault = Vault::new(
         ring,
@@ -1171,5 +1176,71 @@ fn the_location_keeps_the_apps_parameters_but_none_that_pass_for_the_providers()
     assert_eq!(
         r.header("location"),
         Some("https://app.example/back?keep=1&connect_error=access_denied#top")
+    );
+}
+
+/// The binding cookie an initiate answer set, as a `Cookie` header value.
+fn cookie_of(r: &HttpResponse) -> String {
+    let set = r.header("set-cookie").unwrap_or_default();
+    assert!(
+        set.starts_with("__Host-oauth-connectors-bind=")
+            && set.contains("; Max-Age=600; Path=/; HttpOnly; Secure; SameSite=Lax"),
+        "{set}"
+    );
+    set.split(';').next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn a_bound_consent_completes_only_in_the_browser_that_started_it() {
+    let env = env_configured(&["read"], |c| c.bind_browser(true));
+    let alice = initiate(&env, "alice", r#"{"return_url":"https://app.example/"}"#);
+    let alice_cookie = cookie_of(&alice);
+    let url = json_of(&alice)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let bob_cookie = cookie_of(&initiate(&env, "bob", ""));
+    assert_ne!(alice_cookie, bob_cookie);
+    let with = |cookie: &str| {
+        let mut req = callback_for(&url, "&code=c&iss=https%3A%2F%2Facme.example");
+        if !cookie.is_empty() {
+            req.headers
+                .push(("Cookie".into(), format!("theme=dark; {cookie}")));
+        }
+        req
+    };
+    // Alice's consent URL opened by Bob (URL phishing), or by a browser
+    // without the cookie: refused before any provider call, not burnt.
+    for cookie in [
+        bob_cookie.as_str(),
+        "",
+        "__Host-oauth-connectors-bind=forged",
+    ] {
+        let r = send(&env, &with(cookie));
+        assert_eq!(r.status, 400, "{cookie}");
+        assert!(String::from_utf8_lossy(&r.body).contains("invalid_state"));
+    }
+    assert_eq!(env.fetch.calls(), 0);
+    env.fetch
+        .answers
+        .borrow_mut()
+        .push_back(tokens("AT", "RT", "read"));
+    let r = send(&env, &with(&alice_cookie));
+    assert_eq!(
+        r.header("location"),
+        Some("https://app.example/?connector=mine&status=connected")
+    );
+    assert!(
+        r.headers
+            .iter()
+            .any(|(k, v)| k == "set-cookie"
+                && v.starts_with("__Host-oauth-connectors-bind=; Max-Age=0")),
+        "the cookie is cleared"
+    );
+    assert_eq!(json_of(&user_token(&env, "alice"))["access_token"], "AT");
+    // Without the option, no cookie is set and none is needed.
+    assert_eq!(
+        initiate(&env_with(&["read"]), "alice", "").header("set-cookie"),
+        None
     );
 }

@@ -28,7 +28,7 @@ use crate::oauth::token::ClientCredentials;
 use crate::server::{Incoming, NoUsers, Server, ServerConfig, Slot, Users};
 use crate::vault::{KeyRing, Vault, VaultOptions};
 
-const OPTIONS: [&str; 16] = [
+const OPTIONS: [&str; 17] = [
     "appId",
     "publicUrl",
     "secret",
@@ -44,6 +44,7 @@ const OPTIONS: [&str; 16] = [
     "serviceTokens",
     "users",
     "allowedReturnUrls",
+    "bindBrowser",
     "onEvent",
 ];
 
@@ -295,6 +296,13 @@ fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
     }
     let origins = string_list(&get(options, "allowedReturnUrls"), "allowedReturnUrls")?;
     config.allow_return_urls(&origins).map_err(js_err)?;
+    let bind = get(options, "bindBrowser");
+    if !(bind.is_undefined() || bind.is_null()) {
+        config.bind_browser(
+            bind.as_bool()
+                .ok_or_else(|| input_error("bindBrowser must be true or false"))?,
+        );
+    }
     Ok(config)
 }
 

@@ -278,7 +278,7 @@ export function setup(api, overrides = {}, p = fakeProvider()) {
     api, p, server, options, answers, states, send,
     service: (method, path, init = {}) => send(method, path, { auth: SERVICE, ...init }),
     /** Follows a consent URL as the provider would: a callback with a fresh code (and `extra` parameters). */
-    async callback(redirectUrl, { code, extra = {}, stateOverride, to } = {}) {
+    async callback(redirectUrl, { code, extra = {}, stateOverride, to, headers } = {}) {
       const url = new URL(redirectUrl);
       const state = url.searchParams.get('state');
       ok(typeof state === 'string' && state.length >= 32, `a state in the consent URL: ${state}`);
@@ -287,7 +287,7 @@ export function setup(api, overrides = {}, p = fakeProvider()) {
       if (code !== null) q.set('code', code ?? p.code(url.searchParams.get('scope')));
       q.set('state', stateOverride ?? state);
       for (const [k, v] of Object.entries(extra)) q.append(k, v);
-      const answer = await send('GET', `${to ?? url.searchParams.get('redirect_uri')}?${q}`);
+      const answer = await send('GET', `${to ?? url.searchParams.get('redirect_uri')}?${q}`, { headers });
       return { answer, state, redirectUri: url.searchParams.get('redirect_uri') };
     },
     /** PUT a shared integration (or workspace connector) and complete its consent. */

@@ -175,6 +175,32 @@ async function userinfo(op, token) {
   return { status: response.status, body: response.status === 200 ? await response.json() : await response.text() };
 }
 
+// Browsers drop Set-Cookie from a Response made in a page, so this one runs in Node.
+test('bindBrowser: a consent URL completes only in the browser holding its cookie (security.md S2, S3)', async () => {
+  const ctx = setup(api, { bindBrowser: true });
+  const initiate = async (user) => {
+    const answer = await ctx.send('POST', 'app-user-auth/connectors/mine/initiate', { auth: await userJwt(user) });
+    const cookie = answer.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /^__Host-oauth-connectors-bind=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    return { url: answer.body.redirect_url, cookie: cookie.split(';')[0] };
+  };
+  const alice = await initiate('alice');
+  const bob = await initiate('bob');
+  // Bob opens Alice's consent URL (URL phishing), or a browser without the cookie does.
+  for (const cookie of [bob.cookie, undefined]) {
+    const { answer } = await ctx.callback(alice.url, { headers: cookie ? { cookie } : {} });
+    assert.equal(answer.status, 400);
+    assert.match(answer.text, /invalid_state/);
+  }
+  const { answer } = await ctx.callback(alice.url, { headers: { cookie: `a=1; ${alice.cookie}` } });
+  assert.equal(answer.status, 200, answer.text);
+  assert.match(answer.headers.get('set-cookie') ?? '', /^__Host-oauth-connectors-bind=; Max-Age=0/);
+  const read = await ctx.service('GET', 'app-user-auth/connectors/mine/token', { onBehalfOf: await userJwt('alice') });
+  assert.equal(read.status, 200);
+  assert.throws(() => api.createConnectorsServer({ ...ctx.options, bindBrowser: 'yes' }), { code: 'INVALID_INPUT', message: /bindBrowser/ });
+  ctx.canary();
+});
+
 describe('full flows against oidc-provider', () => {
   let op;
   let served;
