@@ -75,4 +75,13 @@ const worker :Workerd.Worker = (
   const failed = results.filter((r) => !r.ok);
   assert.deepEqual(failed, [], JSON.stringify(failed, null, 2));
   assert.ok(results.length >= 7, `${results.length} checks ran`);
+
+  // The connectors server as the Worker's fetch handler, over real HTTP.
+  const api = `http://127.0.0.1:${port}/api/apps/worker-app/external-auth/available-integrations`;
+  const listed = await fetch(api, { headers: { authorization: 'Bearer worker-service-token-0123456789' } });
+  assert.equal(listed.status, 200);
+  assert.ok((await listed.json()).integrations.some((i) => i.integration_type === 'slack'));
+  const refused = await fetch(api);
+  assert.equal(refused.status, 401);
+  assert.equal(refused.headers.get('x-base44-connector-error'), 'UNAUTHENTICATED');
 });
