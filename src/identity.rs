@@ -232,7 +232,7 @@ pub fn bearer(header: Option<&str>) -> Result<&str> {
 }
 
 /// `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
-fn b64token(token: &str) -> bool {
+pub fn b64token(token: &str) -> bool {
     let body = token.trim_end_matches('=');
     !body.is_empty()
         && body

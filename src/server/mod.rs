@@ -233,12 +233,13 @@ impl ServerConfig {
         Ok(())
     }
 
-    /// Accepts `token` as a service token (at least 16 characters).
+    /// Accepts `token` as a service token: at least 16 characters that a
+    /// `Bearer` header can carry (letters, digits, `-._~+/`).
     pub fn add_service_token(&mut self, token: &str) -> Result<()> {
-        if token.len() < 16 {
+        if token.len() < 16 || !identity::b64token(token) {
             return Err(Error::new(
                 ErrorCode::ConfigInvalid,
-                "A service token must have at least 16 characters (use random ones)",
+                "A service token must have at least 16 characters of A-Z, a-z, 0-9 and -._~+/ (use random ones)",
             ));
         }
         self.service_tokens

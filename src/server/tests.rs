@@ -1045,6 +1045,11 @@ fn bad_configuration_is_refused() {
     let mut config =
         ServerConfig::new("app", "https://a.example", catalog()).unwrap_or_else(|e| panic!("{e}"));
     assert!(config.add_service_token("short").is_err());
+    assert!(
+        config
+            .add_service_token("has spaces in it, 0123456789")
+            .is_err()
+    );
     let credentials = ClientCredentials {
         client_id: "id".into(),
         client_secret: None,
