@@ -42,6 +42,9 @@ pub struct TokenSet {
     /// The granted scopes (the provider may grant fewer than asked); the
     /// requested ones when the response does not say.
     pub scopes: Vec<String>,
+    /// The scopes the request asked for. Providers may name a granted scope
+    /// differently (Google grants `email` as `.../auth/userinfo.email`).
+    pub requested_scopes: Vec<String>,
     /// Per-connection values from the response and the callback
     /// (Salesforce `instance_url`, QuickBooks `realmId`, ...).
     pub connection_config: BTreeMap<String, String>,
@@ -535,6 +538,7 @@ pub fn process_token_response(
         token_type,
         expires_at_ms,
         scopes,
+        requested_scopes: requested_scopes.to_vec(),
         connection_config,
         account: Account::of(&body),
         raw: without_tokens(body),

@@ -847,7 +847,8 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     }
 
     /// A usable connection (refreshed first when due) that holds every
-    /// scope the connector asks for.
+    /// scope the connector asks for: granted, or asked for at consent
+    /// (a provider may name a granted scope differently).
     async fn read(&self, slot: &Slot, user: Option<&str>, connector: &Connector) -> Result<Record> {
         let record = self
             .vault
@@ -856,7 +857,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         let missing: Vec<&str> = connector
             .scopes
             .iter()
-            .filter(|s| !record.scopes.contains(s))
+            .filter(|s| !record.scopes.contains(s) && !record.requested_scopes.contains(s))
             .map(String::as_str)
             .collect();
         if !missing.is_empty() {
@@ -921,9 +922,9 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     /// the scopes, else a consent URL for the union and a `connection_id`.
     async fn set(&self, slot: &Slot, connector: &Connector, asked: Vec<String>) -> Result<Value> {
         let current = self.vault.status(&key_of(slot, None)).await?;
-        let granted = current
+        let (granted, requested) = current
             .filter(|r| r.status == Status::Active)
-            .map(|r| r.scopes)
+            .map(|r| (r.scopes, r.requested_scopes))
             .unwrap_or_default();
         let answer = |redirect: Option<String>, id: Option<String>, already: bool| {
             json!({
@@ -931,7 +932,8 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 "error": null, "error_message": null, "other_user_email": null,
             })
         };
-        if !granted.is_empty() && asked.iter().all(|s| granted.contains(s)) {
+        let covered = |s: &String| granted.contains(s) || requested.contains(s);
+        if !granted.is_empty() && asked.iter().all(covered) {
             return Ok(answer(None, None, true));
         }
         let mut union = granted;

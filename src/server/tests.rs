@@ -1249,3 +1249,68 @@ fn a_bound_consent_completes_only_in_the_browser_that_started_it() {
         None
     );
 }
+
+#[test]
+fn a_scope_granted_under_another_name_is_not_missing() {
+    // Google grants `email` as `https://www.googleapis.com/auth/userinfo.email`.
+    let env = env_with(&["email"]);
+    let r = send(
+        &env,
+        &request(
+            "PUT",
+            "/api/apps/app1/external-auth/integrations/acme",
+            &[SVC],
+            "",
+        ),
+    );
+    let url = json_of(&r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    env.fetch.answers.borrow_mut().push_back(tokens(
+        "AT",
+        "RT",
+        "https://www.googleapis.com/auth/userinfo.email openid",
+    ));
+    send(
+        &env,
+        &callback_for(&url, "&code=c&iss=https%3A%2F%2Facme.example"),
+    );
+    let r = send(
+        &env,
+        &request(
+            "GET",
+            "/api/apps/app1/external-auth/tokens/acme",
+            &[SVC],
+            "",
+        ),
+    );
+    assert_eq!(json_of(&r)["access_token"], "AT");
+    let again = send(
+        &env,
+        &request(
+            "PUT",
+            "/api/apps/app1/external-auth/integrations/acme",
+            &[SVC],
+            r#"{"scopes":["email"]}"#,
+        ),
+    );
+    assert_eq!(json_of(&again)["already_authorized"], true);
+    // Still covered after a refresh.
+    env.clock.now.set(T0 + 3_600_000);
+    env.fetch.answers.borrow_mut().push_back(tokens(
+        "AT2",
+        "RT2",
+        "https://www.googleapis.com/auth/userinfo.email",
+    ));
+    let r = send(
+        &env,
+        &request(
+            "GET",
+            "/api/apps/app1/external-auth/tokens/acme",
+            &[SVC],
+            "",
+        ),
+    );
+    assert_eq!(json_of(&r)["access_token"], "AT2");
+}

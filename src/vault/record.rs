@@ -134,6 +134,9 @@ pub struct Record {
     pub user_id: Option<String>,
     pub status: Status,
     pub scopes: Vec<String>,
+    /// Every scope a consent for this connection asked for (a provider may
+    /// name what it granted differently).
+    pub requested_scopes: Vec<String>,
     pub access_token: AccessToken,
     pub refresh_token: Option<RefreshToken>,
     pub token_type: String,
@@ -157,6 +160,8 @@ struct Stored<T> {
     user_id: Option<String>,
     status: Status,
     scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    requested_scopes: Vec<String>,
     access_token: T,
     #[serde(default)]
     refresh_token: Option<T>,
@@ -180,6 +185,7 @@ impl Record {
             user_id: key.user_id().map(str::to_owned),
             status: Status::Active,
             scopes: tokens.scopes,
+            requested_scopes: tokens.requested_scopes,
             access_token: tokens.access_token,
             refresh_token: tokens.refresh_token,
             token_type: tokens.token_type,
@@ -198,6 +204,11 @@ impl Record {
         let mut next = self.next(now_ms);
         next.status = Status::Active;
         next.scopes = tokens.scopes;
+        for scope in tokens.requested_scopes {
+            if !next.requested_scopes.contains(&scope) {
+                next.requested_scopes.push(scope);
+            }
+        }
         next.access_token = tokens.access_token;
         if tokens.refresh_token.is_some() {
             next.refresh_token = tokens.refresh_token;
@@ -217,6 +228,7 @@ impl Record {
         let mut next = self.next(now_ms);
         next.status = Status::Active;
         next.scopes = newer.scopes.clone();
+        next.requested_scopes = newer.requested_scopes.clone();
         next.access_token = newer.access_token.clone();
         next.refresh_token = newer.refresh_token.clone();
         next.token_type = newer.token_type.clone();
@@ -256,6 +268,7 @@ impl Record {
             user_id: self.user_id.clone(),
             status: self.status,
             scopes: self.scopes.clone(),
+            requested_scopes: self.requested_scopes.clone(),
             access_token: self.access_token.secret(),
             refresh_token: self.refresh_token.as_ref().map(RefreshToken::secret),
             token_type: self.token_type.clone(),
@@ -286,6 +299,7 @@ impl Record {
             user_id: s.user_id,
             status: s.status,
             scopes: s.scopes,
+            requested_scopes: s.requested_scopes,
             access_token: AccessToken::new(s.access_token),
             refresh_token: s.refresh_token.map(RefreshToken::new),
             token_type: s.token_type,

@@ -118,6 +118,7 @@ fn tokens(at: &str, rt: Option<&str>, expires_at_ms: Option<u64>) -> TokenSet {
         token_type: "Bearer".into(),
         expires_at_ms,
         scopes: vec!["calendar".into()],
+        requested_scopes: Vec::new(),
         connection_config: BTreeMap::new(),
         account: Account {
             id: Some("u-1".into()),

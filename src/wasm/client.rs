@@ -188,6 +188,7 @@ pub(super) fn tokens_from_js(value: &JsValue) -> JsResult<TokenSet> {
             .unwrap_or_else(|| "Bearer".to_owned()),
         expires_at_ms,
         scopes: string_list(&get(value, "scopes"), "tokens.scopes")?,
+        requested_scopes: Vec::new(),
         connection_config: string_map(&get(value, "connectionConfig"), "tokens.connectionConfig")?,
         account: if account.is_object() {
             from_js(&account, "tokens.account")?
