@@ -130,6 +130,42 @@ fn tokens(at: &str, rt: &str, scope: &str) -> std::result::Result<HttpResponse, 
     ))
 }
 
+fn redirect_url(r: &HttpResponse) -> String {
+    json_of(r)["redirect_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn put_shared(env: &Env, body: &str) -> HttpResponse {
+    send(
+        env,
+        &request(
+            "PUT",
+            "/api/apps/app1/external-auth/integrations/acme",
+            &[SVC],
+            body,
+        ),
+    )
+}
+
+fn shared_token(env: &Env) -> HttpResponse {
+    send(
+        env,
+        &request(
+            "GET",
+            "/api/apps/app1/external-auth/tokens/acme",
+            &[SVC],
+            "",
+        ),
+    )
+}
+
+/// The provider's next answer.
+fn provider_answers(env: &Env, response: std::result::Result<HttpResponse, FetchFailure>) {
+    env.fetch.answers.borrow_mut().push_back(response);
+}
+
 fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Incoming {
     Incoming {
         method: method.into(),
@@ -205,14 +241,8 @@ fn initiate(env: &Env, user: &str, body: &str) -> HttpResponse {
 
 fn connect_user(env: &Env, user: &str, at: &str) -> HttpResponse {
     let r = initiate(env, user, r#"{"return_url":"https://app.example/done"}"#);
-    let url = json_of(&r)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    env.fetch
-        .answers
-        .borrow_mut()
-        .push_back(tokens(at, &format!("{at}-rt"), "read"));
+    let url = redirect_url(&r);
+    provider_answers(env, tokens(at, &format!("{at}-rt"), "read"));
     send(
         env,
         &callback_for(&url, "&code=SENTINEL_CODE&iss=https%3A%2F%2Facme.example"),
@@ -241,10 +271,7 @@ fn an_app_user_connects_and_reads_only_their_own_token() {
         r#"{"return_url":"https://app.example/done"}"#,
     );
     assert_eq!(r.status, 200);
-    let url = json_of(&r)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let url = redirect_url(&r);
     assert!(url.starts_with("https://acme.example/authorize?"), "{url}");
     assert_eq!(query_param(&url, "code_challenge_method"), "S256");
     assert_eq!(
@@ -253,10 +280,7 @@ fn an_app_user_connects_and_reads_only_their_own_token() {
     );
     assert!(query_param(&url, "state").len() > 43);
 
-    env.fetch
-        .answers
-        .borrow_mut()
-        .push_back(tokens("SENTINEL_AT", "SENTINEL_RT", "read"));
+    provider_answers(&env, tokens("SENTINEL_AT", "SENTINEL_RT", "read"));
     let r = send(
         &env,
         &callback_for(&url, "&code=SENTINEL_CODE&iss=https%3A%2F%2Facme.example"),
@@ -328,10 +352,7 @@ fn two_users_get_two_connections() {
 fn a_state_opens_once_for_its_own_connector_within_ten_minutes() {
     let env = env();
     let r = initiate(&env, "alice", r#"{"return_url":"https://app.example/"}"#);
-    let url = json_of(&r)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let url = redirect_url(&r);
     // Another connector's callback: refused before any provider call.
     let mut other = callback_for(&url, "&code=x");
     other.url = other.url.replace(
@@ -368,10 +389,7 @@ fn a_state_opens_once_for_its_own_connector_within_ten_minutes() {
     assert_eq!(env.fetch.calls(), 0);
     // At +599 s it works once; again it is a replay.
     env.clock.now.set(T0 + 599_000);
-    env.fetch
-        .answers
-        .borrow_mut()
-        .push_back(tokens("AT", "RT", "read"));
+    provider_answers(&env, tokens("AT", "RT", "read"));
     let ok = callback_for(&url, "&code=x&iss=https%3A%2F%2Facme.example");
     assert_eq!(
         send(&env, &ok).header("location"),
@@ -384,10 +402,7 @@ fn a_state_opens_once_for_its_own_connector_within_ten_minutes() {
     assert_eq!(env.fetch.calls(), 1);
     // A state older than 10 minutes.
     let r = initiate(&env, "alice", "");
-    let late = json_of(&r)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let late = redirect_url(&r);
     env.clock.now.set(env.clock.now.get() + 601_000);
     let r = send(
         &env,
@@ -401,14 +416,8 @@ fn a_state_opens_once_for_its_own_connector_within_ten_minutes() {
 fn concurrent_callbacks_with_one_state_make_one_token_request() {
     let env = env();
     let r = initiate(&env, "alice", "");
-    let url = json_of(&r)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    env.fetch
-        .answers
-        .borrow_mut()
-        .push_back(tokens("AT", "RT", "read"));
+    let url = redirect_url(&r);
+    provider_answers(&env, tokens("AT", "RT", "read"));
     let req = callback_for(&url, "&code=x&iss=https%3A%2F%2Facme.example");
     let answers = join_all((0..10).map(|_| env.server.handle(&req)).collect());
     assert_eq!(env.fetch.calls(), 1);
@@ -419,10 +428,7 @@ fn concurrent_callbacks_with_one_state_make_one_token_request() {
 fn a_refused_consent_burns_the_state_and_stores_nothing() {
     let env = env();
     let r = initiate(&env, "alice", "");
-    let url = json_of(&r)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let url = redirect_url(&r);
     let denied = callback_for(
         &url,
         "&error=access_denied&error_description=%3Cscript%3E&iss=https%3A%2F%2Facme.example",
@@ -615,10 +621,7 @@ fn connect_shared(env: &Env, scopes: &str, at: &str) -> Value {
     let answer = json_of(&r);
     if let Some(url) = answer["redirect_url"].as_str() {
         let granted = query_param(url, "scope");
-        env.fetch
-            .answers
-            .borrow_mut()
-            .push_back(tokens(at, "RT", &granted));
+        provider_answers(env, tokens(at, "RT", &granted));
         let r = send(
             env,
             &callback_for(url, "&code=c&iss=https%3A%2F%2Facme.example"),
@@ -637,15 +640,7 @@ fn status_of(env: &Env, id: &str) -> Value {
 #[test]
 fn the_management_flow_connects_a_shared_connector() {
     let env = env();
-    let r = send(
-        &env,
-        &request(
-            "PUT",
-            "/api/apps/app1/external-auth/integrations/acme",
-            &[SVC],
-            r#"{"scopes":["read"]}"#,
-        ),
-    );
+    let r = put_shared(&env, r#"{"scopes":["read"]}"#);
     let answer = json_of(&r);
     assert_eq!(answer["already_authorized"], false);
     assert_eq!(answer["error"], Value::Null);
@@ -658,10 +653,7 @@ fn the_management_flow_connects_a_shared_connector() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    env.fetch
-        .answers
-        .borrow_mut()
-        .push_back(tokens("SHARED_AT", "RT", "read"));
+    provider_answers(&env, tokens("SHARED_AT", "RT", "read"));
     let r = send(
         &env,
         &callback_for(&url, "&code=c&iss=https%3A%2F%2Facme.example"),
@@ -677,15 +669,7 @@ fn the_management_flow_connects_a_shared_connector() {
         "FAILED"
     );
 
-    let token = send(
-        &env,
-        &request(
-            "GET",
-            "/api/apps/app1/external-auth/tokens/acme",
-            &[SVC],
-            "",
-        ),
-    );
+    let token = shared_token(&env);
     assert_eq!(
         json_of(&token),
         serde_json::json!({"access_token": "SHARED_AT", "integration_type": "acme", "connection_config": null})
@@ -703,19 +687,8 @@ fn the_management_flow_connects_a_shared_connector() {
     assert_eq!(again["already_authorized"], true);
     assert_eq!(again["redirect_url"], Value::Null);
     // More scopes: consent for the union.
-    let more = send(
-        &env,
-        &request(
-            "PUT",
-            "/api/apps/app1/external-auth/integrations/acme",
-            &[SVC],
-            r#"{"scopes":["write"]}"#,
-        ),
-    );
-    let url = json_of(&more)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let more = put_shared(&env, r#"{"scopes":["write"]}"#);
+    let url = redirect_url(&more);
     assert_eq!(query_param(&url, "scope"), "read write");
 
     let available = json_of(&send(
@@ -752,25 +725,9 @@ fn the_management_flow_connects_a_shared_connector() {
     );
     assert_eq!(json_of(&removed)["status"], "removed");
     assert_eq!(json_of(&removed)["integration_type"], "acme");
-    let token = send(
-        &env,
-        &request(
-            "GET",
-            "/api/apps/app1/external-auth/tokens/acme",
-            &[SVC],
-            "",
-        ),
-    );
+    let token = shared_token(&env);
     assert_eq!(code_of(&token), "NOT_CONNECTED");
-    let r = send(
-        &env,
-        &request(
-            "PUT",
-            "/api/apps/app1/external-auth/integrations/acme",
-            &[SVC],
-            r#"{"scopes":["a b"]}"#,
-        ),
-    );
+    let r = put_shared(&env, r#"{"scopes":["a b"]}"#);
     assert_eq!(code_of(&r), "INVALID_SCOPE");
 }
 
@@ -786,15 +743,9 @@ fn a_workspace_connector_connects_through_its_own_put() {
             "",
         ),
     );
-    let url = json_of(&r)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let url = redirect_url(&r);
     assert_eq!(query_param(&url, "scope"), "read");
-    env.fetch
-        .answers
-        .borrow_mut()
-        .push_back(tokens("TEAM_AT", "RT", "read"));
+    provider_answers(&env, tokens("TEAM_AT", "RT", "read"));
     assert_eq!(
         send(
             &env,
@@ -820,36 +771,14 @@ fn a_workspace_connector_connects_through_its_own_put() {
 fn scopes_asked_later_make_token_reads_name_what_is_missing() {
     let env = env_with(&["read", "write"]);
     // The grant covers only `read` (the provider granted less).
-    let r = send(
-        &env,
-        &request(
-            "PUT",
-            "/api/apps/app1/external-auth/integrations/acme",
-            &[SVC],
-            r#"{"scopes":["read"]}"#,
-        ),
-    );
-    let url = json_of(&r)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    env.fetch
-        .answers
-        .borrow_mut()
-        .push_back(tokens("AT", "RT", "read"));
+    let r = put_shared(&env, r#"{"scopes":["read"]}"#);
+    let url = redirect_url(&r);
+    provider_answers(&env, tokens("AT", "RT", "read"));
     send(
         &env,
         &callback_for(&url, "&code=c&iss=https%3A%2F%2Facme.example"),
     );
-    let r = send(
-        &env,
-        &request(
-            "GET",
-            "/api/apps/app1/external-auth/tokens/acme",
-            &[SVC],
-            "",
-        ),
-    );
+    let r = shared_token(&env);
     assert_eq!((r.status, code_of(&r).as_str()), (409, "SCOPES_MISSING"));
     assert!(
         json_of(&r)["error"]["message"]
@@ -858,19 +787,8 @@ fn scopes_asked_later_make_token_reads_name_what_is_missing() {
             .contains("(write)")
     );
     // The PUT without scopes asks for the connector's own, unioned with the grant.
-    let r = send(
-        &env,
-        &request(
-            "PUT",
-            "/api/apps/app1/external-auth/integrations/acme",
-            &[SVC],
-            "",
-        ),
-    );
-    let url = json_of(&r)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let r = put_shared(&env, "");
+    let url = redirect_url(&r);
     assert_eq!(query_param(&url, "scope"), "read write");
 }
 
@@ -879,37 +797,15 @@ fn an_expired_token_is_refreshed_on_read() {
     let env = env();
     connect_shared(&env, r#"["read"]"#, "AT1");
     env.clock.now.set(T0 + 3_600_000);
-    env.fetch
-        .answers
-        .borrow_mut()
-        .push_back(tokens("AT2", "RT2", "read"));
-    let r = send(
-        &env,
-        &request(
-            "GET",
-            "/api/apps/app1/external-auth/tokens/acme",
-            &[SVC],
-            "",
-        ),
-    );
+    provider_answers(&env, tokens("AT2", "RT2", "read"));
+    let r = shared_token(&env);
     assert_eq!(json_of(&r)["access_token"], "AT2");
     let sent = String::from_utf8_lossy(&env.fetch.requests.borrow()[1].body).into_owned();
     assert!(sent.contains("grant_type=refresh_token"));
     // invalid_grant: the connection needs a reconnect, and says so.
     env.clock.now.set(T0 + 7_200_000);
-    env.fetch
-        .answers
-        .borrow_mut()
-        .push_back(Ok(json_response(400, r#"{"error":"invalid_grant"}"#)));
-    let r = send(
-        &env,
-        &request(
-            "GET",
-            "/api/apps/app1/external-auth/tokens/acme",
-            &[SVC],
-            "",
-        ),
-    );
+    provider_answers(&env, Ok(json_response(400, r#"{"error":"invalid_grant"}"#)));
+    let r = shared_token(&env);
     assert_eq!((r.status, code_of(&r).as_str()), (409, "NEEDS_RECONNECT"));
     let list = json_of(&send(
         &env,
@@ -986,26 +882,29 @@ fn no_answer_ever_holds_a_secret() {
         }
     };
     let r = initiate(&env, "alice", r#"{"return_url":"https://app.example/"}"#);
-    let url = json_of(&r)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let url = redirect_url(&r);
     let state = query_param(&url, "state");
     // A provider that echoes the code and the secret in its error.
-    env.fetch.answers.borrow_mut().push_back(Ok(json_response(
-        400,
-        r#"{"error":"invalid_grant","error_description":"SENTINEL_CODE SENTINEL_CS"}"#,
-    )));
+    provider_answers(
+        &env,
+        Ok(json_response(
+            400,
+            r#"{"error":"invalid_grant","error_description":"SENTINEL_CODE SENTINEL_CS"}"#,
+        )),
+    );
     record(&send(
         &env,
         &callback_for(&url, "&code=SENTINEL_CODE&iss=https%3A%2F%2Facme.example"),
     ));
     record(&connect_user(&env, "bob", "SENTINEL_AT"));
     env.clock.now.set(T0 + 3_600_000);
-    env.fetch.answers.borrow_mut().push_back(Ok(json_response(
-        500,
-        r#"{"error":"server_error","error_description":"SENTINEL_AT-rt"}"#,
-    )));
+    provider_answers(
+        &env,
+        Ok(json_response(
+            500,
+            r#"{"error":"server_error","error_description":"SENTINEL_AT-rt"}"#,
+        )),
+    );
     record(&user_token(&env, "bob"));
     record(&send(&env, &callback_for(&url, "&code=SENTINEL_CODE")));
     for needle in ["SENTINEL", state.as_str()] {
@@ -1152,15 +1051,7 @@ fn a_state_too_long_to_come_back_is_refused_up_front() {
         .map(|i| format!("https://scopes.example/{i:02}/{}", "s".repeat(40)))
         .collect();
     let body = serde_json::json!({ "scopes": many }).to_string();
-    let r = send(
-        &env,
-        &request(
-            "PUT",
-            "/api/apps/app1/external-auth/integrations/acme",
-            &[SVC],
-            &body,
-        ),
-    );
+    let r = put_shared(&env, &body);
     assert_eq!(code_of(&r), "INVALID_INPUT");
 }
 
@@ -1170,10 +1061,7 @@ fn the_location_keeps_the_apps_parameters_but_none_that_pass_for_the_providers()
     let body =
         r#"{"return_url":"https://app.example/back?code=mine&state=s&iss=i&status=x&keep=1#top"}"#;
     let r = initiate(&env, "alice", body);
-    let url = json_of(&r)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let url = redirect_url(&r);
     let r = send(
         &env,
         &callback_for(&url, "&error=access_denied&iss=https%3A%2F%2Facme.example"),
@@ -1200,10 +1088,7 @@ fn a_bound_consent_completes_only_in_the_browser_that_started_it() {
     let env = env_configured(&["read"], |c| c.bind_browser(true));
     let alice = initiate(&env, "alice", r#"{"return_url":"https://app.example/"}"#);
     let alice_cookie = cookie_of(&alice);
-    let url = json_of(&alice)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let url = redirect_url(&alice);
     let bob_cookie = cookie_of(&initiate(&env, "bob", ""));
     assert_ne!(alice_cookie, bob_cookie);
     let with = |cookie: &str| {
@@ -1226,10 +1111,7 @@ fn a_bound_consent_completes_only_in_the_browser_that_started_it() {
         assert!(String::from_utf8_lossy(&r.body).contains("invalid_state"));
     }
     assert_eq!(env.fetch.calls(), 0);
-    env.fetch
-        .answers
-        .borrow_mut()
-        .push_back(tokens("AT", "RT", "read"));
+    provider_answers(&env, tokens("AT", "RT", "read"));
     let r = send(&env, &with(&alice_cookie));
     assert_eq!(
         r.header("location"),
@@ -1254,63 +1136,34 @@ fn a_bound_consent_completes_only_in_the_browser_that_started_it() {
 fn a_scope_granted_under_another_name_is_not_missing() {
     // Google grants `email` as `https://www.googleapis.com/auth/userinfo.email`.
     let env = env_with(&["email"]);
-    let r = send(
+    let r = put_shared(&env, "");
+    let url = redirect_url(&r);
+    provider_answers(
         &env,
-        &request(
-            "PUT",
-            "/api/apps/app1/external-auth/integrations/acme",
-            &[SVC],
-            "",
+        tokens(
+            "AT",
+            "RT",
+            "https://www.googleapis.com/auth/userinfo.email openid",
         ),
     );
-    let url = json_of(&r)["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    env.fetch.answers.borrow_mut().push_back(tokens(
-        "AT",
-        "RT",
-        "https://www.googleapis.com/auth/userinfo.email openid",
-    ));
     send(
         &env,
         &callback_for(&url, "&code=c&iss=https%3A%2F%2Facme.example"),
     );
-    let r = send(
-        &env,
-        &request(
-            "GET",
-            "/api/apps/app1/external-auth/tokens/acme",
-            &[SVC],
-            "",
-        ),
-    );
+    let r = shared_token(&env);
     assert_eq!(json_of(&r)["access_token"], "AT");
-    let again = send(
-        &env,
-        &request(
-            "PUT",
-            "/api/apps/app1/external-auth/integrations/acme",
-            &[SVC],
-            r#"{"scopes":["email"]}"#,
-        ),
-    );
+    let again = put_shared(&env, r#"{"scopes":["email"]}"#);
     assert_eq!(json_of(&again)["already_authorized"], true);
     // Still covered after a refresh.
     env.clock.now.set(T0 + 3_600_000);
-    env.fetch.answers.borrow_mut().push_back(tokens(
-        "AT2",
-        "RT2",
-        "https://www.googleapis.com/auth/userinfo.email",
-    ));
-    let r = send(
+    provider_answers(
         &env,
-        &request(
-            "GET",
-            "/api/apps/app1/external-auth/tokens/acme",
-            &[SVC],
-            "",
+        tokens(
+            "AT2",
+            "RT2",
+            "https://www.googleapis.com/auth/userinfo.email",
         ),
     );
+    let r = shared_token(&env);
     assert_eq!(json_of(&r)["access_token"], "AT2");
 }
