@@ -14,6 +14,7 @@ export {
   generateCodeVerifier,
 } from './oauth_connectors.js';
 export { memoryStore, denoKvStore, storeConformance } from './stores.js';
+export { createClient, createClientFromRequest, Base44Error } from './client.js';
 import { TokenVault as WasmTokenVault, ConnectorsServer } from './oauth_connectors.js';
 import { memoryStore } from './stores.js';
 

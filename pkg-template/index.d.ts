@@ -639,3 +639,6 @@ export declare function serveNode(
   server: ConnectorsServer,
   options?: { port?: number; hostname?: string; maxBodyBytes?: number },
 ): Promise<{ url: string; port: number; hostname: string; close(): Promise<void> }>;
+
+// The SDK client (also `oauth-connectors/client`, without the wasm).
+export * from './client.js';

@@ -1,7 +1,8 @@
 // The installed package in Deno 2, through its "deno" export.
 import * as api from 'oauth-connectors';
 import { checks } from './checks.mjs';
-import { APP, SERVICE, expectError, readAnswer, setup } from './server-checks.mjs';
+import * as lean from 'oauth-connectors/client';
+import { APP, SERVICE, expectError, readAnswer, setup, userJwt } from './server-checks.mjs';
 
 for (const [name, fn] of checks) Deno.test(name, () => fn(api));
 
@@ -23,6 +24,32 @@ Deno.test('the connectors server over Deno.serve: a token read over real HTTP on
     await httpServer.shutdown();
   }
   ctx.canary();
+});
+
+Deno.test('the SDK client against the connectors server: in-process, and the lean client over Deno.serve', async () => {
+  const ctx = setup(api);
+  await ctx.connectShared('fakeprov', ['read']);
+  const alice = await userJwt('alice');
+  await ctx.connectUser('mine', 'alice');
+  const [shared, mine] = [ctx.p.issued[0].access_token, ctx.p.issued[1].access_token];
+  const reads = async (client) => {
+    const got = [
+      (await client.asServiceRole.connectors.getConnection('fakeprov')).accessToken,
+      (await client.asServiceRole.connectors.getCurrentAppUserConnection('mine')).accessToken,
+    ];
+    if (got[0] !== shared || got[1] !== mine) throw new Error(`token reads: ${got}`);
+    const error = await client.asServiceRole.connectors.getConnection('nope').then(() => null, (e) => e);
+    if (!(error instanceof api.Base44Error || error?.name === 'Base44Error') || error.status !== 404 || error.code !== 'UNKNOWN_CONNECTOR') {
+      throw new Error(`expected a 404 UNKNOWN_CONNECTOR Base44Error, got ${error}`);
+    }
+  };
+  await reads(api.createClient({ appId: APP, serverUrl: 'https://connect.app.example', token: alice, serviceToken: SERVICE, fetch: ctx.server.fetch }));
+  const httpServer = Deno.serve({ port: 0, hostname: '127.0.0.1', onListen() {} }, ctx.server.fetch);
+  try {
+    await reads(lean.createClient({ appId: APP, serverUrl: `http://127.0.0.1:${httpServer.addr.port}`, token: alice, serviceToken: SERVICE }));
+  } finally {
+    await httpServer.shutdown();
+  }
 });
 
 Deno.test('loadConnectorsDir reads a folder', async () => {

@@ -1,0 +1,236 @@
+// The SDK client: the connectors part of `@base44/sdk`, request for request
+// (../shared/reference/base44-wire.md), over any WHATWG `fetch`. Plain ESM
+// with no wasm and no dependencies, so a browser page that only calls
+// `connectAppUser` downloads this file alone (`oauth-connectors/client`).
+// It is wire glue, not OAuth: the server does the OAuth work.
+
+/**
+ * What a failed call rejects with, as `@base44/sdk`'s `Base44Error`:
+ * `status` (HTTP), `code`, `data` (the answer's body) and `toJSON()`.
+ */
+export class Base44Error extends Error {
+  constructor(message, status, code, data, originalError) {
+    super(message);
+    this.name = 'Base44Error';
+    this.status = status;
+    this.code = code;
+    this.data = data;
+    this.originalError = originalError;
+  }
+
+  toJSON() {
+    return { name: this.name, message: this.message, status: this.status, code: this.code, data: this.data };
+  }
+}
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
+const SERVICE_ROLE_REQUIRED =
+  'Service token is required to use asServiceRole. Please provide a serviceToken when creating the client.';
+
+/** The same argument checks, with the same messages, as `@base44/sdk`. */
+function required(value, label) {
+  if (!value || typeof value !== 'string') throw new Error(`${label} is required and must be a string`);
+}
+
+/** An answer's body as axios reads it: JSON when it parses, else the text ('' when empty). */
+function bodyOf(text) {
+  if (!text) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A failed answer as `@base44/sdk` turns it into an error (same precedence for message and code). */
+function answerError(response, data) {
+  const message = data?.error?.message || data?.message || data?.detail || `Request failed with status code ${response.status}`;
+  const code = data?.error?.code ?? data?.code ?? response.headers.get('x-base44-connector-error') ?? undefined;
+  return new Base44Error(message, response.status, code, data, response);
+}
+
+/** A request that got no answer (Node's fetch names the cause, as axios does: "connect ECONNREFUSED ..."). */
+function transportError(error) {
+  const message = error?.cause?.message || error?.message || String(error);
+  return new Base44Error(message, undefined, undefined, undefined, error);
+}
+
+/**
+ * Sends one JSON request to `${serverUrl}/api${path}` and resolves the
+ * answer's body; a non-2xx answer or a failed request rejects with a
+ * `Base44Error`.
+ */
+async function send(config, headers, method, path, body) {
+  const all = { 'Content-Type': 'application/json', Accept: 'application/json', ...headers };
+  // In a browser, the server learns where to send the user back (as `@base44/sdk` does).
+  if (typeof window !== 'undefined' && window.location) all['X-Origin-URL'] = window.location.href;
+  let response;
+  try {
+    response = await config.fetch(new Request(`${config.serverUrl}/api${path}`, {
+      method,
+      headers: all,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }));
+  } catch (error) {
+    throw transportError(error);
+  }
+  const data = bodyOf(await response.text());
+  if (response.status < 200 || response.status >= 300) throw answerError(response, data);
+  return data;
+}
+
+const connection = (data) => ({ accessToken: data.access_token, connectionConfig: data.connection_config ?? null });
+
+function checkedFetch(fetch) {
+  const chosen = fetch ?? globalThis.fetch;
+  if (typeof chosen !== 'function') throw new Error('fetch must be a function (this runtime has no global fetch)');
+  return chosen;
+}
+
+/**
+ * A client for the connectors of app `appId`, as `@base44/sdk`'s
+ * `createClient`: `connectors` (the user's) and `asServiceRole.connectors`.
+ * `fetch` sends the requests: the global one by default, or a connectors
+ * server's `server.fetch` to bind the client in-process.
+ */
+export function createClient(options) {
+  if (options === null || typeof options !== 'object') throw new Error('createClient() takes { appId, serverUrl?, token?, serviceToken?, headers?, fetch? }');
+  const { appId, serverUrl = 'https://base44.app', serviceToken, headers = {}, fetch } = options;
+  let { token } = options;
+  const config = { serverUrl: String(serverUrl).replace(/\/+$/, ''), fetch: checkedFetch(fetch) };
+  const appPath = `/apps/${appId}`;
+  // `@base44/sdk` sends Base44-Functions-Version only to functions, never to connectors.
+  const base = { ...headers, 'X-App-Id': String(appId) };
+  const userHeaders = () => (token ? { ...base, Authorization: `Bearer ${token}` } : base);
+  const serviceHeaders = () => ({
+    ...base,
+    ...(token ? { 'on-behalf-of': `Bearer ${token}` } : {}),
+    Authorization: `Bearer ${serviceToken}`,
+  });
+  const asUser = (method, path) => send(config, userHeaders(), method, appPath + path);
+  const asService = (method, path, body) => send(config, serviceHeaders(), method, appPath + path, body);
+  const enc = encodeURIComponent;
+
+  const connectors = Object.freeze({
+    /** Starts the current user's connection: resolves the provider's consent URL to navigate to. */
+    async connectAppUser(connectorId) {
+      required(connectorId, 'Connector ID');
+      return (await asUser('POST', `/app-user-auth/connectors/${enc(connectorId)}/initiate`)).redirect_url;
+    },
+    /** Disconnects the current user's connection (the server revokes it at the provider). */
+    async disconnectAppUser(connectorId) {
+      required(connectorId, 'Connector ID');
+      await asUser('DELETE', `/app-user-auth/connectors/${enc(connectorId)}`);
+    },
+  });
+
+  const serviceConnectors = Object.freeze({
+    /** @deprecated Use getConnection(integrationType).accessToken. */
+    async getAccessToken(integrationType) {
+      required(integrationType, 'Integration type');
+      return (await asService('GET', `/external-auth/tokens/${enc(integrationType)}`)).access_token;
+    },
+    async getConnection(integrationType) {
+      required(integrationType, 'Integration type');
+      return connection(await asService('GET', `/external-auth/tokens/${enc(integrationType)}`));
+    },
+    async getWorkspaceConnection(connectorId) {
+      required(connectorId, 'Connector ID');
+      return connection(await asService('GET', `/external-auth/tokens/connectors/${enc(connectorId)}`));
+    },
+    /** @deprecated Use getCurrentAppUserConnection(connectorId).accessToken. */
+    async getCurrentAppUserAccessToken(connectorId) {
+      required(connectorId, 'Connector ID');
+      return (await asService('GET', `/app-user-auth/connectors/${enc(connectorId)}/token`)).access_token;
+    },
+    async getCurrentAppUserConnection(connectorId) {
+      required(connectorId, 'Connector ID');
+      return connection(await asService('GET', `/app-user-auth/connectors/${enc(connectorId)}/token`));
+    },
+    /** A named user's connection, for scheduled jobs (beyond `@base44/sdk`; the server's background-jobs route). */
+    async getAppUserConnection(connectorId, userId) {
+      required(connectorId, 'Connector ID');
+      required(userId, 'User ID');
+      return connection(await asService('GET', `/app-user-auth/connectors/${enc(connectorId)}/users/${enc(userId)}/token`));
+    },
+    /** A call to the provider's API through the server, which attaches the token. Upstream errors resolve with `success: false`. */
+    async callApi(integrationType, request) {
+      required(integrationType, 'Integration type');
+      if (!request || typeof request !== 'object') throw new Error('Request is required and must be an object');
+      required(request.path, 'Request path');
+      const method = request.method ?? 'GET';
+      if (!METHODS.has(method)) throw new Error('Request method must be one of GET, POST, PUT, PATCH, DELETE, or HEAD');
+      const data = await asService('POST', `/connectors/${enc(integrationType)}/call`, {
+        method,
+        ...(request.host == null ? {} : { host: request.host }),
+        path: request.path,
+        query: request.query ?? {},
+        headers: request.headers ?? {},
+        body: request.body ?? null,
+      });
+      return {
+        success: data.success,
+        phase: data.phase,
+        status: data.status_code ?? null,
+        data: data.data,
+        dataBase64: data.data_base64 ?? null,
+        contentType: data.content_type ?? null,
+        headers: data.headers ?? {},
+        creditsCharged: data.credits_charged ?? 0,
+      };
+    },
+  });
+  const serviceRole = Object.freeze({ connectors: serviceConnectors });
+
+  return {
+    connectors,
+    get asServiceRole() {
+      if (!serviceToken) throw new Error(SERVICE_ROLE_REQUIRED);
+      return serviceRole;
+    },
+    /** Sets the user's token (sent as `Authorization`, and as `on-behalf-of` by the service role). */
+    setToken(next) {
+      token = next;
+    },
+    getConfig() {
+      return { serverUrl: config.serverUrl, appId };
+    },
+  };
+}
+
+const INVALID_HEADER = 'Invalid authorization header format. Expected "Bearer <token>"';
+
+/** `Bearer <token>` exactly, as `@base44/sdk` reads it. */
+function bearerOf(header) {
+  if (header === null) return undefined;
+  if (header === '' || !header.startsWith('Bearer ') || header.split(' ').length !== 2) throw new Error(INVALID_HEADER);
+  return header.split(' ')[1];
+}
+
+/**
+ * A client from the headers a Base44 host puts on a backend function's
+ * request, as `@base44/sdk`'s `createClientFromRequest`: `Authorization`
+ * (the user), `Base44-Service-Authorization`, `Base44-App-Id` (required),
+ * `Base44-Api-Url`, `Base44-Functions-Version`; `Base44-State` and `X-Data-Env`
+ * (`dev` or `prod`) are forwarded.
+ */
+export function createClientFromRequest(request, { fetch } = {}) {
+  const get = (name) => request.headers.get(name);
+  const appId = get('Base44-App-Id');
+  if (!appId) throw new Error('Base44-App-Id header is required, but is was not found on the request');
+  const serviceToken = bearerOf(get('Base44-Service-Authorization'));
+  const token = bearerOf(get('Authorization'));
+  const headers = {};
+  if (get('Base44-State')) headers['Base44-State'] = get('Base44-State');
+  const dataEnv = get('X-Data-Env');
+  if (dataEnv === 'dev' || dataEnv === 'prod') headers['X-Data-Env'] = dataEnv;
+  return createClient({
+    serverUrl: get('Base44-Api-Url') || 'https://base44.app',
+    appId,
+    token,
+    serviceToken,
+    functionsVersion: get('Base44-Functions-Version') ?? undefined,
+    headers,
+    fetch,
+  });
+}

@@ -1,0 +1,287 @@
+// The SDK client against @base44/sdk, request for request: a recording
+// server on 127.0.0.1 answers a script (successes, 401, 403, 404, 500,
+// malformed JSON, the x-base44-connector-error header); the same calls run
+// through @base44/sdk (test-only) and through ours, and what reached the
+// server and what each call returned or threw must be equal. Then the client
+// end to end with the connectors server, in-process and over real HTTP.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import * as ours from 'oauth-connectors';
+import * as lean from 'oauth-connectors/client';
+import { APP, SERVICE, setup, userJwt } from './server-checks.mjs';
+
+process.env.NODE_ENV = 'production'; // @base44/sdk logs every error otherwise
+const base44 = await import('@base44/sdk');
+
+// ------------------------------------------------------------ the recording server
+
+/** The headers both clients send that matter to a server. */
+const RELEVANT = ['content-type', 'accept', 'authorization', 'on-behalf-of', 'x-app-id', 'base44-state',
+  'x-data-env', 'base44-functions-version', 'x-origin-url', 'x-extra'];
+
+let recorder;
+before(async () => {
+  const requests = [];
+  const answers = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const url = new URL(req.url, 'http://x');
+      requests.push({
+        method: req.method,
+        path: url.pathname,
+        query: url.search,
+        headers: Object.fromEntries(RELEVANT.filter((h) => req.headers[h] !== undefined).map((h) => [h, req.headers[h]])),
+        body: body === '' ? null : JSON.parse(body),
+      });
+      const answer = answers.shift() ?? { status: 500, body: '{"error":{"message":"unscripted"}}' };
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+      res.end(answer.body ?? '');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  recorder = {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    answers,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+});
+after(() => recorder?.close());
+
+const ok = (body, headers) => ({ status: 200, body: JSON.stringify(body), headers });
+const SCRIPT = [
+  // [name, call, answer]
+  ['getConnection', (c) => c.asServiceRole.connectors.getConnection('googlecalendar'),
+    ok({ access_token: 'AT1', integration_type: 'googlecalendar', connection_config: { subdomain: 'acme' } })],
+  ['getConnection without connection_config', (c) => c.asServiceRole.connectors.getConnection('slack'),
+    ok({ access_token: 'AT2', integration_type: 'slack' })],
+  ['getConnection of an id to encode', (c) => c.asServiceRole.connectors.getConnection('a/b c?d'), ok({ access_token: 'AT3' })],
+  ['getAccessToken', (c) => c.asServiceRole.connectors.getAccessToken('github'), ok({ access_token: 'AT4' })],
+  ['getWorkspaceConnection', (c) => c.asServiceRole.connectors.getWorkspaceConnection('team'),
+    ok({ access_token: 'AT5', connection_config: null })],
+  ['getCurrentAppUserConnection', (c) => c.asServiceRole.connectors.getCurrentAppUserConnection('mine'),
+    ok({ access_token: 'AT6', connection_config: { tenant: 't' } })],
+  ['getCurrentAppUserAccessToken', (c) => c.asServiceRole.connectors.getCurrentAppUserAccessToken('mine'), ok({ access_token: 'AT7' })],
+  ['callApi GET', (c) => c.asServiceRole.connectors.callApi('github', { path: '/user/repos', query: { per_page: 5 }, headers: { Accept: 'application/vnd.github+json' } }),
+    ok({ success: true, phase: 'responded', status_code: 200, data: [{ id: 1 }], data_base64: null, content_type: 'application/json', headers: { etag: 'x' }, credits_charged: 0 })],
+  ['callApi POST with host null, upstream 404', (c) => c.asServiceRole.connectors.callApi('slack', { method: 'POST', host: null, path: '/chat.postMessage', body: { text: 'hi' } }),
+    ok({ success: false, phase: 'responded', status_code: 404, data: { ok: false } })],
+  ['callApi with a host, not sent', (c) => c.asServiceRole.connectors.callApi('dropbox', { method: 'HEAD', host: 'content.dropboxapi.com', path: '/x' }),
+    ok({ success: false, phase: 'not_sent' })],
+  ['connectAppUser', (c) => c.connectors.connectAppUser('mine'), ok({ redirect_url: 'https://provider.example/authorize?x=1' })],
+  ['disconnectAppUser', (c) => c.connectors.disconnectAppUser('mine'), ok({ status: 'disconnected' })],
+  ['401 with the error shape and header', (c) => c.asServiceRole.connectors.getConnection('slack'),
+    { status: 401, body: JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'No token' } }), headers: { 'x-base44-connector-error': 'UNAUTHENTICATED' } }],
+  ['403 with message and code at the top', (c) => c.asServiceRole.connectors.getConnection('slack'),
+    { status: 403, body: JSON.stringify({ message: 'Forbidden here', code: 'NOPE' }) }],
+  ['404 with detail', (c) => c.asServiceRole.connectors.getWorkspaceConnection('gone'), { status: 404, body: JSON.stringify({ detail: 'Not found' }) }],
+  ['500 with malformed JSON', (c) => c.asServiceRole.connectors.getConnection('slack'), { status: 500, body: '{"error": oops' }],
+  ['502 with only the header', (c) => c.connectors.connectAppUser('mine'), { status: 502, body: '', headers: { 'x-base44-connector-error': 'PROVIDER_ERROR' } }],
+  ['409 error code beats the header', (c) => c.asServiceRole.connectors.getCurrentAppUserConnection('mine'),
+    { status: 409, body: JSON.stringify({ error: { code: 'SCOPES_MISSING', message: 'more scopes' } }), headers: { 'x-base44-connector-error': 'OTHER' } }],
+  ['200 with malformed JSON', (c) => c.asServiceRole.connectors.getConnection('slack'), { status: 200, body: 'not json' }],
+  ['callApi 500', (c) => c.asServiceRole.connectors.callApi('github', { path: '/x' }), { status: 500, body: JSON.stringify({ error: { message: 'proxy down' } }) }],
+];
+
+// Calls refused before any request, with @base44/sdk's messages.
+const REFUSED = [
+  ['getConnection()', (c) => c.asServiceRole.connectors.getConnection()],
+  ['getConnection(5)', (c) => c.asServiceRole.connectors.getConnection(5)],
+  ['getAccessToken("")', (c) => c.asServiceRole.connectors.getAccessToken('')],
+  ['getWorkspaceConnection(null)', (c) => c.asServiceRole.connectors.getWorkspaceConnection(null)],
+  ['getCurrentAppUserConnection({})', (c) => c.asServiceRole.connectors.getCurrentAppUserConnection({})],
+  ['getCurrentAppUserAccessToken()', (c) => c.asServiceRole.connectors.getCurrentAppUserAccessToken()],
+  ['callApi(5, {})', (c) => c.asServiceRole.connectors.callApi(5, { path: '/x' })],
+  ['callApi("x")', (c) => c.asServiceRole.connectors.callApi('x')],
+  ['callApi("x", "GET /")', (c) => c.asServiceRole.connectors.callApi('x', 'GET /')],
+  ['callApi("x", {})', (c) => c.asServiceRole.connectors.callApi('x', {})],
+  ['callApi("x", { path: "" })', (c) => c.asServiceRole.connectors.callApi('x', { path: '' })],
+  ['callApi("x", TRACE)', (c) => c.asServiceRole.connectors.callApi('x', { path: '/a', method: 'TRACE' })],
+  ['callApi("x", get)', (c) => c.asServiceRole.connectors.callApi('x', { path: '/a', method: 'get' })],
+  ['connectAppUser()', (c) => c.connectors.connectAppUser()],
+  ['disconnectAppUser(1)', (c) => c.connectors.disconnectAppUser(1)],
+];
+
+/** What a call gave: its value, or its error's public fields. */
+async function outcome(fn) {
+  try {
+    return { value: await fn() };
+  } catch (e) {
+    return { error: { name: e.name, message: e.message, status: e.status, code: e.code, data: e.data, isError: e instanceof Error, json: typeof e.toJSON === 'function' ? e.toJSON() : undefined } };
+  }
+}
+
+/** Runs `calls` through a client; what the server saw and what each call gave. */
+async function run(makeClient, calls) {
+  recorder.requests.length = 0;
+  const results = [];
+  for (const [name, call, answer] of calls) {
+    if (answer) recorder.answers.push(answer);
+    const before = recorder.requests.length;
+    const result = await outcome(() => call(makeClient()));
+    results.push({ name, result, requests: recorder.requests.slice(before) });
+  }
+  recorder.answers.length = 0;
+  return results;
+}
+
+function assertSame(theirs, mine) {
+  assert.equal(mine.length, theirs.length);
+  for (let i = 0; i < theirs.length; i++) {
+    assert.deepStrictEqual(mine[i], theirs[i], `${theirs[i].name}: ours differs from @base44/sdk`);
+  }
+}
+
+const config = () => ({ appId: APP, serverUrl: recorder.url, token: 'user-token', serviceToken: 'service-token', headers: { 'X-Extra': 'e' } });
+
+test('conformance: every connectors call, request for request and answer for answer, as @base44/sdk', async () => {
+  const theirs = await run(() => base44.createClient(config()), SCRIPT);
+  const mine = await run(() => ours.createClient(config()), SCRIPT);
+  assertSame(theirs, mine);
+  // The script reached the server, and the errors are real Base44Errors.
+  assert.equal(mine.filter((r) => r.requests.length === 1).length, SCRIPT.length);
+  assert.ok(mine.some((r) => r.result.error?.code === 'PROVIDER_ERROR' && r.result.error.status === 502));
+  assert.equal(new ours.Base44Error('m', 400, 'C', {}).name, 'Base44Error');
+});
+
+test('conformance: bad arguments are refused with the same messages, before any request', async () => {
+  const theirs = await run(() => base44.createClient(config()), REFUSED);
+  const mine = await run(() => ours.createClient(config()), REFUSED);
+  assertSame(theirs, mine);
+  assert.ok(mine.every((r) => r.requests.length === 0 && r.result.error));
+});
+
+test('conformance: without a user token, and asServiceRole without a service token', async () => {
+  const anonymous = () => ({ appId: APP, serverUrl: recorder.url });
+  const calls = [
+    ['connectAppUser, no token', (c) => c.connectors.connectAppUser('mine'), ok({ redirect_url: 'https://p.example/' })],
+    ['asServiceRole, no service token', (c) => c.asServiceRole.connectors.getConnection('slack')],
+  ];
+  assertSame(await run(() => base44.createClient(anonymous()), calls), await run(() => ours.createClient(anonymous()), calls));
+  const serviceOnly = () => ({ appId: APP, serverUrl: recorder.url, serviceToken: 'svc' });
+  const read = [['service role, no user', (c) => c.asServiceRole.connectors.getConnection('slack'), ok({ access_token: 'x' })]];
+  assertSame(await run(() => base44.createClient(serviceOnly()), read), await run(() => ours.createClient(serviceOnly()), read));
+});
+
+test('conformance: createClientFromRequest reads the same headers, with the same checks', async () => {
+  const request = (headers) => new Request('https://fn.example/', { headers: { 'Base44-Api-Url': recorder.url, ...headers } });
+  const good = {
+    'Base44-App-Id': APP,
+    Authorization: 'Bearer user-jwt',
+    'Base44-Service-Authorization': 'Bearer svc-token',
+    'Base44-State': 'state-1',
+    'X-Data-Env': 'dev',
+    'Base44-Functions-Version': 'v7',
+  };
+  const calls = [
+    ['service role read', (c) => c.asServiceRole.connectors.getCurrentAppUserConnection('mine'), ok({ access_token: 'x' })],
+    ['user connect', (c) => c.connectors.connectAppUser('mine'), ok({ redirect_url: 'https://p.example/' })],
+  ];
+  for (const headers of [good, { ...good, 'X-Data-Env': 'staging' }]) {
+    assertSame(
+      await run(() => base44.createClientFromRequest(request(headers)), calls),
+      await run(() => ours.createClientFromRequest(request(headers)), calls),
+    );
+  }
+  const bad = [
+    { Authorization: 'Bearer x' },
+    { 'Base44-App-Id': APP, Authorization: 'Basic x' },
+    { 'Base44-App-Id': APP, Authorization: 'Bearer a b' },
+    { 'Base44-App-Id': APP, 'Base44-Service-Authorization': 'Bearer' },
+    { 'Base44-App-Id': APP, Authorization: '' },
+  ];
+  for (const headers of bad) {
+    const theirs = await outcome(() => base44.createClientFromRequest(request(headers)));
+    const mine = await outcome(() => ours.createClientFromRequest(request(headers)));
+    assert.deepStrictEqual(mine, theirs, JSON.stringify(headers));
+    assert.ok(mine.error, JSON.stringify(headers));
+  }
+});
+
+test('conformance: a server that cannot be reached', async () => {
+  // A port that was free a moment ago (fetch refuses "bad ports" such as 9 itself).
+  const probe = createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  const closed = () => ({ appId: APP, serverUrl: `http://127.0.0.1:${port}`, serviceToken: 's' });
+  const call = (c) => c.asServiceRole.connectors.getConnection('slack');
+  const theirs = await outcome(() => call(base44.createClient(closed())));
+  const mine = await outcome(() => call(ours.createClient(closed())));
+  assert.deepStrictEqual(mine, theirs);
+  assert.match(mine.error.message, /ECONNREFUSED/);
+});
+
+// ------------------------------------------------------------ end to end with the server
+
+/** The connectors server of the route checks, with a shared and an app user's connection made. */
+async function connected() {
+  const ctx = setup(ours);
+  await ctx.connectShared('fakeprov', ['read']);
+  const alice = await userJwt('alice');
+  await ctx.connectUser('mine', 'alice');
+  return { ctx, alice };
+}
+
+/**
+ * The calls a backend and a frontend make, through clients from
+ * `make(userToken)`; `named`: the client has getAppUserConnection (ours).
+ */
+async function endToEnd(make, ctx, alice, { named = true } = {}) {
+  const client = make(alice);
+  const shared = await client.asServiceRole.connectors.getConnection('fakeprov');
+  assert.equal(shared.accessToken, ctx.p.issued[0].access_token);
+  assert.deepEqual(Object.keys(shared), ['accessToken', 'connectionConfig']);
+  const mine = await client.asServiceRole.connectors.getCurrentAppUserConnection('mine');
+  assert.equal(mine.accessToken, ctx.p.issued[1].access_token);
+  if (named) {
+    const job = await client.asServiceRole.connectors.getAppUserConnection('mine', 'alice');
+    assert.equal(job.accessToken, mine.accessToken);
+  }
+  const redirect = await client.connectors.connectAppUser('mine');
+  assert.match(redirect, /^https:\/\/provider\.test\/authorize\?/);
+  await assert.rejects(client.asServiceRole.connectors.getConnection('nope'), (e) => {
+    assert.ok(e instanceof ours.Base44Error || e.name === 'Base44Error');
+    assert.deepEqual([e.status, e.code], [404, 'UNKNOWN_CONNECTOR']);
+    return true;
+  });
+  const bob = make(await userJwt('bob'));
+  await assert.rejects(bob.asServiceRole.connectors.getCurrentAppUserConnection('mine'), { status: 404, code: 'NOT_CONNECTED' });
+  await client.connectors.disconnectAppUser('mine');
+  await assert.rejects(client.asServiceRole.connectors.getCurrentAppUserConnection('mine'), { code: 'NOT_CONNECTED' });
+}
+
+test('end to end: the client bound in-process to a connectors server (fetch: server.fetch)', async () => {
+  const { ctx, alice } = await connected();
+  const make = (token) => ours.createClient({ appId: APP, serverUrl: 'https://connect.app.example', token, serviceToken: SERVICE, fetch: ctx.server.fetch });
+  await endToEnd(make, ctx, alice);
+});
+
+test('end to end: the lean client (oauth-connectors/client) over real HTTP to serveNode', async () => {
+  const { ctx, alice } = await connected();
+  const served = await ours.serveNode(ctx.server);
+  try {
+    await endToEnd((token) => lean.createClient({ appId: APP, serverUrl: served.url, token, serviceToken: SERVICE }), ctx, alice);
+    // A backend function's request, as a Base44 host forwards it.
+    const fn = lean.createClientFromRequest(new Request('https://fn.example/', {
+      headers: { 'Base44-App-Id': APP, 'Base44-Api-Url': served.url, 'Base44-Service-Authorization': `Bearer ${SERVICE}` },
+    }));
+    assert.equal((await fn.asServiceRole.connectors.getConnection('fakeprov')).accessToken, ctx.p.issued[0].access_token);
+  } finally {
+    await served.close();
+  }
+});
+
+test('end to end: code written for @base44/sdk, unchanged, against the connectors server', async () => {
+  const { ctx, alice } = await connected();
+  const served = await ours.serveNode(ctx.server);
+  try {
+    const make = (token) => base44.createClient({ appId: APP, serverUrl: served.url, token, serviceToken: SERVICE });
+    await endToEnd(make, ctx, alice, { named: false });
+  } finally {
+    await served.close();
+  }
+});
