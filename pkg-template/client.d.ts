@@ -90,8 +90,14 @@ export interface UserConnectorsModule {
   disconnectAppUser(connectorId: string): Promise<void>;
 }
 
-/** Options of `createClient()`. */
+/** `options` of `createClient()`, as in `@base44/sdk`. */
 export interface CreateClientOptions {
+  /** Sees every failed request's `Base44Error` before the call rejects with it. */
+  onError?: (error: Error) => void;
+}
+
+/** What `createClient()` takes (`@base44/sdk`'s fields; the ones for other modules are accepted and unused). */
+export interface CreateClientConfig {
   appId: string;
   /** Default `https://base44.app`; requests go to `${serverUrl}/api/...`. */
   serverUrl?: string;
@@ -105,6 +111,19 @@ export interface CreateClientOptions {
   fetch?: (request: any) => Promise<any>;
   /** Accepted for `@base44/sdk` compatibility; connectors calls do not send it. */
   functionsVersion?: string;
+  options?: CreateClientOptions;
+  appBaseUrl?: string;
+  analytics?: { enabled: boolean };
+  requiresAuth?: boolean;
+}
+
+/** `Base44Error.toJSON()`. */
+export interface Base44ErrorJSON {
+  name: string;
+  message: string;
+  status: number;
+  code: string;
+  data: any;
 }
 
 export interface ConnectorsClient {
@@ -124,11 +143,11 @@ export declare class Base44Error extends Error {
   code: string | undefined;
   data: unknown;
   originalError: unknown;
-  toJSON(): { name: string; message: string; status: number | undefined; code: string | undefined; data: unknown };
+  toJSON(): Base44ErrorJSON;
 }
 
 /** A client, as `@base44/sdk`'s `createClient` (connectors only). */
-export declare function createClient(options: CreateClientOptions): ConnectorsClient;
+export declare function createClient(config: CreateClientConfig): ConnectorsClient;
 
 /** A client from a backend function's request headers, as `@base44/sdk`'s `createClientFromRequest`. */
 export declare function createClientFromRequest(

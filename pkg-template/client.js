@@ -72,10 +72,10 @@ async function send(config, headers, method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     }));
   } catch (error) {
-    throw transportError(error);
+    throw config.reported(transportError(error));
   }
   const data = bodyOf(await response.text());
-  if (response.status < 200 || response.status >= 300) throw answerError(response, data);
+  if (response.status < 200 || response.status >= 300) throw config.reported(answerError(response, data));
   return data;
 }
 
@@ -94,10 +94,16 @@ function checkedFetch(fetch) {
  * server's `server.fetch` to bind the client in-process.
  */
 export function createClient(options) {
-  if (options === null || typeof options !== 'object') throw new Error('createClient() takes { appId, serverUrl?, token?, serviceToken?, headers?, fetch? }');
+  if (options === null || typeof options !== 'object') throw new Error('createClient() takes { appId, serverUrl?, token?, serviceToken?, headers?, fetch?, options? }');
   const { appId, serverUrl = 'https://base44.app', serviceToken, headers = {}, fetch } = options;
   let { token } = options;
-  const config = { serverUrl: String(serverUrl).replace(/\/+$/, ''), fetch: checkedFetch(fetch) };
+  const onError = options.options?.onError;
+  const config = {
+    serverUrl: String(serverUrl).replace(/\/+$/, ''),
+    fetch: checkedFetch(fetch),
+    // `options.onError` sees every failed request first, as in `@base44/sdk`.
+    reported: (error) => (typeof onError === 'function' && onError(error), error),
+  };
   const appPath = `/apps/${appId}`;
   // `@base44/sdk` sends Base44-Functions-Version only to functions, never to connectors.
   const base = { ...headers, 'X-App-Id': String(appId) };

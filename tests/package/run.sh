@@ -45,4 +45,10 @@ if "$tools/tsc" -p tsconfig.broken.json > tsc-broken.log 2>&1; then
   echo "tsc accepted a misspelt connector type" >&2; exit 1
 fi
 grep -q "googlecalendr" tsc-broken.log || { cat tsc-broken.log >&2; exit 1; }
-echo "tsc: 3 checks passed (typed, untyped, typo rejected)"
+# Code written against @base44/sdk's connector types: as it is, then with only the import changed.
+"$tools/tsc" -p tsconfig.sdk.json
+sed "s#from '@base44/sdk'#from 'oauth-connectors'#" sdk-consumer.ts > sdk-consumer-ours.ts
+grep -q "from 'oauth-connectors'" sdk-consumer-ours.ts
+echo '{ "extends": "./tsconfig.sdk.json", "compilerOptions": { "skipLibCheck": false }, "files": ["sdk-consumer-ours.ts"] }' > tsconfig.sdk-ours.json
+"$tools/tsc" -p tsconfig.sdk-ours.json
+echo "tsc: 5 checks passed (typed, untyped, typo rejected, @base44/sdk consumer against @base44/sdk and against ours)"

@@ -154,6 +154,15 @@ test('conformance: bad arguments are refused with the same messages, before any 
   assert.ok(mine.every((r) => r.requests.length === 0 && r.result.error));
 });
 
+test('conformance: options.onError sees each failed request first', async () => {
+  const seen = { theirs: [], mine: [] };
+  const withHook = (list) => ({ ...config(), options: { onError: (e) => list.push(e.toJSON()) } });
+  const failing = SCRIPT.filter(([name]) => /^(401|403|404|500|502)/.test(name));
+  assertSame(await run(() => base44.createClient(withHook(seen.theirs)), failing), await run(() => ours.createClient(withHook(seen.mine)), failing));
+  assert.equal(seen.mine.length, failing.length);
+  assert.deepStrictEqual(seen.mine, seen.theirs);
+});
+
 test('conformance: without a user token, and asServiceRole without a service token', async () => {
   const anonymous = () => ({ appId: APP, serverUrl: recorder.url });
   const calls = [
