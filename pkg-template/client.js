@@ -84,7 +84,8 @@ const connection = (data) => ({ accessToken: data.access_token, connectionConfig
 function checkedFetch(fetch) {
   const chosen = fetch ?? globalThis.fetch;
   if (typeof chosen !== 'function') throw new Error('fetch must be a function (this runtime has no global fetch)');
-  return chosen;
+  // Called unbound: a browser's fetch throws "Illegal invocation" on any other `this`.
+  return (request) => chosen(request);
 }
 
 /**
