@@ -1,12 +1,12 @@
 // The connectors server, offline, against a real authorization server
 // (oidc-provider on 127.0.0.1): a builder connects a shared connector through
 // the management calls (as `base44 connectors push` does), an app user
-// connects their own account through connectAppUser's route, a backend
+// connects their own account with the @base44/sdk-compatible client, a backend
 // function reads each token, and disconnecting revokes at the provider.
 // The server answers standard Requests: here in-process, with no network hop;
 // `serveNode(server)`, `Deno.serve(server.fetch)` or a Worker serve it over HTTP.
 //   node examples/connectors-server/main.mjs   (after scripts/build.sh; scripts/demo.sh does both)
-import { createConnectorsServer, memoryStore } from 'oauth-connectors';
+import { createClient, createConnectorsServer, memoryStore } from 'oauth-connectors';
 import { signIn, startLocalProvider } from '../../tests/support/local-provider.mjs';
 
 const appId = 'demo-app';
@@ -68,23 +68,24 @@ try {
   const shared = await json(await api('external-auth/tokens/localoidc'));
   console.log(`   getConnection('localoidc') -> a token for ${(await userinfo(shared.access_token)).sub}\n`);
 
-  console.log('2. Alice connects her own account (connectAppUser, consent, callback):');
+  console.log('2. Alice connects her own account with the SDK client (connectAppUser, consent, callback):');
+  // The @base44/sdk-compatible client, bound to the server in-process (fetch: server.fetch).
   const alice = await userToken('alice');
-  const initiate = await json(await api('app-user-auth/connectors/calendar/initiate', {
-    method: 'POST', token: alice, headers: { 'x-origin-url': 'http://127.0.0.1:5173/settings' },
-  }));
-  const callback = await signIn(initiate.redirect_url, { login: 'alice', redirectUri: callbacks.appUser });
+  const base44 = createClient({ appId, serverUrl: publicUrl, token: alice, serviceToken: SERVICE_TOKEN, fetch: server.fetch });
+  const consentUrl = await base44.connectors.connectAppUser('calendar'); // a browser would navigate there
+  const callback = await signIn(consentUrl, { login: 'alice', redirectUri: callbacks.appUser });
   const back = await server.fetch(new Request(callback));
-  console.log(`   callback: HTTP ${back.status} -> ${back.headers.get('location')}`);
+  console.log(`   callback: HTTP ${back.status} (no return URL here: a page says "connected")`);
 
-  const mine = await json(await api('app-user-auth/connectors/calendar/token', { headers: { 'on-behalf-of': `Bearer ${alice}` } }));
-  console.log(`   getCurrentAppUserConnection('calendar') on behalf of Alice -> a token for ${(await userinfo(mine.access_token)).sub}`);
-  const bob = await api('app-user-auth/connectors/calendar/token', { headers: { 'on-behalf-of': `Bearer ${await userToken('bob')}` } });
-  console.log(`   the same on behalf of Bob -> ${bob.status} ${(await bob.json()).error.code}\n`);
+  const mine = await base44.asServiceRole.connectors.getCurrentAppUserConnection('calendar');
+  console.log(`   getCurrentAppUserConnection('calendar') on behalf of Alice -> a token for ${(await userinfo(mine.accessToken)).sub}`);
+  const forBob = createClient({ appId, serverUrl: publicUrl, token: await userToken('bob'), serviceToken: SERVICE_TOKEN, fetch: server.fetch });
+  const bob = await forBob.asServiceRole.connectors.getCurrentAppUserConnection('calendar').catch((e) => e);
+  console.log(`   the same on behalf of Bob -> ${bob.status} ${bob.code}\n`);
 
   console.log('3. Alice disconnects: the server revokes her tokens at the provider:');
-  console.log('  ', await json(await api('app-user-auth/connectors/calendar', { method: 'DELETE', token: alice })));
-  const after = await fetch(op.userinfoUrl, { headers: { authorization: `Bearer ${mine.access_token}` } });
+  await base44.connectors.disconnectAppUser('calendar');
+  const after = await fetch(op.userinfoUrl, { headers: { authorization: `Bearer ${mine.accessToken}` } });
   if (after.status !== 401) throw new Error(`the revoked token still works (${after.status})`);
   console.log(`   the provider now answers ${after.status} to her old token`);
 } finally {
