@@ -3,6 +3,7 @@
 #   1. formatting and lints (host and wasm32)      4. the JS boundary in headless Chrome
 #   2. Rust tests on the host (cargo test)         5. the built npm package in Node, Deno,
 #   3. the JS boundary in Node (wasm-bindgen-test)    workerd, and tsc on consumer .ts files
+#                                                   6. the runnable examples, and www-example end to end
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$(pwd)/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -39,5 +40,9 @@ for example in catalog oauth-client token-vault connectors-server; do
     npm install --no-audit --no-fund --loglevel=error --install-links=false &&
     node main.mjs > /dev/null)
 done
+
+step "www-example end to end: headless Chromium, the Deno app on Deno KV, oidc-provider"
+(cd www-example && npm install --no-audit --no-fund --loglevel=error --install-links=false)
+node --test --test-reporter=spec www-example/e2e.test.mjs 2> >(grep -v 'oidc-provider WARNING' >&2)
 
 step "all tests passed"

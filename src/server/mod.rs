@@ -483,6 +483,9 @@ struct InitiateBody {
 struct SetBody {
     #[serde(default)]
     scopes: Option<Vec<String>>,
+    /// Beyond the wire: where the builder's browser goes after consent.
+    #[serde(default)]
+    return_url: Option<String>,
 }
 
 /// `null` for an empty connection config, as the SDK expects.
@@ -682,12 +685,19 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             Route::Set(slot) => {
                 self.service(request).await?;
                 let connector = self.config.connector(&slot)?;
-                let body: Option<SetBody> = request.json()?;
-                let asked = match body.and_then(|b| b.scopes) {
+                let body: SetBody = request.json()?.unwrap_or(SetBody {
+                    scopes: None,
+                    return_url: None,
+                });
+                let asked = match body.scopes {
                     Some(scopes) => check_scopes(scopes.iter())?,
                     None => connector.scopes.clone(),
                 };
-                self.set(&slot, connector, asked).await
+                let return_url = body
+                    .return_url
+                    .map(|url| return_url::check(&url, &self.config.allowed_origins))
+                    .transpose()?;
+                self.set(&slot, connector, asked, return_url).await
             }
             Route::Status => {
                 self.service(request).await?;
@@ -920,7 +930,13 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
 
     /// The management PUT: `already_authorized` when the active grant covers
     /// the scopes, else a consent URL for the union and a `connection_id`.
-    async fn set(&self, slot: &Slot, connector: &Connector, asked: Vec<String>) -> Result<Value> {
+    async fn set(
+        &self,
+        slot: &Slot,
+        connector: &Connector,
+        asked: Vec<String>,
+        return_url: Option<String>,
+    ) -> Result<Value> {
         let current = self.vault.status(&key_of(slot, None)).await?;
         let (granted, requested) = current
             .filter(|r| r.status == Status::Active)
@@ -943,7 +959,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             }
         }
         let union = check_scopes(union.iter())?;
-        let (url, nonce) = self.consent(slot, connector, None, union, None, None)?;
+        let (url, nonce) = self.consent(slot, connector, None, union, return_url, None)?;
         let id = connection_id(&nonce);
         self.vault
             .store()

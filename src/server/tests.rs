@@ -1167,3 +1167,27 @@ fn a_scope_granted_under_another_name_is_not_missing() {
     let r = shared_token(&env);
     assert_eq!(json_of(&r)["access_token"], "AT2");
 }
+
+#[test]
+fn the_management_put_may_send_the_builder_back_to_an_allowed_page() {
+    let env = env();
+    let r = put_shared(
+        &env,
+        r#"{"scopes":["read"],"return_url":"https://app.example/admin"}"#,
+    );
+    let url = redirect_url(&r);
+    provider_answers(&env, tokens("AT", "RT", "read"));
+    let back = send(
+        &env,
+        &callback_for(&url, "&code=c&iss=https%3A%2F%2Facme.example"),
+    );
+    assert_eq!(
+        back.header("location"),
+        Some("https://app.example/admin?connector=acme&status=connected")
+    );
+    let r = put_shared(
+        &env,
+        r#"{"scopes":["write"],"return_url":"https://evil.example/"}"#,
+    );
+    assert_eq!(code_of(&r), "RETURN_URL_NOT_ALLOWED");
+}

@@ -6,13 +6,16 @@ import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
 /**
- * Starts the server on a free loopback port.
+ * Starts the server on a loopback port (a free one by default).
  * @param {{ clients: Array<{ clientId: string, clientSecret: string, redirectUris: string[] }>,
- *           accessTokenTtl?: number }} options
+ *           accessTokenTtl?: number, port?: number }} options
  */
-export async function startLocalProvider({ clients, accessTokenTtl = 3600 }) {
+export async function startLocalProvider({ clients, accessTokenTtl = 3600, port = 0 }) {
   const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
     clients: clients.map((c) => ({
@@ -39,9 +42,20 @@ export async function startLocalProvider({ clients, accessTokenTtl = 3600 }) {
     }),
     ttl: { AccessToken: accessTokenTtl, IdToken: 3600, AuthorizationCode: 60, Interaction: 600, Session: 600, Grant: 3600, RefreshToken: 86400 },
     cookies: { keys: ['local-provider-test-key'] },
+    // Tokens expire when they say (the default tolerates 15 s of clock skew).
+    clockTolerance: 0,
   });
   // Quiet: the dev-only warnings (dev keys, dev interactions) are expected here.
   provider.on('server_error', (_ctx, err) => console.error('local provider:', err));
+  // What tests look at: grants by type, and each access token issued (its
+  // value is its id: the tokens are opaque).
+  const grants = { authorization_code: 0, refresh_token: 0 };
+  const accessTokens = [];
+  provider.on('grant.success', (ctx) => {
+    const type = ctx.oidc.params?.grant_type;
+    if (type in grants) grants[type] += 1;
+  });
+  provider.on('access_token.saved', (token) => accessTokens.push({ value: token.jti, accountId: token.accountId }));
   server.on('request', provider.callback());
   return {
     issuer,
@@ -62,6 +76,8 @@ export async function startLocalProvider({ clients, accessTokenTtl = 3600 }) {
       api_base_urls: [issuer],
     },
     userinfoUrl: `${issuer}/me`,
+    grants,
+    accessTokens,
     introspectionUrl: `${issuer}/token/introspection`,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
