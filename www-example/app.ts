@@ -13,7 +13,8 @@ import sharedStatus from './functions/sharedStatus.ts';
 
 const here = new URL('.', import.meta.url);
 const port = Number(Deno.env.get('PORT') ?? 8787);
-const origin = `http://127.0.0.1:${port}`;
+// Where browsers and providers reach the app (PUBLIC_URL when it sits behind https).
+const origin = (Deno.env.get('PUBLIC_URL') ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
 const appId = 'www-example';
 const issuer = Deno.env.get('PROVIDER_ISSUER') ?? 'http://127.0.0.1:8788';
 const memory = Deno.args.includes('--memory');
