@@ -9,6 +9,7 @@
 //   deno run --unstable-kv --allow-net=127.0.0.1 --allow-read --allow-write=.data --allow-env app.ts [--memory]
 import { createConnectorsServer, denoKvStore, loadConnectorsDir, memoryStore, registerProvider } from 'oauth-connectors';
 import myProfile from './functions/myProfile.ts';
+import sharedProfile from './functions/sharedProfile.ts';
 import sharedStatus from './functions/sharedStatus.ts';
 
 const here = new URL('.', import.meta.url);
@@ -119,7 +120,7 @@ async function userToken(sub: string): Promise<string> {
   return `${input}.${btoa(String.fromCharCode(...sig)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
 }
 
-const FUNCTIONS: Record<string, (req: Request, ctx: { fetch: typeof fetch }) => Promise<Response>> = { myProfile, sharedStatus };
+const FUNCTIONS: Record<string, (req: Request, ctx: { fetch: typeof fetch }) => Promise<Response>> = { myProfile, sharedProfile, sharedStatus };
 
 /** Calls a backend function as a Base44 host does: the app id, the service token and the API URL are added. */
 async function callFunction(name: string, req: Request): Promise<Response> {

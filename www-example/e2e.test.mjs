@@ -166,6 +166,7 @@ test('sign in, connect, see your data, survive expiry, stay private, disconnect'
       await ready();
       const shared = JSON.parse(await page.textContent('#shared'));
       assert.deepEqual(shared.integrations.map((i) => [i.integration_type, i.status]), [['localoidc', 'active']]);
+      assert.match(await page.textContent('#shared-data'), /"sub":"alice"/, 'getConnection in a backend function reads the shared account');
     });
 
     await step('06-data-after-the-token-expired', async () => {
