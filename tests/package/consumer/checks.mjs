@@ -159,6 +159,8 @@ export const checks = [
     throwsCode(() => github.createAuthorizationURL({ scopes: ['repo'] }), 'INVALID_INPUT');
     throwsCode(() => github.createAuthorizationURL({ state: 's', params: { redirect_uri: 'https://evil.example' } }), 'INVALID_INPUT');
     throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: 'repo' }), 'INVALID_INPUT');
+    const notString = throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: ['repo', 7] }), 'INVALID_INPUT');
+    ok(notString.message === 'scopes[1] must be a string', notString.message);
     throwsCode(() => github.createAuthorizationURL({ state: 's', codeVerifier: 'short' }), 'INVALID_INPUT');
     await rejectsCode(github.validateAuthorizationCode(), 'INVALID_INPUT');
     // Callback parameters given twice, or not as strings, are refused before any request.
