@@ -8,6 +8,7 @@
 // providers when their client ids are in the environment.
 //   deno run --unstable-kv --allow-net=127.0.0.1 --allow-read --allow-write=.data --allow-env app.ts [--memory]
 import { createConnectorsServer, denoKvStore, loadConnectorsDir, memoryStore, registerProvider } from 'oauth-connectors';
+import { localProviderEntry } from '../tests/support/local-provider-entry.mjs';
 import myProfile from './functions/myProfile.ts';
 import sharedProfile from './functions/sharedProfile.ts';
 import sharedStatus from './functions/sharedStatus.ts';
@@ -42,21 +43,7 @@ async function persistentSecret(): Promise<string> {
 }
 
 // The local provider, as a custom catalog entry (the connector files name it).
-registerProvider({
-  type: 'localoidc',
-  display_name: 'Local OpenID provider',
-  description: 'oidc-provider on 127.0.0.1, started by the demo command',
-  auth_model: 'oauth',
-  authorization_url: `${issuer}/auth`,
-  token_url: `${issuer}/token`,
-  revocation: { url: `${issuer}/token/revocation`, style: 'rfc7009' },
-  issuer,
-  pkce: 'required',
-  authorization_params: { prompt: 'consent' },
-  client_auth: 'basic',
-  refresh_tokens: 'rotated',
-  api_base_urls: [issuer],
-});
+registerProvider(localProviderEntry(issuer));
 
 // base44/connectors/*.jsonc, validated as the Base44 CLI does: a bad file stops the start.
 let files;

@@ -4,6 +4,7 @@
 // interactions accept any login; `signIn()` drives them with plain HTTP.
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
+import { localProviderEntry } from './local-provider-entry.mjs';
 
 /**
  * Starts the server on a loopback port (a free one by default).
@@ -60,21 +61,7 @@ export async function startLocalProvider({ clients, accessTokenTtl = 3600, port 
   return {
     issuer,
     /** A provider entry for oauth-connectors (registerProvider or `provider:`). */
-    entry: {
-      type: 'localoidc',
-      display_name: 'Local OpenID provider',
-      auth_model: 'oauth',
-      authorization_url: `${issuer}/auth`,
-      token_url: `${issuer}/token`,
-      revocation: { url: `${issuer}/token/revocation`, style: 'rfc7009' },
-      issuer,
-      pkce: 'required',
-      // oidc-provider issues a refresh token for offline_access only after consent.
-      authorization_params: { prompt: 'consent' },
-      client_auth: 'basic',
-      refresh_tokens: 'rotated',
-      api_base_urls: [issuer],
-    },
+    entry: localProviderEntry(issuer),
     userinfoUrl: `${issuer}/me`,
     grants,
     accessTokens,
