@@ -391,10 +391,18 @@ fn html_escape(s: &str) -> String {
         .collect()
 }
 
-const CALLBACK_HEADERS: [(&str, &str); 2] = [
-    ("referrer-policy", "no-referrer"),
-    ("x-content-type-options", "nosniff"),
-];
+/// A callback answer's headers: `header_pairs` plus no referrer, no sniffing.
+fn callback_headers(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut headers = header_pairs(extra);
+    headers.extend(
+        [
+            ("referrer-policy", "no-referrer"),
+            ("x-content-type-options", "nosniff"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    );
+    headers
+}
 
 /// The page a callback shows when it has nowhere to send the browser.
 fn callback_page(connector: &str, outcome: std::result::Result<(), ErrorCode>) -> HttpResponse {
@@ -417,11 +425,10 @@ fn callback_page(connector: &str, outcome: std::result::Result<(), ErrorCode>) -
     let body = format!(
         "<!doctype html><meta charset=\"utf-8\"><title>{title}</title><h1>{title}</h1><p>{text}</p>\n"
     );
-    let mut headers = header_pairs(&[
+    let headers = callback_headers(&[
         ("content-type", "text/html; charset=utf-8"),
         ("content-security-policy", "default-src 'none'"),
     ]);
-    headers.extend(CALLBACK_HEADERS.map(|(k, v)| (k.to_owned(), v.to_owned())));
     HttpResponse {
         status,
         headers,
@@ -462,8 +469,7 @@ fn callback_redirect(
         location.push('#');
         location.push_str(f);
     }
-    let mut headers = header_pairs(&[("location", &location)]);
-    headers.extend(CALLBACK_HEADERS.map(|(k, v)| (k.to_owned(), v.to_owned())));
+    let headers = callback_headers(&[("location", &location)]);
     HttpResponse {
         status: 303,
         headers,
@@ -496,6 +502,10 @@ fn config_json(record: &Record) -> Value {
         json!(record.connection_config)
     }
 }
+
+/// How long the status of a management PUT's authorization is kept: past
+/// the state's own lifetime, so a late poll still sees the outcome.
+const PENDING_TTL_MS: u64 = STATE_TTL_MS + 5 * 60_000;
 
 /// The status of an authorization started by the management PUT is kept
 /// as `<STATUS> <slot label>`.
@@ -952,13 +962,8 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         if !granted.is_empty() && asked.iter().all(covered) {
             return Ok(answer(None, None, true));
         }
-        let mut union = granted;
-        for scope in asked {
-            if !union.contains(&scope) {
-                union.push(scope);
-            }
-        }
-        let union = check_scopes(union.iter())?;
+        // Kept once each, granted first.
+        let union = check_scopes(granted.iter().chain(&asked))?;
         let (url, nonce) = self.consent(slot, connector, None, union, return_url, None)?;
         let id = connection_id(&nonce);
         self.vault
@@ -966,7 +971,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             .set(
                 &self.pending_key(&id),
                 &pending_value("PENDING", slot),
-                Some(STATE_TTL_MS + 5 * 60_000),
+                Some(PENDING_TTL_MS),
             )
             .await?;
         Ok(answer(Some(url), Some(id), false))
@@ -1001,7 +1006,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                     &self.pending_key(&connection_id(&claims.nonce)),
                     Some(&pending_value("PENDING", slot)),
                     Some(&pending_value(status, slot)),
-                    Some(STATE_TTL_MS + 5 * 60_000),
+                    Some(PENDING_TTL_MS),
                 )
                 .await;
         }
