@@ -38,7 +38,32 @@ export class TokenVault extends WasmTokenVault {
  */
 export function createConnectorsServer(options) {
   const server = new ConnectorsServer(withStore(options));
-  return Object.freeze({ fetch: (request) => server.handle(request) });
+  // The token cache of the clients bound in-process (client.js): emptied by
+  // every request but a read, whoever sends it, since a disconnect, a
+  // removal or a new consent may change what a read would answer.
+  const tokens = new Map();
+  const settle = (method, url) => {
+    if (method !== 'GET' || url.includes('/callback')) tokens.clear();
+  };
+  const fetch = (request) => {
+    const [method, url] = [request?.method, String(request?.url)];
+    settle(method, url);
+    return server.handle(request).finally(() => settle(method, url));
+  };
+  Object.defineProperties(fetch, {
+    [Symbol.for('oauth-connectors.token-cache')]: { value: tokens },
+    // createClient({ fetch: server.fetch }) calls this, skipping Request and
+    // Response objects: the same answers for far less work.
+    [Symbol.for('oauth-connectors.in-process')]: {
+      value: async (method, url, headers, body) => {
+        settle(method, url);
+        const answer = await server.handleParts(method, url, headers, body);
+        settle(method, url);
+        return answer;
+      },
+    },
+  });
+  return Object.freeze({ fetch });
 }
 
 /**

@@ -109,6 +109,14 @@ export interface CreateClientConfig {
   headers?: Record<string, string>;
   /** Sends the requests (default the global `fetch`); `server.fetch` binds the client to a connectors server in-process. */
   fetch?: (request: any) => Promise<any>;
+  /**
+   * How long, at most, a token read as the service role is reused before the
+   * server is asked again (ms; default 60000, 0 turns it off). Only answers
+   * of an oauth-connectors server are reused, for no longer than it says the
+   * token is handed out unrefreshed (`x-connectors-token-ttl`); Base44 sends
+   * no such header. `disconnectAppUser` empties it.
+   */
+  tokenCacheMs?: number;
   /** Accepted for `@base44/sdk` compatibility; connectors calls do not send it. */
   functionsVersion?: string;
   options?: CreateClientOptions;
@@ -152,5 +160,5 @@ export declare function createClient(config: CreateClientConfig): ConnectorsClie
 /** A client from a backend function's request headers, as `@base44/sdk`'s `createClientFromRequest`. */
 export declare function createClientFromRequest(
   request: { headers: { get(name: string): string | null } },
-  options?: { fetch?: (request: any) => Promise<any> },
+  options?: { fetch?: (request: any) => Promise<any>; tokenCacheMs?: number },
 ): ConnectorsClient;

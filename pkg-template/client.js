@@ -57,35 +57,113 @@ function transportError(error) {
 
 /**
  * Sends one JSON request to `${serverUrl}/api${path}` and resolves the
- * answer's body; a non-2xx answer or a failed request rejects with a
- * `Base44Error`.
+ * answer's body (and its token TTL header); a non-2xx answer or a failed
+ * request rejects with a `Base44Error`.
  */
-async function send(config, headers, method, path, body) {
+async function exchange(config, headers, method, path, body) {
   const all = { 'Content-Type': 'application/json', Accept: 'application/json', ...headers };
   // In a browser, the server learns where to send the user back (as `@base44/sdk` does).
   if (typeof window !== 'undefined' && window.location) all['X-Origin-URL'] = window.location.href;
-  let response;
+  let answer;
   try {
-    response = await config.fetch(new Request(`${config.serverUrl}/api${path}`, {
-      method,
-      headers: all,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }));
+    answer = await config.send(method, `${config.serverUrl}/api${path}`, all, body === undefined ? undefined : JSON.stringify(body));
   } catch (error) {
     throw config.reported(transportError(error));
   }
-  const data = bodyOf(await response.text());
-  if (response.status < 200 || response.status >= 300) throw config.reported(answerError(response, data));
-  return data;
+  const data = bodyOf(answer.text);
+  if (answer.status < 200 || answer.status >= 300) throw config.reported(answerError(answer.response(), data));
+  return { data, ttl: Number(answer.header(TOKEN_TTL) ?? 0) };
 }
 
-const connection = (data) => ({ accessToken: data.access_token, connectionConfig: data.connection_config ?? null });
+const send = async (config, headers, method, path, body) => (await exchange(config, headers, method, path, body)).data;
 
-function checkedFetch(fetch) {
+// A copy of the config each time: a cached answer is handed out more than once.
+const connection = ({ access_token: accessToken, connection_config: config }) => ({
+  accessToken,
+  connectionConfig: config && typeof config === 'object' ? { ...config } : config ?? null,
+});
+
+/** Set on a connectors server's `fetch` (api.js): the in-process call without Request and Response objects. */
+const IN_PROCESS = Symbol.for('oauth-connectors.in-process');
+/** Set on a connectors server's `fetch` (api.js): its token cache, emptied whenever its connections may change. */
+const TOKEN_CACHE = Symbol.for('oauth-connectors.token-cache');
+/** How long our connectors server hands a token out as it is (ms); Base44 sends none. */
+const TOKEN_TTL = 'x-connectors-token-ttl';
+/** The token caches of other fetch functions: one each, shared by the clients that use it. */
+const caches = new WeakMap();
+
+/**
+ * `send(method, url, headers, body?)` resolving `{ status, text, header(name),
+ * response() }`, over `fetch` (the global one by default) or straight into a
+ * connectors server bound in-process; and the token cache of that route.
+ */
+function transport(fetch) {
   const chosen = fetch ?? globalThis.fetch;
   if (typeof chosen !== 'function') throw new Error('fetch must be a function (this runtime has no global fetch)');
-  // Called unbound: a browser's fetch throws "Illegal invocation" on any other `this`.
-  return (request) => chosen(request);
+  let entries = chosen[TOKEN_CACHE];
+  if (!(entries instanceof Map)) {
+    entries = caches.get(chosen) ?? new Map();
+    caches.set(chosen, entries);
+  }
+  const direct = chosen[IN_PROCESS];
+  if (typeof direct === 'function') {
+    const send = async (method, url, headers, body) => {
+      const flat = [];
+      for (const name in headers) flat.push(name, String(headers[name]));
+      const [status, pairs, text] = await direct(method, url, flat, body);
+      const header = (name) => {
+        for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === name) return pairs[i + 1];
+        return null;
+      };
+      const list = () => Array.from({ length: pairs.length / 2 }, (_, i) => [pairs[2 * i], pairs[2 * i + 1]]);
+      return { status, text, header, response: () => new Response(text || null, { status, headers: list() }) };
+    };
+    return { send, entries };
+  }
+  const send = async (method, url, headers, body) => {
+    // Called unbound: a browser's fetch throws "Illegal invocation" on any other `this`.
+    const response = await chosen(new Request(url, { method, headers, body }));
+    const text = await response.text();
+    return { status: response.status, text, header: (name) => response.headers.get(name), response: () => response };
+  };
+  return { send, entries };
+}
+
+/** Past this many entries, expired ones are swept (and all, if that is not enough). */
+const CACHE_SWEEP_AT = 1000;
+
+/**
+ * Token reads from `entries`, kept for as long as the server says the token
+ * is handed out as it is (its TTL header) and at most `maxMs`; concurrent
+ * reads of one key share one request. Nothing is kept without that header.
+ */
+function tokenCache(entries, maxMs) {
+  const fresh = (hit) => performance.now() < hit.at + Math.min(hit.ttl, maxMs);
+  return async (key, load) => {
+    if (!(maxMs > 0)) return (await load()).data;
+    const hit = entries.get(key);
+    if (hit !== undefined && (hit.pending || fresh(hit))) return hit.pending ?? hit.data;
+    const loading = load();
+    const entry = { pending: loading.then(({ data }) => data) };
+    entry.pending.catch(() => {}); // rejected to whoever awaits it, not unhandled
+    entries.set(key, entry);
+    try {
+      const { data, ttl } = await loading;
+      if (entries.get(key) === entry) {
+        if (ttl > 0) entries.set(key, { data, ttl, at: performance.now() });
+        else entries.delete(key);
+      }
+      return data;
+    } catch (error) {
+      if (entries.get(key) === entry) entries.delete(key);
+      throw error;
+    } finally {
+      if (entries.size > CACHE_SWEEP_AT) {
+        for (const [k, e] of entries) if (!e.pending && !fresh(e)) entries.delete(k);
+        if (entries.size > CACHE_SWEEP_AT) entries.clear();
+      }
+    }
+  };
 }
 
 /**
@@ -95,13 +173,14 @@ function checkedFetch(fetch) {
  * server's `server.fetch` to bind the client in-process.
  */
 export function createClient(options) {
-  if (options === null || typeof options !== 'object') throw new Error('createClient() takes { appId, serverUrl?, token?, serviceToken?, headers?, fetch?, options? }');
-  const { appId, serverUrl = 'https://base44.app', serviceToken, headers = {}, fetch } = options;
+  if (options === null || typeof options !== 'object') throw new Error('createClient() takes { appId, serverUrl?, token?, serviceToken?, headers?, fetch?, tokenCacheMs?, options? }');
+  const { appId, serverUrl = 'https://base44.app', serviceToken, headers = {}, fetch, tokenCacheMs = 60_000 } = options;
+  if (typeof tokenCacheMs !== 'number' || !(tokenCacheMs >= 0)) throw new Error('tokenCacheMs must be a number of milliseconds (0 turns the token cache off)');
   let { token } = options;
   const onError = options.options?.onError;
   const config = {
     serverUrl: String(serverUrl).replace(/\/+$/, ''),
-    fetch: checkedFetch(fetch),
+    ...transport(fetch),
     // `options.onError` sees every failed request first, as in `@base44/sdk`.
     reported: (error) => (typeof onError === 'function' && onError(error), error),
   };
@@ -116,6 +195,11 @@ export function createClient(options) {
   });
   const asUser = (method, path) => send(config, userHeaders(), method, appPath + path);
   const asService = (method, path, body) => send(config, serviceHeaders(), method, appPath + path, body);
+  // Token reads as the service role, cached (see tokenCache) per server, path and user.
+  const cached = tokenCache(config.entries, tokenCacheMs);
+  const readToken = (path) =>
+    cached(`${config.serverUrl}${appPath}${path}\n${serviceToken}\n${token ?? ''}`, () =>
+      exchange(config, serviceHeaders(), 'GET', appPath + path));
   const enc = encodeURIComponent;
 
   const connectors = Object.freeze({
@@ -127,7 +211,13 @@ export function createClient(options) {
     /** Disconnects the current user's connection (the server revokes it at the provider). */
     async disconnectAppUser(connectorId) {
       required(connectorId, 'Connector ID');
-      await asUser('DELETE', `/app-user-auth/connectors/${enc(connectorId)}`);
+      // Before and after: a read under way must not put the token back.
+      config.entries.clear();
+      try {
+        await asUser('DELETE', `/app-user-auth/connectors/${enc(connectorId)}`);
+      } finally {
+        config.entries.clear();
+      }
     },
   });
 
@@ -135,30 +225,30 @@ export function createClient(options) {
     /** @deprecated Use getConnection(integrationType).accessToken. */
     async getAccessToken(integrationType) {
       required(integrationType, 'Integration type');
-      return (await asService('GET', `/external-auth/tokens/${enc(integrationType)}`)).access_token;
+      return (await readToken(`/external-auth/tokens/${enc(integrationType)}`)).access_token;
     },
     async getConnection(integrationType) {
       required(integrationType, 'Integration type');
-      return connection(await asService('GET', `/external-auth/tokens/${enc(integrationType)}`));
+      return connection(await readToken(`/external-auth/tokens/${enc(integrationType)}`));
     },
     async getWorkspaceConnection(connectorId) {
       required(connectorId, 'Connector ID');
-      return connection(await asService('GET', `/external-auth/tokens/connectors/${enc(connectorId)}`));
+      return connection(await readToken(`/external-auth/tokens/connectors/${enc(connectorId)}`));
     },
     /** @deprecated Use getCurrentAppUserConnection(connectorId).accessToken. */
     async getCurrentAppUserAccessToken(connectorId) {
       required(connectorId, 'Connector ID');
-      return (await asService('GET', `/app-user-auth/connectors/${enc(connectorId)}/token`)).access_token;
+      return (await readToken(`/app-user-auth/connectors/${enc(connectorId)}/token`)).access_token;
     },
     async getCurrentAppUserConnection(connectorId) {
       required(connectorId, 'Connector ID');
-      return connection(await asService('GET', `/app-user-auth/connectors/${enc(connectorId)}/token`));
+      return connection(await readToken(`/app-user-auth/connectors/${enc(connectorId)}/token`));
     },
     /** A named user's connection, for scheduled jobs (beyond `@base44/sdk`; the server's background-jobs route). */
     async getAppUserConnection(connectorId, userId) {
       required(connectorId, 'Connector ID');
       required(userId, 'User ID');
-      return connection(await asService('GET', `/app-user-auth/connectors/${enc(connectorId)}/users/${enc(userId)}/token`));
+      return connection(await readToken(`/app-user-auth/connectors/${enc(connectorId)}/users/${enc(userId)}/token`));
     },
     /** A call to the provider's API through the server, which attaches the token. Upstream errors resolve with `success: false`. */
     async callApi(integrationType, request) {
@@ -221,7 +311,7 @@ function bearerOf(header) {
  * `Base44-Api-Url`, `Base44-Functions-Version`; `Base44-State` and `X-Data-Env`
  * (`dev` or `prod`) are forwarded.
  */
-export function createClientFromRequest(request, { fetch } = {}) {
+export function createClientFromRequest(request, { fetch, tokenCacheMs } = {}) {
   const get = (name) => request.headers.get(name);
   const appId = get('Base44-App-Id');
   if (!appId) throw new Error('Base44-App-Id header is required, but is was not found on the request');
@@ -239,5 +329,6 @@ export function createClientFromRequest(request, { fetch } = {}) {
     functionsVersion: get('Base44-Functions-Version') ?? undefined,
     headers,
     fetch,
+    tokenCacheMs,
   });
 }

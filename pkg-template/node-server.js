@@ -2,8 +2,6 @@
 // server's WHATWG `fetch(request) -> Response` into a `(req, res)` listener,
 // and `serveNode(server)` listens with it. Plain ESM; Node 18+ (global
 // Request, Response, Headers and AbortController).
-import { createServer } from 'node:http';
-
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 // A Host header is used only to make the request URL absolute (routing reads
 // the path; callback URLs come from the server's publicUrl). Anything that
@@ -204,6 +202,8 @@ async function handle(server, maxBodyBytes, req, res) {
  * listening and ends idle keep-alive connections.
  */
 export async function serveNode(server, { port = 0, hostname = '127.0.0.1', maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = {}) {
+  // Loaded here, not at import: node:http costs every importer ~2 ms of cold start.
+  const { createServer } = await import('node:http');
   const listener = createServer(toNodeHandler(server, { maxBodyBytes }));
   await new Promise((resolve, reject) => {
     listener.once('error', reject);

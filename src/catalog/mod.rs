@@ -326,23 +326,67 @@ pub struct AvailableConfigField<'a> {
     pub validation_error: Option<&'a str>,
 }
 
-/// The built-in entries: `providers.jsonc` as compact JSON (see `build.rs`).
-pub const BUILTIN_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/providers.json"));
+/// The built-in entries: `providers.jsonc` as `(type id, compact JSON)`
+/// pairs (see `build.rs`), each parsed on first use: a process that uses two
+/// providers does not pay for parsing fifty at its cold start.
+pub const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/providers.rs"));
+
+/// One entry: built in (parsed and validated when first asked for), or
+/// registered at runtime.
+#[derive(Debug, Clone)]
+enum Entry {
+    Builtin {
+        id: &'static str,
+        json: &'static str,
+        parsed: OnceLock<Option<Provider>>,
+    },
+    Registered(Provider),
+}
+
+impl Entry {
+    fn id(&self) -> &str {
+        match self {
+            Entry::Builtin { id, .. } => id,
+            Entry::Registered(p) => &p.id,
+        }
+    }
+
+    /// The provider; `None` only for a built-in entry that does not parse
+    /// or validate, which `cargo test` rules out.
+    fn provider(&self) -> Option<&Provider> {
+        match self {
+            Entry::Builtin { json, parsed, .. } => parsed
+                .get_or_init(|| {
+                    serde_json::from_str::<Provider>(json)
+                        .ok()
+                        .filter(|p| validate::provider(p, Patterns::Trust).is_ok())
+                })
+                .as_ref(),
+            Entry::Registered(p) => Some(p),
+        }
+    }
+}
 
 /// A set of providers: the built-in ones plus any registered at runtime.
 #[derive(Debug, Clone)]
 pub struct Catalog {
-    providers: Vec<Provider>,
+    entries: Vec<Entry>,
 }
 
 impl Catalog {
-    /// The built-in catalog, parsed and validated once per process.
+    /// The built-in catalog (its entries parse when first used).
     pub fn builtin() -> Result<&'static Catalog> {
-        static BUILTIN: OnceLock<Result<Catalog>> = OnceLock::new();
-        BUILTIN
-            .get_or_init(|| Catalog::from_json(BUILTIN_JSON, Patterns::Trust))
-            .as_ref()
-            .map_err(Clone::clone)
+        static BUILTIN_CATALOG: OnceLock<Catalog> = OnceLock::new();
+        Ok(BUILTIN_CATALOG.get_or_init(|| Catalog {
+            entries: BUILTIN
+                .iter()
+                .map(|&(id, json)| Entry::Builtin {
+                    id,
+                    json,
+                    parsed: OnceLock::new(),
+                })
+                .collect(),
+        }))
     }
 
     /// Parses a JSON array of entries and validates each, and that type ids
@@ -355,7 +399,7 @@ impl Catalog {
             )
         })?;
         let mut catalog = Catalog {
-            providers: Vec::with_capacity(providers.len()),
+            entries: Vec::with_capacity(providers.len()),
         };
         for p in providers {
             validate::provider(&p, patterns)?;
@@ -365,7 +409,7 @@ impl Catalog {
                     format!("Provider type \"{}\" is defined twice", p.id),
                 ));
             }
-            catalog.providers.push(p);
+            catalog.entries.push(Entry::Registered(p));
         }
         Ok(catalog)
     }
@@ -373,15 +417,15 @@ impl Catalog {
     /// Adds a validated custom entry, or replaces the entry with its type id.
     pub fn register(&mut self, provider: Provider) -> Result<()> {
         provider.validate()?;
-        match self.providers.iter_mut().find(|p| p.id == provider.id) {
-            Some(slot) => *slot = provider,
-            None => self.providers.push(provider),
+        match self.entries.iter_mut().find(|e| e.id() == provider.id) {
+            Some(slot) => *slot = Entry::Registered(provider),
+            None => self.entries.push(Entry::Registered(provider)),
         }
         Ok(())
     }
 
     pub fn get(&self, id: &str) -> Option<&Provider> {
-        self.providers.iter().find(|p| p.id == id)
+        self.entries.iter().find(|e| e.id() == id)?.provider()
     }
 
     /// Like `get`, with an `UNKNOWN_PROVIDER` error naming the closest type id.
@@ -402,28 +446,24 @@ impl Catalog {
 
     /// The closest type id by edit distance, when it is close enough to be a typo.
     pub fn suggest(&self, id: &str) -> Option<String> {
-        closest(
-            &id.to_ascii_lowercase(),
-            self.providers.iter().map(|p| p.id.as_str()),
-        )
-        .map(str::to_owned)
+        closest(&id.to_ascii_lowercase(), self.entries.iter().map(Entry::id)).map(str::to_owned)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Provider> {
-        self.providers.iter()
+        self.entries.iter().filter_map(Entry::provider)
     }
 
     pub fn len(&self) -> usize {
-        self.providers.len()
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.providers.is_empty()
+        self.entries.is_empty()
     }
 
     /// Every entry in the Base44 available-integrations shape, in catalog order.
     pub fn list_available(&self) -> Vec<AvailableIntegration<'_>> {
-        self.providers.iter().map(Provider::available).collect()
+        self.iter().map(Provider::available).collect()
     }
 }
 

@@ -503,6 +503,15 @@ fn config_json(record: &Record) -> Value {
     }
 }
 
+/// On a token read: how many milliseconds the token is handed out as it is
+/// (before the server would refresh it). `createClient` caches the answer
+/// for that long, capped by its `tokenCacheMs`; Base44 sends no such header,
+/// so a client of Base44 never caches.
+pub const TOKEN_TTL_HEADER: &str = "x-connectors-token-ttl";
+
+/// The TTL of a token without an expiry (a day: the client's cap decides).
+const TOKEN_TTL_UNBOUNDED_MS: u64 = 86_400_000;
+
 /// How long the status of a management PUT's authorization is kept: past
 /// the state's own lifetime, so a late poll still sees the outcome.
 const PENDING_TTL_MS: u64 = STATE_TTL_MS + 5 * 60_000;
@@ -569,6 +578,11 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                     "X-App-Id names another app than the path",
                 ))
             }
+            Ok(route @ (Route::Token(_) | Route::AppUserToken(_) | Route::NamedUserToken(..))) => {
+                self.token(route, request)
+                    .await
+                    .unwrap_or_else(|e| error_response(&e))
+            }
             Ok(Route::Initiate(id)) => self
                 .initiate(id, request)
                 .await
@@ -612,25 +626,6 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
 
     async fn dispatch(&self, route: Route, request: &Incoming, query: &str) -> Result<Value> {
         match route {
-            Route::Token(slot) => {
-                self.service(request).await?;
-                let connector = self.config.connector(&slot)?;
-                let record = self.read(&slot, None, connector).await?;
-                Ok(json!({
-                    "access_token": record.access_token.secret(),
-                    "integration_type": connector.integration_type,
-                    "connection_config": config_json(&record),
-                }))
-            }
-            Route::AppUserToken(id) => {
-                self.service(request).await?;
-                let user = self.on_behalf_of(request).await?;
-                self.user_token(&Slot::AppUser(id), &user.id).await
-            }
-            Route::NamedUserToken(id, user_id) => {
-                self.service(request).await?;
-                self.user_token(&Slot::AppUser(id), &user_id).await
-            }
             Route::Disconnect(id) => {
                 let user = self.user(request).await?;
                 let slot = Slot::AppUser(id);
@@ -750,9 +745,11 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 };
                 Ok(json!({ "status": "removed", field: id, "revocation": revocation.as_str() }))
             }
-            Route::Callback(_) | Route::Initiate(_) => {
-                Err(Error::new(ErrorCode::NotFound, "No such route"))
-            }
+            Route::Callback(_)
+            | Route::Initiate(_)
+            | Route::Token(_)
+            | Route::AppUserToken(_)
+            | Route::NamedUserToken(..) => Err(Error::new(ErrorCode::NotFound, "No such route")),
         }
     }
 
@@ -857,13 +854,36 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         self.users.verify(token, self.now()).await
     }
 
-    async fn user_token(&self, slot: &Slot, user_id: &str) -> Result<Value> {
-        let connector = self.config.connector(slot)?;
-        let record = self.read(slot, Some(user_id), connector).await?;
-        Ok(json!({
+    /// The three token reads: the wire's JSON, and [`TOKEN_TTL_HEADER`].
+    async fn token(&self, route: Route, request: &Incoming) -> Result<HttpResponse> {
+        self.service(request).await?;
+        let (slot, user) = match route {
+            Route::AppUserToken(id) => (
+                Slot::AppUser(id),
+                Some(self.on_behalf_of(request).await?.id),
+            ),
+            Route::NamedUserToken(id, user_id) => (Slot::AppUser(id), Some(user_id)),
+            Route::Token(slot) => (slot, None),
+            _ => return Err(Error::new(ErrorCode::NotFound, "No such route")),
+        };
+        let connector = self.config.connector(&slot)?;
+        let record = self.read(&slot, user.as_deref(), connector).await?;
+        let mut body = json!({
             "access_token": record.access_token.secret(),
             "connection_config": config_json(&record),
-        }))
+        });
+        if user.is_none() {
+            body["integration_type"] = json!(connector.integration_type);
+        }
+        let mut response = json_response(200, &body);
+        let ttl = self
+            .vault
+            .fresh_for_ms(&record)
+            .unwrap_or(TOKEN_TTL_UNBOUNDED_MS);
+        response
+            .headers
+            .push((TOKEN_TTL_HEADER.to_owned(), ttl.to_string()));
+        Ok(response)
     }
 
     /// A usable connection (refreshed first when due) that holds every

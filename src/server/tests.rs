@@ -814,6 +814,46 @@ fn an_expired_token_is_refreshed_on_read() {
     assert_eq!(list["integrations"][0]["status"], "expired");
 }
 
+#[test]
+fn token_reads_say_how_long_the_token_is_handed_out_as_it_is() {
+    let env = env();
+    connect_shared(&env, r#"["read"]"#, "AT1");
+    // Issued at T0 for an hour; handed out until the earliest refresh, 5.5
+    // minutes (the skew and its jitter) before that.
+    let ttl = |r: &HttpResponse| r.header(TOKEN_TTL_HEADER).map(str::to_owned);
+    assert_eq!(ttl(&shared_token(&env)).as_deref(), Some("3270000"));
+    env.clock.now.set(T0 + 3_000_000);
+    assert_eq!(ttl(&shared_token(&env)).as_deref(), Some("270000"));
+    // Past the earliest refresh: refreshed, and the new token's TTL.
+    env.clock.now.set(T0 + 3_400_000);
+    provider_answers(&env, tokens("AT2", "RT2", "read"));
+    let r = shared_token(&env);
+    assert_eq!(json_of(&r)["access_token"], "AT2");
+    assert_eq!(ttl(&r).as_deref(), Some("3270000"));
+    // A token without an expiry: a day (the client's own cap decides).
+    let url = redirect_url(&initiate(&env, "alice", "{}"));
+    provider_answers(
+        &env,
+        Ok(json_response(
+            200,
+            r#"{"access_token":"AT-forever","token_type":"Bearer","scope":"read"}"#,
+        )),
+    );
+    send(
+        &env,
+        &callback_for(&url, "&code=c&iss=https%3A%2F%2Facme.example"),
+    );
+    let r = user_token(&env, "alice");
+    assert_eq!(json_of(&r)["access_token"], "AT-forever");
+    assert_eq!(ttl(&r).as_deref(), Some("86400000"));
+    // No header on an error answer.
+    let r = send(
+        &env,
+        &request("GET", "/api/apps/app1/external-auth/tokens/acme", &[], ""),
+    );
+    assert_eq!((r.status, ttl(&r)), (401, None));
+}
+
 fn call(env: &Env, body: &str) -> HttpResponse {
     send(
         env,

@@ -271,6 +271,16 @@ impl<S: Store, C: Clock> Vault<S, C> {
         Ok((stored, usable(record)?))
     }
 
+    /// How long `record`'s access token is still handed out without a
+    /// refresh (until the earliest moment it can be [`Self::due`]); `None`
+    /// when it does not expire.
+    pub fn fresh_for_ms(&self, record: &Record) -> Option<u64> {
+        let earliest = self.options.skew_ms / 10 * 9 + self.options.skew_ms / 5;
+        record
+            .expires_at_ms
+            .map(|at| at.saturating_sub(self.clock.now_ms().saturating_add(earliest)))
+    }
+
     /// Whether the access token is expired or within the skew (±10%).
     fn due(&self, record: &Record) -> bool {
         let Some(expires_at) = record.expires_at_ms else {

@@ -294,3 +294,141 @@ test('end to end: code written for @base44/sdk, unchanged, against the connector
     await served.close();
   }
 });
+
+// ------------------------------------------------------------ the token cache
+
+/** A stand-in server: counts requests; answers `answer()` with the TTL header `ttl` (null: none, as Base44). */
+function tokenServer() {
+  const s = { calls: 0, ttl: '60000', token: 'AT1', status: 200 };
+  s.fetch = async (request) => {
+    s.calls++;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const headers = { 'content-type': 'application/json', ...(s.ttl === null ? {} : { 'x-connectors-token-ttl': s.ttl }) };
+    const body = s.status === 200
+      ? { access_token: s.token, integration_type: 'slack', connection_config: { team: 't' }, seen: request.headers.get('on-behalf-of') }
+      : { error: { code: 'NOT_CONNECTED', message: 'No connection' } };
+    return new Response(JSON.stringify(body), { status: s.status, headers });
+  };
+  return s;
+}
+const cachedClient = (s, extra = {}) => ours.createClient({ appId: APP, serverUrl: 'https://c.example', serviceToken: 's', fetch: s.fetch, ...extra });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('token cache: a read is reused while the server says the token is handed out as it is', async () => {
+  const s = tokenServer();
+  const svc = cachedClient(s).asServiceRole.connectors;
+  const first = await svc.getConnection('slack');
+  first.connectionConfig.team = 'changed by the caller';
+  assert.deepEqual(await svc.getConnection('slack'), { accessToken: 'AT1', connectionConfig: { team: 't' } });
+  assert.equal(await svc.getAccessToken('slack'), 'AT1');
+  assert.equal(s.calls, 1);
+  // Another path is another entry; concurrent reads of one entry share a request.
+  const many = await Promise.all(Array.from({ length: 5 }, () => svc.getWorkspaceConnection('team')));
+  assert.ok(many.every((c) => c.accessToken === 'AT1'));
+  assert.equal(s.calls, 2);
+  // Another client of the same fetch shares the entries; another service token does not.
+  await cachedClient(s).asServiceRole.connectors.getConnection('slack');
+  assert.equal(s.calls, 2);
+  await cachedClient(s, { serviceToken: 's2' }).asServiceRole.connectors.getConnection('slack');
+  assert.equal(s.calls, 3);
+});
+
+test('token cache: never longer than the TTL header or tokenCacheMs, and never without the header', async () => {
+  const s = tokenServer();
+  s.ttl = '40';
+  const svc = cachedClient(s).asServiceRole.connectors;
+  await svc.getConnection('slack');
+  await svc.getConnection('slack');
+  assert.equal(s.calls, 1);
+  await sleep(60);
+  s.token = 'AT2';
+  assert.equal((await svc.getConnection('slack')).accessToken, 'AT2');
+  assert.equal(s.calls, 2);
+  // tokenCacheMs caps a long TTL; 0 turns the cache off.
+  const t = tokenServer();
+  const capped = cachedClient(t, { tokenCacheMs: 30 }).asServiceRole.connectors;
+  await capped.getConnection('slack');
+  await sleep(50);
+  await capped.getConnection('slack');
+  assert.equal(t.calls, 2);
+  const u = tokenServer();
+  const none = cachedClient(u, { tokenCacheMs: 0 }).asServiceRole.connectors;
+  await none.getConnection('slack');
+  await none.getConnection('slack');
+  assert.equal(u.calls, 2);
+  // Base44 sends no TTL header: every read is a request, as with @base44/sdk.
+  const b = tokenServer();
+  b.ttl = null;
+  const base44Like = cachedClient(b).asServiceRole.connectors;
+  await base44Like.getConnection('slack');
+  await base44Like.getConnection('slack');
+  assert.equal(b.calls, 2);
+  assert.throws(() => cachedClient(b, { tokenCacheMs: -1 }), /tokenCacheMs must be a number of milliseconds/);
+  assert.throws(() => cachedClient(b, { tokenCacheMs: '60000' }), /tokenCacheMs must be a number of milliseconds/);
+});
+
+test('token cache: errors are not kept, each user has their own entry, a disconnect empties it', async () => {
+  const s = tokenServer();
+  s.status = 404;
+  const client = cachedClient(s, { token: 'alice' });
+  const svc = client.asServiceRole.connectors;
+  await assert.rejects(svc.getCurrentAppUserConnection('mine'), { status: 404, code: 'NOT_CONNECTED' });
+  s.status = 200;
+  assert.equal((await svc.getCurrentAppUserConnection('mine')).accessToken, 'AT1');
+  assert.equal(s.calls, 2);
+  client.setToken('bob');
+  await svc.getCurrentAppUserConnection('mine');
+  assert.equal(s.calls, 3);
+  await client.connectors.disconnectAppUser('mine');
+  await svc.getCurrentAppUserConnection('mine');
+  assert.equal(s.calls, 5);
+});
+
+test('token cache: in-process, every change through the server empties it, whoever sends it', async () => {
+  let reads = 0;
+  const inner = ours.memoryStore();
+  const store = {
+    get: (k) => ((reads += k.includes(':conn:') ? 1 : 0), inner.get(k)),
+    set: (...a) => inner.set(...a),
+    delete: (...a) => inner.delete(...a),
+    setIfAbsent: (...a) => inner.setIfAbsent(...a),
+    compareAndSet: (...a) => inner.compareAndSet(...a),
+  };
+  const ctx = setup(ours, { store });
+  await ctx.connectShared('fakeprov', ['read']);
+  await ctx.connectUser('mine', 'alice');
+  const alice = await userJwt('alice');
+  const client = ours.createClient({ appId: APP, serverUrl: 'https://connect.app.example', token: alice, serviceToken: SERVICE, fetch: ctx.server.fetch });
+  const svc = client.asServiceRole.connectors;
+  reads = 0;
+  const token = (await svc.getCurrentAppUserConnection('mine')).accessToken;
+  for (let i = 0; i < 5; i++) assert.equal((await svc.getCurrentAppUserConnection('mine')).accessToken, token);
+  assert.equal(reads, 1);
+  // Alice disconnects from her browser (a request to the server, not through this client).
+  const gone = await ctx.send('DELETE', 'app-user-auth/connectors/mine', { auth: alice });
+  assert.equal(gone.status, 200);
+  await assert.rejects(svc.getCurrentAppUserConnection('mine'), (e) => {
+    assert.deepEqual([e.name, e.status, e.code], ['Base44Error', 404, 'NOT_CONNECTED']);
+    // The failed answer is a Response, as over fetch.
+    assert.ok(e.originalError instanceof Response);
+    assert.equal(e.originalError.headers.get('x-base44-connector-error'), 'NOT_CONNECTED');
+    return true;
+  });
+});
+
+test('in-process: the same answers as through Request and Response objects', async () => {
+  const { ctx, alice } = await connected();
+  const direct = ours.createClient({ appId: APP, serverUrl: 'https://connect.app.example', token: alice, serviceToken: SERVICE, fetch: ctx.server.fetch, tokenCacheMs: 0 });
+  const viaRequest = ours.createClient({ appId: APP, serverUrl: 'https://connect.app.example', token: alice, serviceToken: SERVICE, fetch: (r) => ctx.server.fetch(r), tokenCacheMs: 0 });
+  const calls = [
+    (c) => c.asServiceRole.connectors.getConnection('fakeprov'),
+    (c) => c.asServiceRole.connectors.getCurrentAppUserConnection('mine'),
+    (c) => c.asServiceRole.connectors.getConnection('nope'),
+    (c) => c.asServiceRole.connectors.callApi('fakeprov', { path: '/../x' }),
+    (c) => c.connectors.connectAppUser('nope'),
+  ];
+  for (const call of calls) {
+    const [a, b] = [await outcome(() => call(direct)), await outcome(() => call(viaRequest))];
+    assert.deepStrictEqual(a, b);
+  }
+});

@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+const T = [];
+const mark = (l) => T.push([l, performance.now()]);
+mark('start');
+const api = await import('oauth-connectors');
+mark('import');
+const { APP, SERVICE, TOKEN, serverOptions, seededStore } = await import('./common.mjs');
+const store = seededStore(api, JSON.parse(readFileSync('/tmp/store.json', 'utf8')));
+mark('store');
+const server = api.createConnectorsServer(serverOptions(store));
+mark('server');
+const client = api.createClient({ appId: APP, serviceToken: SERVICE, fetch: server.fetch });
+mark('client');
+const { accessToken } = await client.asServiceRole.connectors.getConnection('benchprov');
+mark('first');
+for (let i = 1; i < T.length; i++) console.log(T[i][0], (T[i][1] - T[i - 1][1]).toFixed(2));
