@@ -52,8 +52,9 @@ export function createConnectorsServer(options) {
   };
   Object.defineProperties(fetch, {
     [Symbol.for('oauth-connectors.token-cache')]: { value: tokens },
-    // createClient({ fetch: server.fetch }) calls this, skipping Request and
-    // Response objects: the same answers for far less work.
+    // createClient({ fetch: server.fetch }) and serveNode call this, skipping
+    // Request and Response objects: the same answers for far less work.
+    // (method, url, [name, value, ...], body bytes?) -> [status, [name, value, ...], text]
     [Symbol.for('oauth-connectors.in-process')]: {
       value: async (method, url, headers, body) => {
         settle(method, url);

@@ -89,6 +89,7 @@ const IN_PROCESS = Symbol.for('oauth-connectors.in-process');
 const TOKEN_CACHE = Symbol.for('oauth-connectors.token-cache');
 /** How long our connectors server hands a token out as it is (ms); Base44 sends none. */
 const TOKEN_TTL = 'x-connectors-token-ttl';
+const utf8 = new TextEncoder();
 /** The token caches of other fetch functions: one each, shared by the clients that use it. */
 const caches = new WeakMap();
 
@@ -110,7 +111,7 @@ function transport(fetch) {
     const send = async (method, url, headers, body) => {
       const flat = [];
       for (const name in headers) flat.push(name, String(headers[name]));
-      const [status, pairs, text] = await direct(method, url, flat, body);
+      const [status, pairs, text] = await direct(method, url, flat, body === undefined ? undefined : utf8.encode(body));
       const header = (name) => {
         for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === name) return pairs[i + 1];
         return null;

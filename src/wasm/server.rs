@@ -426,15 +426,15 @@ impl JsConnectorsServer {
     /// The same answer as [`Self::handle`] without `Request` and `Response`
     /// objects, for a client bound in-process (`createClient({ fetch:
     /// server.fetch })`): Node builds those slowly, the first one in ~20 ms.
-    /// `headers` is `[name, value, ...]`; resolves `[status, [name, value,
-    /// ...], body]`.
+    /// `headers` is `[name, value, ...]` and `body` bytes; resolves
+    /// `[status, [name, value, ...], body text]`.
     #[wasm_bindgen(js_name = handleParts)]
     pub fn handle_parts(
         &self,
         method: String,
         url: String,
         headers: Vec<String>,
-        body: Option<String>,
+        body: Option<Vec<u8>>,
     ) -> Promise {
         let server = Rc::clone(&self.server);
         future_to_promise(async move {
@@ -443,7 +443,7 @@ impl JsConnectorsServer {
                 method,
                 url,
                 headers: std::iter::from_fn(|| Some((pairs.next()?, pairs.next()?))).collect(),
-                body: body.map(String::into_bytes).unwrap_or_default(),
+                body: body.unwrap_or_default(),
             };
             let answer = server.handle(&incoming).await;
             let headers = Array::new();

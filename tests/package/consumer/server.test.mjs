@@ -27,11 +27,22 @@ async function http(base, method, path, { auth, onBehalfOf, json, body, headers 
 }
 
 describe('serveNode / toNodeHandler', () => {
-  test('serveNode: a token read over real HTTP on 127.0.0.1, errors with the code header, 413 for a large body, close() ends it', { timeout: 30_000 }, async () => {
+  // A server of createConnectorsServer is called straight (its fetch carries
+  // this symbol); any other { fetch } gets Request objects. Both, counted.
+  const IN_PROCESS = Symbol.for('oauth-connectors.in-process');
+  const variants = {
+    'a { fetch } object (Request and Response objects)': (server, count) => ({ fetch: (request) => (count(), server.fetch(request)) }),
+    'a server of createConnectorsServer (called straight)': (server, count) => {
+      const fetch = (request) => server.fetch(request);
+      Object.defineProperty(fetch, IN_PROCESS, { value: (...args) => (count(), server.fetch[IN_PROCESS](...args)) });
+      return { fetch };
+    },
+  };
+  for (const [variant, wrap] of Object.entries(variants)) test(`serveNode, ${variant}: a token read over real HTTP on 127.0.0.1, errors with the code header, 413 for a large body, close() ends it`, { timeout: 30_000 }, async () => {
     const ctx = setup(api);
     await ctx.connectShared('fakeprov', ['read']);
     let calls = 0;
-    const counted = { fetch: (request) => (calls++, ctx.server.fetch(request)) };
+    const counted = wrap(ctx.server, () => calls++);
     const served = await api.serveNode(counted);
     try {
       assert.equal(served.hostname, '127.0.0.1');
@@ -43,6 +54,8 @@ describe('serveNode / toNodeHandler', () => {
       assert.equal(read.body.integration_type, 'fakeprov');
       assert.equal(read.headers.get('cache-control'), 'no-store');
       assert.match(read.headers.get('content-type'), /^application\/json/);
+      assert.match(read.headers.get('x-connectors-token-ttl'), /^\d+$/);
+      assert.equal(calls, 1);
 
       const anonymous = await http(served.url, 'GET', 'external-auth/tokens/fakeprov');
       expectError(anonymous, 401, 'UNAUTHENTICATED');
