@@ -22,6 +22,7 @@ pub mod return_url;
 pub mod routes;
 
 use std::collections::BTreeMap;
+use std::pin::Pin;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -512,6 +513,13 @@ pub const TOKEN_TTL_HEADER: &str = "x-connectors-token-ttl";
 /// The TTL of a token without an expiry (a day: the client's cap decides).
 const TOKEN_TTL_UNBOUNDED_MS: u64 = 86_400_000;
 
+/// A route's future behind a pointer, so each route is its own function in
+/// the wasm, compiled when it is first used: one state machine holding every
+/// route was 53 KB that a cold start compiled for its first token read.
+fn boxed<'a, T>(future: impl Future<Output = T> + 'a) -> Pin<Box<dyn Future<Output = T> + 'a>> {
+    Box::pin(future)
+}
+
 /// How long the status of a management PUT's authorization is kept: past
 /// the state's own lifetime, so a late poll still sees the outcome.
 const PENDING_TTL_MS: u64 = STATE_TTL_MS + 5 * 60_000;
@@ -562,12 +570,13 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         self.vault.clock().now_ms()
     }
 
-    /// Answers one request. Never fails: errors become the wire's error answer.
+    /// Answers one request. Never fails: errors become the wire's error
+    /// answer. Each route's future is [`boxed`].
     pub async fn handle(&self, request: &Incoming) -> HttpResponse {
         let (path, query) = request.path_and_query();
         let route = routes::match_route(&request.method, path, &self.config.app_id);
         let mut response = match route {
-            Ok(Route::Callback(slot)) => return self.callback(&slot, request, query).await,
+            Ok(Route::Callback(slot)) => return boxed(self.callback(&slot, request, query)).await,
             Ok(_)
                 if request
                     .header("x-app-id")
@@ -579,12 +588,11 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 ))
             }
             Ok(route @ (Route::Token(_) | Route::AppUserToken(_) | Route::NamedUserToken(..))) => {
-                self.token(route, request)
+                boxed(self.token(route, request))
                     .await
                     .unwrap_or_else(|e| error_response(&e))
             }
-            Ok(Route::Initiate(id)) => self
-                .initiate(id, request)
+            Ok(Route::Initiate(id)) => boxed(self.initiate(id, request))
                 .await
                 .unwrap_or_else(|e| error_response(&e)),
             Err(e) if e.code() == ErrorCode::MethodNotAllowed && request.method == "OPTIONS" => {
@@ -627,123 +635,144 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     async fn dispatch(&self, route: Route, request: &Incoming, query: &str) -> Result<Value> {
         match route {
             Route::Disconnect(id) => {
-                let user = self.user(request).await?;
-                let slot = Slot::AppUser(id);
-                let connector = self.config.connector(&slot)?;
-                let revocation = self
-                    .vault
-                    .disconnect(
-                        &key_of(&slot, Some(&user.id)),
-                        &connector.client,
-                        &self.fetch,
-                    )
-                    .await?;
-                Ok(json!({ "status": "disconnected", "revocation": revocation.as_str() }))
+                boxed(async move {
+                    let user = self.user(request).await?;
+                    let slot = Slot::AppUser(id);
+                    let connector = self.config.connector(&slot)?;
+                    let revocation = self
+                        .vault
+                        .disconnect(
+                            &key_of(&slot, Some(&user.id)),
+                            &connector.client,
+                            &self.fetch,
+                        )
+                        .await?;
+                    Ok(json!({ "status": "disconnected", "revocation": revocation.as_str() }))
+                })
+                .await
             }
             Route::Call(integration_type) => {
-                self.service(request).await?;
-                let slot = Slot::Shared(integration_type);
-                let connector = self.config.connector(&slot)?;
-                let call: proxy::CallRequest = request.json()?.ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::InvalidInput,
-                        "The body must be { method, path, query, headers, body }",
-                    )
-                })?;
-                let record = self.read(&slot, None, connector).await?;
-                let upstream = proxy::upstream_request(
-                    &connector.client.provider,
-                    &record.connection_config,
-                    record.access_token.secret(),
-                    &call,
-                )?;
-                let outcome = self.fetch.fetch(upstream).await;
-                if let Ok(response) = &outcome
-                    && response.body.len() > MAX_BODY_BYTES
-                {
-                    return Err(Error::new(
-                        ErrorCode::ResponseTooLarge,
-                        "The provider's answer is larger than 1 MiB",
-                    ));
-                }
-                Ok(proxy::answer(outcome))
+                boxed(async move {
+                    self.service(request).await?;
+                    let slot = Slot::Shared(integration_type);
+                    let connector = self.config.connector(&slot)?;
+                    let call: proxy::CallRequest = request.json()?.ok_or_else(|| {
+                        Error::new(
+                            ErrorCode::InvalidInput,
+                            "The body must be { method, path, query, headers, body }",
+                        )
+                    })?;
+                    let record = self.read(&slot, None, connector).await?;
+                    let upstream = proxy::upstream_request(
+                        &connector.client.provider,
+                        &record.connection_config,
+                        record.access_token.secret(),
+                        &call,
+                    )?;
+                    let outcome = self.fetch.fetch(upstream).await;
+                    if let Ok(response) = &outcome
+                        && response.body.len() > MAX_BODY_BYTES
+                    {
+                        return Err(Error::new(
+                            ErrorCode::ResponseTooLarge,
+                            "The provider's answer is larger than 1 MiB",
+                        ));
+                    }
+                    Ok(proxy::answer(outcome))
+                })
+                .await
             }
             Route::List => {
-                self.service(request).await?;
-                let mut list = Vec::new();
-                for integration_type in self.config.shared.keys() {
-                    let slot = Slot::Shared(integration_type.clone());
-                    if let Some(record) = self.vault.status(&key_of(&slot, None)).await? {
-                        let mut item = json!({
-                            "integration_type": integration_type,
-                            "status": record.status.as_str(),
-                            "scopes": record.scopes,
-                        });
-                        if let Some(email) = &record.account.email {
-                            item["user_email"] = json!(email);
+                boxed(async move {
+                    self.service(request).await?;
+                    let mut list = Vec::new();
+                    for integration_type in self.config.shared.keys() {
+                        let slot = Slot::Shared(integration_type.clone());
+                        if let Some(record) = self.vault.status(&key_of(&slot, None)).await? {
+                            let mut item = json!({
+                                "integration_type": integration_type,
+                                "status": record.status.as_str(),
+                                "scopes": record.scopes,
+                            });
+                            if let Some(email) = &record.account.email {
+                                item["user_email"] = json!(email);
+                            }
+                            list.push(item);
                         }
-                        list.push(item);
                     }
-                }
-                Ok(json!({ "integrations": list }))
+                    Ok(json!({ "integrations": list }))
+                })
+                .await
             }
             Route::Set(slot) => {
-                self.service(request).await?;
-                let connector = self.config.connector(&slot)?;
-                let body: SetBody = request.json()?.unwrap_or(SetBody {
-                    scopes: None,
-                    return_url: None,
-                });
-                let asked = match body.scopes {
-                    Some(scopes) => check_scopes(scopes.iter())?,
-                    None => connector.scopes.clone(),
-                };
-                let return_url = body
-                    .return_url
-                    .map(|url| return_url::check(&url, &self.config.allowed_origins))
-                    .transpose()?;
-                self.set(&slot, connector, asked, return_url).await
+                boxed(async move {
+                    self.service(request).await?;
+                    let connector = self.config.connector(&slot)?;
+                    let body: SetBody = request.json()?.unwrap_or(SetBody {
+                        scopes: None,
+                        return_url: None,
+                    });
+                    let asked = match body.scopes {
+                        Some(scopes) => check_scopes(scopes.iter())?,
+                        None => connector.scopes.clone(),
+                    };
+                    let return_url = body
+                        .return_url
+                        .map(|url| return_url::check(&url, &self.config.allowed_origins))
+                        .transpose()?;
+                    self.set(&slot, connector, asked, return_url).await
+                })
+                .await
             }
             Route::Status => {
-                self.service(request).await?;
-                let params: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes())
-                    .into_owned()
-                    .collect();
-                let id = params.get("connection_id").ok_or_else(|| {
-                    Error::new(ErrorCode::InvalidInput, "connection_id is required")
-                })?;
-                let stored = self.vault.store().get(&self.pending_key(id)).await?;
-                let (status, label) = stored
-                    .as_deref()
-                    .and_then(|v| v.split_once(' '))
-                    .unwrap_or(("FAILED", ""));
-                // A connection id polled under another type is not known there.
-                let asked = params
-                    .get("integration_type")
-                    .map(|t| [Slot::Shared(t.clone()), Slot::Workspace(t.clone())]);
-                let known = asked.is_none_or(|slots| slots.iter().any(|s| s.label() == label));
-                let status = match status {
-                    "PENDING" | "ACTIVE" if known => status,
-                    _ => "FAILED",
-                };
-                Ok(json!({ "status": status }))
+                boxed(async move {
+                    self.service(request).await?;
+                    let params: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes())
+                        .into_owned()
+                        .collect();
+                    let id = params.get("connection_id").ok_or_else(|| {
+                        Error::new(ErrorCode::InvalidInput, "connection_id is required")
+                    })?;
+                    let stored = self.vault.store().get(&self.pending_key(id)).await?;
+                    let (status, label) = stored
+                        .as_deref()
+                        .and_then(|v| v.split_once(' '))
+                        .unwrap_or(("FAILED", ""));
+                    // A connection id polled under another type is not known there.
+                    let asked = params
+                        .get("integration_type")
+                        .map(|t| [Slot::Shared(t.clone()), Slot::Workspace(t.clone())]);
+                    let known = asked.is_none_or(|slots| slots.iter().any(|s| s.label() == label));
+                    let status = match status {
+                        "PENDING" | "ACTIVE" if known => status,
+                        _ => "FAILED",
+                    };
+                    Ok(json!({ "status": status }))
+                })
+                .await
             }
             Route::Available => {
-                self.service(request).await?;
-                Ok(json!({ "integrations": self.config.catalog.list_available() }))
+                boxed(async move {
+                    self.service(request).await?;
+                    Ok(json!({ "integrations": self.config.catalog.list_available() }))
+                })
+                .await
             }
             Route::Remove(slot) => {
-                self.service(request).await?;
-                let connector = self.config.connector(&slot)?;
-                let revocation = self
-                    .vault
-                    .disconnect(&key_of(&slot, None), &connector.client, &self.fetch)
-                    .await?;
-                let (field, id) = match &slot {
-                    Slot::Shared(t) => ("integration_type", t),
-                    Slot::Workspace(id) | Slot::AppUser(id) => ("connector_id", id),
-                };
-                Ok(json!({ "status": "removed", field: id, "revocation": revocation.as_str() }))
+                boxed(async move {
+                    self.service(request).await?;
+                    let connector = self.config.connector(&slot)?;
+                    let revocation = self
+                        .vault
+                        .disconnect(&key_of(&slot, None), &connector.client, &self.fetch)
+                        .await?;
+                    let (field, id) = match &slot {
+                        Slot::Shared(t) => ("integration_type", t),
+                        Slot::Workspace(id) | Slot::AppUser(id) => ("connector_id", id),
+                    };
+                    Ok(json!({ "status": "removed", field: id, "revocation": revocation.as_str() }))
+                })
+                .await
             }
             Route::Callback(_)
             | Route::Initiate(_)
