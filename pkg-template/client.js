@@ -196,10 +196,12 @@ export function createClient(options) {
   });
   const asUser = (method, path) => send(config, userHeaders(), method, appPath + path);
   const asService = (method, path, body) => send(config, serviceHeaders(), method, appPath + path, body);
-  // Token reads as the service role, cached (see tokenCache) per server, path and user.
+  // Token reads as the service role, cached (see tokenCache) per server,
+  // path, service token, user and extra headers.
   const cached = tokenCache(config.entries, tokenCacheMs);
+  const scope = JSON.stringify(base);
   const readToken = (path) =>
-    cached(`${config.serverUrl}${appPath}${path}\n${serviceToken}\n${token ?? ''}`, () =>
+    cached(`${config.serverUrl}${appPath}${path}\n${serviceToken}\n${token ?? ''}\n${scope}`, () =>
       exchange(config, serviceHeaders(), 'GET', appPath + path));
   const enc = encodeURIComponent;
 

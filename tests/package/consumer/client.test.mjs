@@ -331,6 +331,8 @@ test('token cache: a read is reused while the server says the token is handed ou
   assert.equal(s.calls, 2);
   await cachedClient(s, { serviceToken: 's2' }).asServiceRole.connectors.getConnection('slack');
   assert.equal(s.calls, 3);
+  await cachedClient(s, { headers: { 'X-Data-Env': 'dev' } }).asServiceRole.connectors.getConnection('slack');
+  assert.equal(s.calls, 4);
 });
 
 test('token cache: never longer than the TTL header or tokenCacheMs, and never without the header', async () => {
