@@ -70,7 +70,17 @@ pub fn request_scopes(provider: &Provider, requested: &[String]) -> Result<Vec<S
 
 /// Scopes checked (RFC 6749 §3.3), each kept once, at most [`MAX_SCOPES`].
 pub fn check_scopes<'a>(scopes: impl Iterator<Item = &'a String>) -> Result<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
+    Ok(checked_scopes(scopes.map(String::as_str))?
+        .into_iter()
+        .map(str::to_owned)
+        .collect())
+}
+
+/// [`check_scopes`] without copies: every scope is checked, so an invalid
+/// one is named even after the limit is passed; past the limit the
+/// duplicates are no longer looked for (the answer is the limit's error).
+fn checked_scopes<'a>(scopes: impl Iterator<Item = &'a str>) -> Result<Vec<&'a str>> {
+    let mut out: Vec<&str> = Vec::new();
     for scope in scopes {
         if !is_valid_scope(scope) {
             return Err(Error::new(
@@ -78,8 +88,8 @@ pub fn check_scopes<'a>(scopes: impl Iterator<Item = &'a String>) -> Result<Vec<
                 format!("Invalid scope \"{}\"", printable(scope)),
             ));
         }
-        if !out.contains(scope) {
-            out.push(scope.clone());
+        if out.len() <= MAX_SCOPES && !out.contains(&scope) {
+            out.push(scope);
         }
     }
     if out.len() > MAX_SCOPES {
@@ -89,6 +99,57 @@ pub fn check_scopes<'a>(scopes: impl Iterator<Item = &'a String>) -> Result<Vec<
         ));
     }
     Ok(out)
+}
+
+/// Appends `text` form-urlencoded, byte for byte as
+/// `form_urlencoded::byte_serialize` does (`*-._`, digits and letters
+/// kept, space as `+`, the rest `%XX`), but copying runs of kept bytes at
+/// once: an authorization URL is mostly such runs.
+fn append_encoded(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut run = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if matches!(b, b'*' | b'-' | b'.' | b'_' | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z') {
+            continue;
+        }
+        // `run..i` holds only ASCII bytes, so both ends are char boundaries.
+        if let Some(kept) = text.get(run..i) {
+            out.push_str(kept);
+        }
+        if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        run = i + 1;
+    }
+    if let Some(kept) = text.get(run..) {
+        out.push_str(kept);
+    }
+}
+
+/// A URL's query under construction: `key=value` pairs joined by `&`.
+struct Query {
+    url: String,
+    first: bool,
+}
+
+impl Query {
+    fn key(&mut self, key: &str) {
+        if !self.first {
+            self.url.push('&');
+        }
+        self.first = false;
+        append_encoded(&mut self.url, key);
+        self.url.push('=');
+    }
+
+    fn pair(&mut self, key: &str, value: &str) {
+        self.key(key);
+        append_encoded(&mut self.url, value);
+    }
 }
 
 /// What an authorization URL is built from.
@@ -157,34 +218,48 @@ pub fn authorization_url(req: &AuthorizationRequest<'_>) -> Result<String> {
             .map_or(standard, String::as_str)
     };
 
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query.append_pair(name("response_type"), "code");
-    query.append_pair(name("client_id"), req.client_id);
-    query.append_pair(name("redirect_uri"), req.redirect_uri);
+    let joiner = if endpoint.contains('?') { '&' } else { '?' };
+    let mut query = Query {
+        url: String::with_capacity(endpoint.len() + 384),
+        first: true,
+    };
+    query.url.push_str(&endpoint);
+    query.url.push(joiner);
+    query.pair(name("response_type"), "code");
+    query.pair(name("client_id"), req.client_id);
+    query.pair(name("redirect_uri"), req.redirect_uri);
     if let Some(param) = p.scope.param.as_deref() {
-        let scopes = request_scopes(p, req.scopes)?;
+        let always = p.scope.always.iter().map(String::as_str);
+        let scopes = checked_scopes(always.chain(req.scopes.iter().map(String::as_str)))?;
         if !scopes.is_empty() {
-            query.append_pair(param, &scopes.join(&p.scope.separator));
+            // The scopes joined by the separator, encoded piece by piece
+            // (form encoding is byte by byte, so this is the same text).
+            query.key(param);
+            for (i, scope) in scopes.iter().enumerate() {
+                if i > 0 {
+                    append_encoded(&mut query.url, &p.scope.separator);
+                }
+                append_encoded(&mut query.url, scope);
+            }
         }
     }
-    query.append_pair(name("state"), req.state);
+    query.pair(name("state"), req.state);
     if let Some(verifier) = req.code_verifier
         && p.pkce != Pkce::Unsupported
     {
         pkce::check_verifier(verifier)?;
-        query.append_pair(name("code_challenge"), &pkce::challenge_s256(verifier));
-        query.append_pair(name("code_challenge_method"), pkce::METHOD);
+        query.pair(name("code_challenge"), &pkce::challenge_s256(verifier));
+        query.pair(name("code_challenge_method"), pkce::METHOD);
     }
     for (key, value) in &p.authorization_params {
         if !req.extra_params.iter().any(|(k, _)| k == key) {
-            query.append_pair(key, value);
+            query.pair(key, value);
         }
     }
     for (key, value) in req.extra_params {
-        query.append_pair(key, value);
+        query.pair(key, value);
     }
-    let joiner = if endpoint.contains('?') { '&' } else { '?' };
-    Ok(format!("{endpoint}{joiner}{}", query.finish()))
+    Ok(query.url)
 }
 
 #[cfg(test)]

@@ -290,3 +290,32 @@ fn every_oauth_provider_builds_a_url_with_defaults() {
         );
     }
 }
+
+#[test]
+fn append_encoded_is_form_urlencoded_byte_serialize() {
+    let mut texts: Vec<String> = [
+        "",
+        " ",
+        "a b",
+        "*-._~!'()",
+        "é",
+        "\u{1F600}x",
+        "a+b&c=d%20",
+        "https://www.googleapis.com/auth/calendar.readonly",
+        "\n\t\u{7f}\u{80}",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    // Every char up to U+0800, alone and between kept bytes.
+    for c in (0u32..0x800).filter_map(char::from_u32) {
+        texts.push(c.to_string());
+        texts.push(format!("a{c}b{c}"));
+    }
+    for text in &texts {
+        let mut ours = String::from("prefix");
+        append_encoded(&mut ours, text);
+        let theirs: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
+        assert_eq!(ours, format!("prefix{theirs}"), "{text:?}");
+    }
+}
