@@ -313,9 +313,9 @@ fn append_encoded_is_form_urlencoded_byte_serialize() {
         texts.push(format!("a{c}b{c}"));
     }
     for text in &texts {
-        let mut ours = String::from("prefix");
+        let mut ours = b"prefix".to_vec();
         append_encoded(&mut ours, text);
         let theirs: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
-        assert_eq!(ours, format!("prefix{theirs}"), "{text:?}");
+        assert_eq!(ours, format!("prefix{theirs}").into_bytes(), "{text:?}");
     }
 }
