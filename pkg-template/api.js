@@ -9,13 +9,18 @@ export {
   validateConnectors,
   generateTypes,
   errorCodes,
-  OAuthClient,
   generateState,
   generateCodeVerifier,
 } from './oauth_connectors.js';
 export { memoryStore, denoKvStore, storeConformance } from './stores.js';
 export { createClient, createClientFromRequest, Base44Error } from './client.js';
-import { TokenVault as WasmTokenVault, ConnectorsServer } from './oauth_connectors.js';
+import {
+  TokenVault as WasmTokenVault,
+  ConnectorsServer,
+  OAuthClient as WasmOAuthClient,
+  authorizationUrlFast,
+  authorizationUrlOf,
+} from './oauth_connectors.js';
 import { memoryStore } from './stores.js';
 
 /** Options with `memoryStore()` filled in when no store is given. */
@@ -28,6 +33,44 @@ const withStore = (options) =>
 export class TokenVault extends WasmTokenVault {
   constructor(options) {
     super(withStore(options));
+  }
+}
+
+const AUTHORIZATION_URL_OPTIONS = ['scopes', 'state', 'codeVerifier', 'params'];
+
+/**
+ * The wasm OAuthClient, with `createAuthorizationURL` reading its options
+ * here: each JS value read from wasm is a crossing, and each string a copy.
+ * The common case (string scopes, a string state and verifier, no params)
+ * goes to wasm in one call with the scopes joined; everything else, every
+ * error included, takes the general path in wasm, with the values read once.
+ */
+export class OAuthClient extends WasmOAuthClient {
+  createAuthorizationURL(options) {
+    if (typeof options !== 'object' || options === null) return super.createAuthorizationURL(options);
+    for (const key of Object.keys(options)) {
+      if (!AUTHORIZATION_URL_OPTIONS.includes(key)) return super.createAuthorizationURL(options);
+    }
+    let scopes, state, codeVerifier, params;
+    try {
+      ({ scopes, state, codeVerifier, params } = options);
+    } catch {
+      return super.createAuthorizationURL(options); // a getter that throws reads as undefined there
+    }
+    let fast = typeof state === 'string' && (codeVerifier == null || typeof codeVerifier === 'string') && params == null;
+    let joined = '';
+    let count = 0;
+    if (fast && scopes != null) {
+      fast = Array.isArray(scopes);
+      count = fast ? scopes.length : 0;
+      for (let i = 0; fast && i < count; i++) {
+        const scope = scopes[i];
+        if (typeof scope !== 'string') fast = false;
+        else joined = i === 0 ? scope : `${joined} ${scope}`;
+      }
+    }
+    const url = fast ? authorizationUrlFast(this, joined, count, state, codeVerifier) : undefined;
+    return url !== undefined ? url : authorizationUrlOf(this, scopes, state, codeVerifier, params);
   }
 }
 

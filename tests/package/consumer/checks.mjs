@@ -161,6 +161,12 @@ export const checks = [
     throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: 'repo' }), 'INVALID_INPUT');
     const notString = throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: ['repo', 7] }), 'INVALID_INPUT');
     ok(notString.message === 'scopes[1] must be a string', notString.message);
+    // A scope holding a space is named whole (api.js sends the common case joined by spaces).
+    const spaced = throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: ['repo', 'a b'] }), 'INVALID_SCOPE');
+    ok(spaced.message === 'Invalid scope "a b"', spaced.message);
+    // The one-crossing path and the general one (taken with params) build the same URL.
+    const direct = github.createAuthorizationURL({ state: 's', scopes: ['repo', 'user'], codeVerifier: 'v'.repeat(43) });
+    ok(direct === github.createAuthorizationURL({ state: 's', scopes: ['repo', 'user'], codeVerifier: 'v'.repeat(43), params: {} }), direct);
     throwsCode(() => github.createAuthorizationURL({ state: 's', codeVerifier: 'short' }), 'INVALID_INPUT');
     await rejectsCode(github.validateAuthorizationCode(), 'INVALID_INPUT');
     // Callback parameters given twice, or not as strings, are refused before any request.
