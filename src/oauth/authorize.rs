@@ -187,19 +187,65 @@ pub struct AuthorizationRequest<'a> {
 
 /// Builds the URL to send the user to.
 pub fn authorization_url(req: &AuthorizationRequest<'_>) -> Result<String> {
-    let p = req.provider;
-    let template = match (p.auth_model, p.authorization_url.as_deref()) {
-        (AuthModel::Oauth, Some(t)) => t,
-        _ => {
-            return Err(Error::new(
-                ErrorCode::InvalidInput,
-                format!(
-                    "{} is not connected with OAuth, so it has no authorization URL",
-                    p.id
-                ),
-            ));
-        }
+    authorization_url_after(req, None)
+}
+
+/// `endpoint?response_type=code&client_id=…&redirect_uri=…`: how every
+/// authorization URL of one client starts, for a caller that keeps it
+/// (see [`authorization_url_after`]). Errors as [`authorization_url`] would
+/// for a bad endpoint (not OAuth, a connection config value not matching).
+pub fn authorization_url_start(req: &AuthorizationRequest<'_>) -> Result<String> {
+    Ok(url_start(req, endpoint_template(req.provider)?)?.finish())
+}
+
+/// The provider's authorization endpoint template.
+fn endpoint_template(p: &Provider) -> Result<&str> {
+    match (p.auth_model, p.authorization_url.as_deref()) {
+        (AuthModel::Oauth, Some(t)) => Ok(t),
+        _ => Err(Error::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "{} is not connected with OAuth, so it has no authorization URL",
+                p.id
+            ),
+        )),
+    }
+}
+
+/// See [`authorization_url_start`].
+fn url_start(req: &AuthorizationRequest<'_>, template: &str) -> Result<Query> {
+    let endpoint = resolve_endpoint(req.provider, template, req.connection_config)?;
+    let mut query = Query {
+        url: Vec::with_capacity(endpoint.len() + 384),
+        first: true,
     };
+    query.url.extend_from_slice(endpoint.as_bytes());
+    query
+        .url
+        .push(if endpoint.contains('?') { b'&' } else { b'?' });
+    query.pair(param_name(req.provider, "response_type"), "code");
+    query.pair(param_name(req.provider, "client_id"), req.client_id);
+    query.pair(param_name(req.provider, "redirect_uri"), req.redirect_uri);
+    Ok(query)
+}
+
+/// A standard parameter's name at this provider (TikTok's `client_key`).
+fn param_name<'a>(p: &'a Provider, standard: &'static str) -> &'a str {
+    p.authorization_param_names
+        .get(standard)
+        .map_or(standard, String::as_str)
+}
+
+/// [`authorization_url`], from `start` when given: what
+/// [`authorization_url_start`] returned for a request with the same
+/// provider, client id, redirect URI and connection config. The same URL
+/// and the same errors, without building that part again.
+pub fn authorization_url_after(
+    req: &AuthorizationRequest<'_>,
+    start: Option<&str>,
+) -> Result<String> {
+    let p = req.provider;
+    let template = endpoint_template(p)?;
     for (key, _) in req.extra_params {
         if RESERVED_PARAMS.contains(&key.as_str()) || Some(key.as_str()) == p.scope.param.as_deref()
         {
@@ -227,23 +273,14 @@ pub fn authorization_url(req: &AuthorizationRequest<'_>) -> Result<String> {
             ),
         ));
     }
-    let endpoint = resolve_endpoint(p, template, req.connection_config)?;
-    let name = |standard: &'static str| -> &str {
-        p.authorization_param_names
-            .get(standard)
-            .map_or(standard, String::as_str)
+    let mut query = match start {
+        Some(start) => {
+            let mut url = Vec::with_capacity(start.len() + 384);
+            url.extend_from_slice(start.as_bytes());
+            Query { url, first: false }
+        }
+        None => url_start(req, template)?,
     };
-
-    let joiner = if endpoint.contains('?') { b'&' } else { b'?' };
-    let mut query = Query {
-        url: Vec::with_capacity(endpoint.len() + 384),
-        first: true,
-    };
-    query.url.extend_from_slice(endpoint.as_bytes());
-    query.url.push(joiner);
-    query.pair(name("response_type"), "code");
-    query.pair(name("client_id"), req.client_id);
-    query.pair(name("redirect_uri"), req.redirect_uri);
     if let Some(param) = p.scope.param.as_deref() {
         let always = p.scope.always.iter().map(String::as_str);
         let scopes = checked_scopes(always.chain(req.scopes.iter().map(String::as_str)))?;
@@ -259,13 +296,16 @@ pub fn authorization_url(req: &AuthorizationRequest<'_>) -> Result<String> {
             }
         }
     }
-    query.pair(name("state"), req.state);
+    query.pair(param_name(p, "state"), req.state);
     if let Some(verifier) = req.code_verifier
         && p.pkce != Pkce::Unsupported
     {
         pkce::check_verifier(verifier)?;
-        query.pair(name("code_challenge"), &pkce::challenge_s256(verifier));
-        query.pair(name("code_challenge_method"), pkce::METHOD);
+        query.pair(
+            param_name(p, "code_challenge"),
+            &pkce::challenge_s256(verifier),
+        );
+        query.pair(param_name(p, "code_challenge_method"), pkce::METHOD);
     }
     for (key, value) in &p.authorization_params {
         if !req.extra_params.iter().any(|(k, _)| k == key) {

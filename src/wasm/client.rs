@@ -41,6 +41,9 @@ const OPTIONS: [&str; 8] = [
 pub struct JsOAuthClient {
     pub(super) client: Rc<Client>,
     pub(super) fetch: Rc<HostFetch>,
+    /// How its authorization URLs start (endpoint, client id, redirect
+    /// URI), built once: the client does not change after `new`.
+    start: Option<String>,
 }
 
 /// A list of strings (`scopes`), `undefined` for none.
@@ -244,6 +247,8 @@ impl JsOAuthClient {
         }
         let fetch = HostFetch::from_options(&get(&options, "fetch"), &get(&options, "timeoutMs"))?;
         Ok(JsOAuthClient {
+            // None when it fails: each call then builds it, with its error.
+            start: client.authorization_url_start().ok(),
             client: Rc::new(client),
             fetch: Rc::new(fetch),
         })
@@ -379,7 +384,13 @@ pub fn authorization_url_of(
     let params: Vec<(String, String)> = string_map(&params, "params")?.into_iter().collect();
     client
         .client
-        .authorization_url(&scopes, &state, verifier.as_deref(), &params)
+        .authorization_url_after(
+            client.start.as_deref(),
+            &scopes,
+            &state,
+            verifier.as_deref(),
+            &params,
+        )
         .map_err(|e| to_js_error(&e))
 }
 
@@ -406,7 +417,13 @@ pub fn authorization_url_fast(
     }
     client
         .client
-        .authorization_url(&scopes, state, code_verifier.as_deref(), &[])
+        .authorization_url_after(
+            client.start.as_deref(),
+            &scopes,
+            state,
+            code_verifier.as_deref(),
+            &[],
+        )
         .map(Some)
         .map_err(|e| to_js_error(&e))
 }
