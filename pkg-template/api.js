@@ -19,6 +19,7 @@ import {
   ConnectorsServer,
   OAuthClient as WasmOAuthClient,
   authorizationUrlFast,
+  authorizationUrlFastParams,
   authorizationUrlOf,
 } from './oauth_connectors.js';
 import { memoryStore } from './stores.js';
@@ -41,9 +42,10 @@ const AUTHORIZATION_URL_OPTIONS = ['scopes', 'state', 'codeVerifier', 'params'];
 /**
  * The wasm OAuthClient, with `createAuthorizationURL` reading its options
  * here: each JS value read from wasm is a crossing, and each string a copy.
- * The common case (string scopes, a string state and verifier, no params)
- * goes to wasm in one call with the scopes joined; everything else, every
- * error included, takes the general path in wasm, with the values read once.
+ * The common case (string scopes, a string state and verifier, params as
+ * a plain object of strings) goes to wasm in one call, the lists joined;
+ * everything else, every error included, takes the general path in wasm,
+ * with the values read once.
  */
 export class OAuthClient extends WasmOAuthClient {
   createAuthorizationURL(options) {
@@ -57,7 +59,7 @@ export class OAuthClient extends WasmOAuthClient {
     } catch {
       return super.createAuthorizationURL(options); // a getter that throws reads as undefined there
     }
-    let fast = typeof state === 'string' && (codeVerifier == null || typeof codeVerifier === 'string') && params == null;
+    let fast = typeof state === 'string' && (codeVerifier == null || typeof codeVerifier === 'string');
     let joined = '';
     let count = 0;
     if (fast && scopes != null) {
@@ -69,7 +71,24 @@ export class OAuthClient extends WasmOAuthClient {
         else joined = i === 0 ? scope : `${joined} ${scope}`;
       }
     }
-    const url = fast ? authorizationUrlFast(this, joined, count, state, codeVerifier) : undefined;
+    // Params from a plain object of strings: key, value, key, ... joined by NUL.
+    let paramText = '';
+    let paramCount = 0;
+    if (fast && params != null) {
+      fast = typeof params === 'object' && typeof params.entries !== 'function';
+      const entries = fast ? Object.entries(params) : [];
+      for (let i = 0; fast && i < entries.length; i++) {
+        const [key, value] = entries[i];
+        if (typeof value !== 'string') fast = false;
+        else paramText = i === 0 ? `${key}\0${value}` : `${paramText}\0${key}\0${value}`;
+      }
+      paramCount = entries.length;
+    }
+    const url = !fast
+      ? undefined
+      : params == null
+        ? authorizationUrlFast(this, joined, count, state, codeVerifier)
+        : authorizationUrlFastParams(this, joined, count, state, codeVerifier, paramText, paramCount);
     return url !== undefined ? url : authorizationUrlOf(this, scopes, state, codeVerifier, params);
   }
 }

@@ -407,14 +407,9 @@ pub fn authorization_url_fast(
     state: &str,
     code_verifier: Option<String>,
 ) -> JsResult<Option<String>> {
-    let scopes: Vec<String> = match count {
-        0 if scopes.is_empty() => Vec::new(),
-        0 => return Ok(None),
-        _ => scopes.split(' ').map(str::to_owned).collect(),
-    };
-    if scopes.len() != count as usize {
+    let Some(scopes) = split(scopes, ' ', count) else {
         return Ok(None);
-    }
+    };
     client
         .client
         .authorization_url_after(
@@ -426,6 +421,59 @@ pub fn authorization_url_fast(
         )
         .map(Some)
         .map_err(|e| to_js_error(&e))
+}
+
+/// [`authorization_url_fast`] with `param_count` params from a plain object
+/// of strings, as key, value, key, ... joined by NUL; `undefined` also
+/// when one holds a NUL.
+#[wasm_bindgen(js_name = authorizationUrlFastParams, skip_typescript)]
+pub fn authorization_url_fast_params(
+    client: &JsOAuthClient,
+    scopes: &str,
+    count: u32,
+    state: &str,
+    code_verifier: Option<String>,
+    params: &str,
+    param_count: u32,
+) -> JsResult<Option<String>> {
+    let (Some(scopes), Some(params)) = (
+        split(scopes, ' ', count),
+        split(params, '\0', param_count.saturating_mul(2)),
+    ) else {
+        return Ok(None);
+    };
+    // Sorted by key, as string_map gives them to the general path.
+    let mut map = BTreeMap::new();
+    for pair in params.chunks_exact(2) {
+        if let [key, value] = pair
+            && map.insert(key.clone(), value.clone()).is_some()
+        {
+            return Ok(None);
+        }
+    }
+    let params: Vec<(String, String)> = map.into_iter().collect();
+    client
+        .client
+        .authorization_url_after(
+            client.start.as_deref(),
+            &scopes,
+            state,
+            code_verifier.as_deref(),
+            &params,
+        )
+        .map(Some)
+        .map_err(|e| to_js_error(&e))
+}
+
+/// `count` pieces of `text` joined by `separator`, `None` when there are not
+/// exactly that many (a piece held the separator).
+fn split(text: &str, separator: char, count: u32) -> Option<Vec<String>> {
+    let pieces: Vec<String> = match count {
+        0 if text.is_empty() => Vec::new(),
+        0 => return None,
+        _ => text.split(separator).map(str::to_owned).collect(),
+    };
+    (pieces.len() == count as usize).then_some(pieces)
 }
 
 /// `{ scopes? }`: the scopes asked for, recorded when the provider does not say.

@@ -164,9 +164,14 @@ export const checks = [
     // A scope holding a space is named whole (api.js sends the common case joined by spaces).
     const spaced = throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: ['repo', 'a b'] }), 'INVALID_SCOPE');
     ok(spaced.message === 'Invalid scope "a b"', spaced.message);
-    // The one-crossing path and the general one (taken with params) build the same URL.
-    const direct = github.createAuthorizationURL({ state: 's', scopes: ['repo', 'user'], codeVerifier: 'v'.repeat(43) });
-    ok(direct === github.createAuthorizationURL({ state: 's', scopes: ['repo', 'user'], codeVerifier: 'v'.repeat(43), params: {} }), direct);
+    // The one-crossing paths (no params, or a plain object of them) and the
+    // general one (taken with a Map) build the same URL.
+    const base = { state: 's', scopes: ['repo', 'user'], codeVerifier: 'v'.repeat(43) };
+    const direct = github.createAuthorizationURL(base);
+    ok(direct === github.createAuthorizationURL({ ...base, params: new Map() }), direct);
+    const hinted = github.createAuthorizationURL({ ...base, params: { login: 'a b', allow_signup: 'false' } });
+    ok(hinted === github.createAuthorizationURL({ ...base, params: new Map([['login', 'a b'], ['allow_signup', 'false']]) }), hinted);
+    ok(hinted.endsWith('&allow_signup=false&login=a+b'), hinted);
     throwsCode(() => github.createAuthorizationURL({ state: 's', codeVerifier: 'short' }), 'INVALID_INPUT');
     await rejectsCode(github.validateAuthorizationCode(), 'INVALID_INPUT');
     // Callback parameters given twice, or not as strings, are refused before any request.
