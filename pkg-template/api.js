@@ -75,7 +75,11 @@ export class OAuthClient extends WasmOAuthClient {
     let paramText = '';
     let paramCount = 0;
     if (fast && params != null) {
-      fast = typeof params === 'object' && typeof params.entries !== 'function';
+      try {
+        fast = typeof params === 'object' && typeof params.entries !== 'function';
+      } catch {
+        fast = false; // a getter that throws reads as undefined on the general path
+      }
       const entries = fast ? Object.entries(params) : [];
       for (let i = 0; fast && i < entries.length; i++) {
         const [key, value] = entries[i];
