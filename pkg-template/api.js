@@ -9,13 +9,19 @@ export {
   validateConnectors,
   generateTypes,
   errorCodes,
-  OAuthClient,
   generateState,
   generateCodeVerifier,
 } from './oauth_connectors.js';
 export { memoryStore, denoKvStore, storeConformance } from './stores.js';
 export { createClient, createClientFromRequest, Base44Error } from './client.js';
-import { TokenVault as WasmTokenVault, ConnectorsServer } from './oauth_connectors.js';
+import {
+  TokenVault as WasmTokenVault,
+  ConnectorsServer,
+  OAuthClient as WasmOAuthClient,
+  authorizationUrlFast,
+  authorizationUrlFastParams,
+  authorizationUrlOf,
+} from './oauth_connectors.js';
 import { memoryStore } from './stores.js';
 
 /** Options with `memoryStore()` filled in when no store is given. */
@@ -28,6 +34,66 @@ const withStore = (options) =>
 export class TokenVault extends WasmTokenVault {
   constructor(options) {
     super(withStore(options));
+  }
+}
+
+const AUTHORIZATION_URL_OPTIONS = ['scopes', 'state', 'codeVerifier', 'params'];
+
+/**
+ * The wasm OAuthClient, with `createAuthorizationURL` reading its options
+ * here: each JS value read from wasm is a crossing, and each string a copy.
+ * The common case (string scopes, a string state and verifier, params as
+ * a plain object of strings) goes to wasm in one call, the lists joined;
+ * everything else, every error included, takes the general path in wasm,
+ * with the values read once.
+ */
+export class OAuthClient extends WasmOAuthClient {
+  createAuthorizationURL(options) {
+    if (typeof options !== 'object' || options === null) return super.createAuthorizationURL(options);
+    for (const key of Object.keys(options)) {
+      if (!AUTHORIZATION_URL_OPTIONS.includes(key)) return super.createAuthorizationURL(options);
+    }
+    let scopes, state, codeVerifier, params;
+    try {
+      ({ scopes, state, codeVerifier, params } = options);
+    } catch {
+      return super.createAuthorizationURL(options); // a getter that throws reads as undefined there
+    }
+    let fast = typeof state === 'string' && (codeVerifier == null || typeof codeVerifier === 'string');
+    let joined = '';
+    let count = 0;
+    if (fast && scopes != null) {
+      fast = Array.isArray(scopes);
+      count = fast ? scopes.length : 0;
+      for (let i = 0; fast && i < count; i++) {
+        const scope = scopes[i];
+        if (typeof scope !== 'string') fast = false;
+        else joined = i === 0 ? scope : `${joined} ${scope}`;
+      }
+    }
+    // Params from a plain object of strings: key, value, key, ... joined by NUL.
+    let paramText = '';
+    let paramCount = 0;
+    if (fast && params != null) {
+      try {
+        fast = typeof params === 'object' && typeof params.entries !== 'function';
+      } catch {
+        fast = false; // a getter that throws reads as undefined on the general path
+      }
+      const entries = fast ? Object.entries(params) : [];
+      for (let i = 0; fast && i < entries.length; i++) {
+        const [key, value] = entries[i];
+        if (typeof value !== 'string') fast = false;
+        else paramText = i === 0 ? `${key}\0${value}` : `${paramText}\0${key}\0${value}`;
+      }
+      paramCount = entries.length;
+    }
+    const url = !fast
+      ? undefined
+      : params == null
+        ? authorizationUrlFast(this, joined, count, state, codeVerifier)
+        : authorizationUrlFastParams(this, joined, count, state, codeVerifier, paramText, paramCount);
+    return url !== undefined ? url : authorizationUrlOf(this, scopes, state, codeVerifier, params);
   }
 }
 

@@ -70,7 +70,17 @@ pub fn request_scopes(provider: &Provider, requested: &[String]) -> Result<Vec<S
 
 /// Scopes checked (RFC 6749 §3.3), each kept once, at most [`MAX_SCOPES`].
 pub fn check_scopes<'a>(scopes: impl Iterator<Item = &'a String>) -> Result<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
+    Ok(checked_scopes(scopes.map(String::as_str))?
+        .into_iter()
+        .map(str::to_owned)
+        .collect())
+}
+
+/// [`check_scopes`] without copies: every scope is checked, so an invalid
+/// one is named even after the limit is passed; past the limit the
+/// duplicates are no longer looked for (the answer is the limit's error).
+fn checked_scopes<'a>(scopes: impl Iterator<Item = &'a str>) -> Result<Vec<&'a str>> {
+    let mut out: Vec<&str> = Vec::new();
     for scope in scopes {
         if !is_valid_scope(scope) {
             return Err(Error::new(
@@ -78,8 +88,8 @@ pub fn check_scopes<'a>(scopes: impl Iterator<Item = &'a String>) -> Result<Vec<
                 format!("Invalid scope \"{}\"", printable(scope)),
             ));
         }
-        if !out.contains(scope) {
-            out.push(scope.clone());
+        if out.len() <= MAX_SCOPES && !out.contains(&scope) {
+            out.push(scope);
         }
     }
     if out.len() > MAX_SCOPES {
@@ -89,6 +99,73 @@ pub fn check_scopes<'a>(scopes: impl Iterator<Item = &'a String>) -> Result<Vec<
         ));
     }
     Ok(out)
+}
+
+/// The bytes form encoding keeps as they are: `*-._`, digits and letters.
+const FORM_KEPT: [bool; 256] = {
+    let mut kept = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        kept[b] =
+            matches!(b as u8, b'*' | b'-' | b'.' | b'_' | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z');
+        b += 1;
+    }
+    kept
+};
+
+/// Appends `text` form-urlencoded, byte for byte as
+/// `form_urlencoded::byte_serialize` does (`*-._`, digits and letters
+/// kept, space as `+`, the rest `%XX`), copying runs of kept bytes at
+/// once: an authorization URL is mostly such runs. A plain loop over a
+/// table, as the size-tuned build inlines no iterator adapters.
+fn append_encoded(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = text.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !FORM_KEPT[usize::from(b)] {
+            out.extend_from_slice(&bytes[run..i]);
+            if b == b' ' {
+                out.push(b'+');
+            } else {
+                out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+            }
+            run = i + 1;
+        }
+        i += 1;
+    }
+    out.extend_from_slice(&bytes[run..]);
+}
+
+/// A URL's query under construction: `key=value` pairs joined by `&`.
+/// Bytes, as all of it is ASCII or copied from a `&str`.
+struct Query {
+    url: Vec<u8>,
+    first: bool,
+}
+
+impl Query {
+    fn key(&mut self, key: &str) {
+        if !self.first {
+            self.url.push(b'&');
+        }
+        self.first = false;
+        append_encoded(&mut self.url, key);
+        self.url.push(b'=');
+    }
+
+    fn pair(&mut self, key: &str, value: &str) {
+        self.key(key);
+        append_encoded(&mut self.url, value);
+    }
+
+    fn finish(self) -> String {
+        // UTF-8 by construction: whole `&str`s and ASCII.
+        String::from_utf8(self.url)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
 }
 
 /// What an authorization URL is built from.
@@ -110,19 +187,65 @@ pub struct AuthorizationRequest<'a> {
 
 /// Builds the URL to send the user to.
 pub fn authorization_url(req: &AuthorizationRequest<'_>) -> Result<String> {
-    let p = req.provider;
-    let template = match (p.auth_model, p.authorization_url.as_deref()) {
-        (AuthModel::Oauth, Some(t)) => t,
-        _ => {
-            return Err(Error::new(
-                ErrorCode::InvalidInput,
-                format!(
-                    "{} is not connected with OAuth, so it has no authorization URL",
-                    p.id
-                ),
-            ));
-        }
+    authorization_url_after(req, None)
+}
+
+/// `endpoint?response_type=code&client_id=…&redirect_uri=…`: how every
+/// authorization URL of one client starts, for a caller that keeps it
+/// (see [`authorization_url_after`]). Errors as [`authorization_url`] would
+/// for a bad endpoint (not OAuth, a connection config value not matching).
+pub fn authorization_url_start(req: &AuthorizationRequest<'_>) -> Result<String> {
+    Ok(url_start(req, endpoint_template(req.provider)?)?.finish())
+}
+
+/// The provider's authorization endpoint template.
+fn endpoint_template(p: &Provider) -> Result<&str> {
+    match (p.auth_model, p.authorization_url.as_deref()) {
+        (AuthModel::Oauth, Some(t)) => Ok(t),
+        _ => Err(Error::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "{} is not connected with OAuth, so it has no authorization URL",
+                p.id
+            ),
+        )),
+    }
+}
+
+/// See [`authorization_url_start`].
+fn url_start(req: &AuthorizationRequest<'_>, template: &str) -> Result<Query> {
+    let endpoint = resolve_endpoint(req.provider, template, req.connection_config)?;
+    let mut query = Query {
+        url: Vec::with_capacity(endpoint.len() + 384),
+        first: true,
     };
+    query.url.extend_from_slice(endpoint.as_bytes());
+    query
+        .url
+        .push(if endpoint.contains('?') { b'&' } else { b'?' });
+    query.pair(param_name(req.provider, "response_type"), "code");
+    query.pair(param_name(req.provider, "client_id"), req.client_id);
+    query.pair(param_name(req.provider, "redirect_uri"), req.redirect_uri);
+    Ok(query)
+}
+
+/// A standard parameter's name at this provider (TikTok's `client_key`).
+fn param_name<'a>(p: &'a Provider, standard: &'static str) -> &'a str {
+    p.authorization_param_names
+        .get(standard)
+        .map_or(standard, String::as_str)
+}
+
+/// [`authorization_url`], from `start` when given: what
+/// [`authorization_url_start`] returned for a request with the same
+/// provider, client id, redirect URI and connection config. The same URL
+/// and the same errors, without building that part again.
+pub fn authorization_url_after(
+    req: &AuthorizationRequest<'_>,
+    start: Option<&str>,
+) -> Result<String> {
+    let p = req.provider;
+    let template = endpoint_template(p)?;
     for (key, _) in req.extra_params {
         if RESERVED_PARAMS.contains(&key.as_str()) || Some(key.as_str()) == p.scope.param.as_deref()
         {
@@ -150,41 +273,49 @@ pub fn authorization_url(req: &AuthorizationRequest<'_>) -> Result<String> {
             ),
         ));
     }
-    let endpoint = resolve_endpoint(p, template, req.connection_config)?;
-    let name = |standard: &'static str| -> &str {
-        p.authorization_param_names
-            .get(standard)
-            .map_or(standard, String::as_str)
+    let mut query = match start {
+        Some(start) => {
+            let mut url = Vec::with_capacity(start.len() + 384);
+            url.extend_from_slice(start.as_bytes());
+            Query { url, first: false }
+        }
+        None => url_start(req, template)?,
     };
-
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query.append_pair(name("response_type"), "code");
-    query.append_pair(name("client_id"), req.client_id);
-    query.append_pair(name("redirect_uri"), req.redirect_uri);
     if let Some(param) = p.scope.param.as_deref() {
-        let scopes = request_scopes(p, req.scopes)?;
+        let always = p.scope.always.iter().map(String::as_str);
+        let scopes = checked_scopes(always.chain(req.scopes.iter().map(String::as_str)))?;
         if !scopes.is_empty() {
-            query.append_pair(param, &scopes.join(&p.scope.separator));
+            // The scopes joined by the separator, encoded piece by piece
+            // (form encoding is byte by byte, so this is the same text).
+            query.key(param);
+            for (i, scope) in scopes.iter().enumerate() {
+                if i > 0 {
+                    append_encoded(&mut query.url, &p.scope.separator);
+                }
+                append_encoded(&mut query.url, scope);
+            }
         }
     }
-    query.append_pair(name("state"), req.state);
+    query.pair(param_name(p, "state"), req.state);
     if let Some(verifier) = req.code_verifier
         && p.pkce != Pkce::Unsupported
     {
         pkce::check_verifier(verifier)?;
-        query.append_pair(name("code_challenge"), &pkce::challenge_s256(verifier));
-        query.append_pair(name("code_challenge_method"), pkce::METHOD);
+        query.pair(
+            param_name(p, "code_challenge"),
+            &pkce::challenge_s256(verifier),
+        );
+        query.pair(param_name(p, "code_challenge_method"), pkce::METHOD);
     }
     for (key, value) in &p.authorization_params {
         if !req.extra_params.iter().any(|(k, _)| k == key) {
-            query.append_pair(key, value);
+            query.pair(key, value);
         }
     }
     for (key, value) in req.extra_params {
-        query.append_pair(key, value);
+        query.pair(key, value);
     }
-    let joiner = if endpoint.contains('?') { '&' } else { '?' };
-    Ok(format!("{endpoint}{joiner}{}", query.finish()))
+    Ok(query.finish())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::authorize::{AuthorizationRequest, authorization_url};
+use super::authorize::{self, AuthorizationRequest};
 use super::retry::{self, RetryPolicy};
 use super::secret::RefreshToken;
 use super::token::{self, ClientCredentials, Grant, TokenSet};
@@ -67,7 +67,39 @@ impl OAuthClient {
         code_verifier: Option<&str>,
         extra_params: &[(String, String)],
     ) -> Result<String> {
-        authorization_url(&AuthorizationRequest {
+        self.authorization_url_after(None, scopes, state, code_verifier, extra_params)
+    }
+
+    /// How every authorization URL of this client starts, for a caller
+    /// that keeps it while the client does not change (see
+    /// [`authorize::authorization_url_start`]).
+    pub fn authorization_url_start(&self) -> Result<String> {
+        authorize::authorization_url_start(&self.request(&[], "", None, &[]))
+    }
+
+    /// [`Self::authorization_url`] from a kept [`Self::authorization_url_start`].
+    pub fn authorization_url_after(
+        &self,
+        start: Option<&str>,
+        scopes: &[String],
+        state: &str,
+        code_verifier: Option<&str>,
+        extra_params: &[(String, String)],
+    ) -> Result<String> {
+        authorize::authorization_url_after(
+            &self.request(scopes, state, code_verifier, extra_params),
+            start,
+        )
+    }
+
+    fn request<'a>(
+        &'a self,
+        scopes: &'a [String],
+        state: &'a str,
+        code_verifier: Option<&'a str>,
+        extra_params: &'a [(String, String)],
+    ) -> AuthorizationRequest<'a> {
+        AuthorizationRequest {
             provider: &self.provider,
             client_id: &self.credentials.client_id,
             redirect_uri: &self.redirect_uri,
@@ -76,7 +108,7 @@ impl OAuthClient {
             code_verifier,
             connection_config: &self.connection_config,
             extra_params,
-        })
+        }
     }
 
     /// Exchanges an authorization code. `callback_params` are the callback's

@@ -41,6 +41,9 @@ const OPTIONS: [&str; 8] = [
 pub struct JsOAuthClient {
     pub(super) client: Rc<Client>,
     pub(super) fetch: Rc<HostFetch>,
+    /// How its authorization URLs start (endpoint, client id, redirect
+    /// URI), built once: the client does not change after `new`.
+    start: Option<String>,
 }
 
 /// A list of strings (`scopes`), `undefined` for none.
@@ -244,6 +247,8 @@ impl JsOAuthClient {
         }
         let fetch = HostFetch::from_options(&get(&options, "fetch"), &get(&options, "timeoutMs"))?;
         Ok(JsOAuthClient {
+            // None when it fails: each call then builds it, with its error.
+            start: client.authorization_url_start().ok(),
             client: Rc::new(client),
             fetch: Rc::new(fetch),
         })
@@ -256,6 +261,9 @@ impl JsOAuthClient {
     }
 
     /// The URL to send the user to: `{ scopes?, state, codeVerifier?, params? }`.
+    /// The package's `OAuthClient` (api.js) reads the options in JS and
+    /// calls [`authorization_url_fast`] or [`authorization_url_of`]; this
+    /// is the whole path, and what api.js falls back to for anything odd.
     #[wasm_bindgen(js_name = createAuthorizationURL)]
     pub fn create_authorization_url(&self, options: JsValue) -> JsResult<String> {
         if !options.is_object() {
@@ -265,18 +273,16 @@ impl JsOAuthClient {
         }
         check_keys(
             &options,
-            &["scopes", "state", "codeVerifier", "params"],
+            &AUTHORIZATION_URL_OPTIONS,
             "createAuthorizationURL option",
         )?;
-        let scopes = string_list(&get(&options, "scopes"), "scopes")?;
-        let state = required_string(&get(&options, "state"), "state")?;
-        let verifier = optional_string(&get(&options, "codeVerifier"), "codeVerifier")?;
-        let params: Vec<(String, String)> = string_map(&get(&options, "params"), "params")?
-            .into_iter()
-            .collect();
-        self.client
-            .authorization_url(&scopes, &state, verifier.as_deref(), &params)
-            .map_err(|e| to_js_error(&e))
+        authorization_url_of(
+            self,
+            get(&options, "scopes"),
+            get(&options, "state"),
+            get(&options, "codeVerifier"),
+            get(&options, "params"),
+        )
     }
 
     /// Exchanges the callback's code. `callbackParams` are the callback's
@@ -358,6 +364,116 @@ impl JsOAuthClient {
             Ok(JsValue::from_bool(revoked == Revoked::Yes))
         })
     }
+}
+
+const AUTHORIZATION_URL_OPTIONS: [&str; 4] = ["scopes", "state", "codeVerifier", "params"];
+
+/// `createAuthorizationURL` from its options' values, read once by the
+/// caller (api.js, or the method above), checked here with their errors.
+#[wasm_bindgen(js_name = authorizationUrlOf, skip_typescript)]
+pub fn authorization_url_of(
+    client: &JsOAuthClient,
+    scopes: JsValue,
+    state: JsValue,
+    code_verifier: JsValue,
+    params: JsValue,
+) -> JsResult<String> {
+    let scopes = string_list(&scopes, "scopes")?;
+    let state = required_string(&state, "state")?;
+    let verifier = optional_string(&code_verifier, "codeVerifier")?;
+    let params: Vec<(String, String)> = string_map(&params, "params")?.into_iter().collect();
+    client
+        .client
+        .authorization_url_after(
+            client.start.as_deref(),
+            &scopes,
+            &state,
+            verifier.as_deref(),
+            &params,
+        )
+        .map_err(|e| to_js_error(&e))
+}
+
+/// `createAuthorizationURL` in one crossing, for api.js's common case:
+/// `count` scopes (each a string) joined by spaces, a string state, no
+/// `params`. `undefined` when a scope holds a space: such a scope is
+/// invalid, and its error names it whole, so api.js then calls
+/// [`authorization_url_of`] with the list.
+#[wasm_bindgen(js_name = authorizationUrlFast, skip_typescript)]
+pub fn authorization_url_fast(
+    client: &JsOAuthClient,
+    scopes: &str,
+    count: u32,
+    state: &str,
+    code_verifier: Option<String>,
+) -> JsResult<Option<String>> {
+    let Some(scopes) = split(scopes, ' ', count) else {
+        return Ok(None);
+    };
+    client
+        .client
+        .authorization_url_after(
+            client.start.as_deref(),
+            &scopes,
+            state,
+            code_verifier.as_deref(),
+            &[],
+        )
+        .map(Some)
+        .map_err(|e| to_js_error(&e))
+}
+
+/// [`authorization_url_fast`] with `param_count` params from a plain object
+/// of strings, as key, value, key, ... joined by NUL; `undefined` also
+/// when one holds a NUL.
+#[wasm_bindgen(js_name = authorizationUrlFastParams, skip_typescript)]
+pub fn authorization_url_fast_params(
+    client: &JsOAuthClient,
+    scopes: &str,
+    count: u32,
+    state: &str,
+    code_verifier: Option<String>,
+    params: &str,
+    param_count: u32,
+) -> JsResult<Option<String>> {
+    let (Some(scopes), Some(params)) = (
+        split(scopes, ' ', count),
+        split(params, '\0', param_count.saturating_mul(2)),
+    ) else {
+        return Ok(None);
+    };
+    // Sorted by key, as string_map gives them to the general path.
+    let mut map = BTreeMap::new();
+    for pair in params.chunks_exact(2) {
+        if let [key, value] = pair
+            && map.insert(key.clone(), value.clone()).is_some()
+        {
+            return Ok(None);
+        }
+    }
+    let params: Vec<(String, String)> = map.into_iter().collect();
+    client
+        .client
+        .authorization_url_after(
+            client.start.as_deref(),
+            &scopes,
+            state,
+            code_verifier.as_deref(),
+            &params,
+        )
+        .map(Some)
+        .map_err(|e| to_js_error(&e))
+}
+
+/// `count` pieces of `text` joined by `separator`, `None` when there are not
+/// exactly that many (a piece held the separator).
+fn split(text: &str, separator: char, count: u32) -> Option<Vec<String>> {
+    let pieces: Vec<String> = match count {
+        0 if text.is_empty() => Vec::new(),
+        0 => return None,
+        _ => text.split(separator).map(str::to_owned).collect(),
+    };
+    (pieces.len() == count as usize).then_some(pieces)
 }
 
 /// `{ scopes? }`: the scopes asked for, recorded when the provider does not say.

@@ -290,3 +290,84 @@ fn every_oauth_provider_builds_a_url_with_defaults() {
         );
     }
 }
+
+#[test]
+fn append_encoded_is_form_urlencoded_byte_serialize() {
+    let mut texts: Vec<String> = [
+        "",
+        " ",
+        "a b",
+        "*-._~!'()",
+        "é",
+        "\u{1F600}x",
+        "a+b&c=d%20",
+        "https://www.googleapis.com/auth/calendar.readonly",
+        "\n\t\u{7f}\u{80}",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    // Every char up to U+0800, alone and between kept bytes.
+    for c in (0u32..0x800).filter_map(char::from_u32) {
+        texts.push(c.to_string());
+        texts.push(format!("a{c}b{c}"));
+    }
+    for text in &texts {
+        let mut ours = b"prefix".to_vec();
+        append_encoded(&mut ours, text);
+        let theirs: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
+        assert_eq!(ours, format!("prefix{theirs}").into_bytes(), "{text:?}");
+    }
+}
+
+#[test]
+fn a_kept_start_gives_the_same_urls_and_errors() {
+    let catalog = Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let config: BTreeMap<String, String> = [
+        ("companyDomain", "acme"),
+        ("workspace_host", "dbc-1234.cloud.databricks.com"),
+        ("account", "myorg-myaccount"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    let scopes = ["openid".to_owned(), "a b".to_owned()];
+    let extras = [
+        vec![],
+        vec![("login_hint".to_owned(), "a b@c".to_owned())],
+        vec![("state".to_owned(), "x".to_owned())],
+        vec![("prompt".to_owned(), "none".to_owned())],
+    ];
+    let mut compared = 0;
+    for p in catalog.iter() {
+        for client_id in ["CLIENT", ""] {
+            for (scopes, state, verifier) in [
+                (&scopes[..1], "STATE", Some(VERIFIER)),
+                (&scopes[..], "STATE", Some(VERIFIER)),
+                (&scopes[..0], "", None),
+                (&scopes[..1], "S", Some("short")),
+                (&scopes[..0], "S", None),
+            ] {
+                for extra in &extras {
+                    let req = AuthorizationRequest {
+                        provider: p,
+                        client_id,
+                        redirect_uri: "https://app.example/cb?x=1 2",
+                        scopes,
+                        state,
+                        code_verifier: verifier,
+                        connection_config: &config,
+                        extra_params: extra,
+                    };
+                    let whole = authorization_url(&req).map_err(|e| e.to_string());
+                    let start = authorization_url_start(&req).ok();
+                    let after =
+                        authorization_url_after(&req, start.as_deref()).map_err(|e| e.to_string());
+                    assert_eq!(whole, after, "{}", p.id);
+                    compared += usize::from(start.is_some());
+                }
+            }
+        }
+    }
+    assert!(compared > 100, "{compared}");
+}

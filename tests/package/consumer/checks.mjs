@@ -161,6 +161,17 @@ export const checks = [
     throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: 'repo' }), 'INVALID_INPUT');
     const notString = throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: ['repo', 7] }), 'INVALID_INPUT');
     ok(notString.message === 'scopes[1] must be a string', notString.message);
+    // A scope holding a space is named whole (api.js sends the common case joined by spaces).
+    const spaced = throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: ['repo', 'a b'] }), 'INVALID_SCOPE');
+    ok(spaced.message === 'Invalid scope "a b"', spaced.message);
+    // The one-crossing paths (no params, or a plain object of them) and the
+    // general one (taken with a Map) build the same URL.
+    const base = { state: 's', scopes: ['repo', 'user'], codeVerifier: 'v'.repeat(43) };
+    const direct = github.createAuthorizationURL(base);
+    ok(direct === github.createAuthorizationURL({ ...base, params: new Map() }), direct);
+    const hinted = github.createAuthorizationURL({ ...base, params: { login: 'a b', allow_signup: 'false' } });
+    ok(hinted === github.createAuthorizationURL({ ...base, params: new Map([['login', 'a b'], ['allow_signup', 'false']]) }), hinted);
+    ok(hinted.endsWith('&allow_signup=false&login=a+b'), hinted);
     throwsCode(() => github.createAuthorizationURL({ state: 's', codeVerifier: 'short' }), 'INVALID_INPUT');
     await rejectsCode(github.validateAuthorizationCode(), 'INVALID_INPUT');
     // Callback parameters given twice, or not as strings, are refused before any request.
