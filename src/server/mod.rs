@@ -571,7 +571,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     }
 
     /// Answers one request. Never fails: errors become the wire's error
-    /// answer. Each route's future is [`boxed`].
+    /// answer. Each route's future is boxed (see `boxed`).
     pub async fn handle(&self, request: &Incoming) -> HttpResponse {
         let (path, query) = request.path_and_query();
         let route = routes::match_route(&request.method, path, &self.config.app_id);

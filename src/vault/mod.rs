@@ -272,7 +272,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
     }
 
     /// How long `record`'s access token is still handed out without a
-    /// refresh (until the earliest moment it can be [`Self::due`]); `None`
+    /// refresh (until the earliest moment it can be due); `None`
     /// when it does not expire.
     pub fn fresh_for_ms(&self, record: &Record) -> Option<u64> {
         let earliest = self.options.skew_ms / 10 * 9 + self.options.skew_ms / 5;
