@@ -247,7 +247,7 @@ fn default_client_auth() -> ClientAuth {
 impl Provider {
     /// Parses and validates one entry from JSON text (a custom provider).
     pub fn from_json(text: &str) -> Result<Provider> {
-        let provider: Provider = serde_json::from_str(text).map_err(|e| {
+        let provider: Provider = serde_json::from_slice(text.as_bytes()).map_err(|e| {
             Error::new(
                 ErrorCode::ProviderInvalid,
                 format!("Invalid provider entry: {}", describe_serde_error(&e)),
@@ -348,7 +348,7 @@ impl Catalog {
     /// Parses a JSON array of entries and validates each, and that type ids
     /// are unique.
     pub fn from_json(text: &str, patterns: Patterns) -> Result<Catalog> {
-        let providers: Vec<Provider> = serde_json::from_str(text).map_err(|e| {
+        let providers: Vec<Provider> = serde_json::from_slice(text.as_bytes()).map_err(|e| {
             Error::new(
                 ErrorCode::ProviderInvalid,
                 format!("Invalid provider catalog: {e}"),
