@@ -5,8 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use crate::b64::STANDARD;
 use serde_json::{Map, Value};
 
 use super::authorize::resolve_endpoint;
@@ -75,7 +74,7 @@ impl Account {
             .and_then(Value::as_str)
             .and_then(|jwt| jwt.split('.').nth(1))
             .and_then(|payload| {
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                crate::b64::URL_SAFE_NO_PAD
                     .decode(payload.trim_end_matches('='))
                     .ok()
             })

@@ -5,8 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use crate::b64::STANDARD;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

@@ -26,8 +26,7 @@ pub mod store;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use crate::b64::URL_SAFE_NO_PAD;
 
 pub use keyring::{KeyRing, Opened};
 pub use record::{ConnectionKey, Kind, Record, Status};
