@@ -8,7 +8,8 @@
 //! (a string or an array holding ours) and `sub` (non-empty). Every failure
 //! has a fixed message: no part of a token or the secret is ever echoed.
 
-use crate::b64::URL_SAFE_NO_PAD;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;

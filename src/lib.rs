@@ -19,7 +19,6 @@
 //! - [`server`]: the connectors server (the Base44 wire protocol).
 //! - [`crypto`]: AES-256-GCM under HKDF-derived, per-purpose keys.
 
-mod b64;
 pub mod catalog;
 pub mod config;
 pub mod crypto;

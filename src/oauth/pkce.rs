@@ -1,7 +1,8 @@
 //! PKCE with S256 (RFC 7636): a 32-byte random verifier, base64url, and its
 //! SHA-256 challenge. The verifier lives only in the sealed state.
 
-use crate::b64::URL_SAFE_NO_PAD;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use super::secret::PkceVerifier;

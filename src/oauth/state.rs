@@ -9,8 +9,9 @@
 //! connector (`STATE_CONNECTOR_MISMATCH`). Single use is [`consume`]: the
 //! nonce is burned with a store's "set if absent" (`STATE_REPLAYED`).
 
-use crate::b64::URL_SAFE_NO_PAD;
 use aes_gcm::Aes256Gcm;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use super::secret::{PkceVerifier, SealedState};

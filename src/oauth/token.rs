@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::b64::STANDARD;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
 
 use super::authorize::resolve_endpoint;
@@ -74,7 +75,7 @@ impl Account {
             .and_then(Value::as_str)
             .and_then(|jwt| jwt.split('.').nth(1))
             .and_then(|payload| {
-                crate::b64::URL_SAFE_NO_PAD
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
                     .decode(payload.trim_end_matches('='))
                     .ok()
             })

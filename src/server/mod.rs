@@ -23,7 +23,8 @@ pub mod routes;
 
 use std::collections::BTreeMap;
 
-use crate::b64::URL_SAFE_NO_PAD;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

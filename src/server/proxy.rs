@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::b64::STANDARD;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

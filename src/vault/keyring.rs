@@ -6,7 +6,8 @@
 //! carried in the record: records sealed under an old key still open and
 //! report that they should be sealed again.
 
-use crate::b64::URL_SAFE_NO_PAD;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
 use crate::crypto;

@@ -26,7 +26,8 @@ pub mod store;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::b64::URL_SAFE_NO_PAD;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 pub use keyring::{KeyRing, Opened};
 pub use record::{ConnectionKey, Kind, Record, Status};
