@@ -8,6 +8,11 @@ export PATH="$(pwd)/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 rm -rf pkg
 wasm-pack build --release --target web --out-dir pkg --out-name oauth_connectors --no-pack 1>&2
+# The glue without comments and indentation (its docs are in the .d.ts):
+# 8.2 -> 5.9 KB gzipped. Names are kept; Deno's types pragma is put back.
+esbuild pkg/oauth_connectors.js --minify-whitespace --format=esm --log-level=warning \
+  --banner:js='/* @ts-self-types="./oauth_connectors.d.ts" */' \
+  --outfile=pkg/oauth_connectors.js --allow-overwrite 1>&2
 # wasm-pack's own package files are replaced by ours.
 rm -f pkg/package.json pkg/README.md pkg/.gitignore
 cp -R pkg-template/. pkg/

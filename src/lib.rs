@@ -28,6 +28,7 @@ pub mod identity;
 pub mod oauth;
 pub mod server;
 pub mod types;
+mod unit_enum;
 pub mod vault;
 
 #[cfg(test)]

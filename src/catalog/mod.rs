@@ -16,11 +16,12 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::unit_enum::unit_enum;
 
 pub use validate::{Patterns, RESERVED_PARAMS, is_valid_type_id, template_names};
 
 /// How the app authenticates to the provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthModel {
     /// OAuth 2.0 authorization code flow.
@@ -28,18 +29,20 @@ pub enum AuthModel {
     /// Provisioned outside OAuth (Stripe): no endpoints, no scopes.
     Managed,
 }
+unit_enum!(AuthModel { "oauth" => Oauth, "managed" => Managed });
 
 /// Whether the provider accepts PKCE (RFC 7636, always S256 here).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Pkce {
     Required,
     Supported,
     Unsupported,
 }
+unit_enum!(Pkce { "required" => Required, "supported" => Supported, "unsupported" => Unsupported });
 
 /// How client credentials reach the token endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientAuth {
     /// `client_id` and `client_secret` in the request body (`client_secret_post`).
@@ -47,18 +50,20 @@ pub enum ClientAuth {
     /// `Authorization: Basic base64(client_id:client_secret)` (`client_secret_basic`).
     Basic,
 }
+unit_enum!(ClientAuth { "body" => Body, "basic" => Basic });
 
 /// The token request body's encoding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BodyFormat {
     #[default]
     Form,
     Json,
 }
+unit_enum!(BodyFormat { "form" => Form, "json" => Json });
 
 /// Whether a refresh returns a new refresh token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefreshTokens {
     /// No refresh token: the access token is long-lived (or re-minted).
@@ -71,9 +76,10 @@ pub enum RefreshTokens {
     #[default]
     Unknown,
 }
+unit_enum!(RefreshTokens { "none" => None, "rotated" => Rotated, "reused" => Reused, "unknown" => Unknown });
 
 /// How a token is revoked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RevocationStyle {
     /// RFC 7009: POST form `token` (+ `token_type_hint`) with client auth.
@@ -87,6 +93,7 @@ pub enum RevocationStyle {
     /// Square: `Authorization: Client {secret}` and JSON `{client_id, access_token}`.
     SquareClient,
 }
+unit_enum!(RevocationStyle { "rfc7009" => Rfc7009, "bearer" => Bearer, "github_application" => GithubApplication, "square_client" => SquareClient });
 
 /// The revocation endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,7 +254,7 @@ fn default_client_auth() -> ClientAuth {
 impl Provider {
     /// Parses and validates one entry from JSON text (a custom provider).
     pub fn from_json(text: &str) -> Result<Provider> {
-        let provider: Provider = serde_json::from_str(text).map_err(|e| {
+        let provider: Provider = serde_json::from_slice(text.as_bytes()).map_err(|e| {
             Error::new(
                 ErrorCode::ProviderInvalid,
                 format!("Invalid provider entry: {}", describe_serde_error(&e)),
@@ -357,7 +364,7 @@ impl Entry {
         match self {
             Entry::Builtin { json, parsed, .. } => parsed
                 .get_or_init(|| {
-                    serde_json::from_str::<Provider>(json)
+                    serde_json::from_slice::<Provider>(json.as_bytes())
                         .ok()
                         .filter(|p| validate::provider(p, Patterns::Trust).is_ok())
                 })
@@ -392,7 +399,7 @@ impl Catalog {
     /// Parses a JSON array of entries and validates each, and that type ids
     /// are unique.
     pub fn from_json(text: &str, patterns: Patterns) -> Result<Catalog> {
-        let providers: Vec<Provider> = serde_json::from_str(text).map_err(|e| {
+        let providers: Vec<Provider> = serde_json::from_slice(text.as_bytes()).map_err(|e| {
             Error::new(
                 ErrorCode::ProviderInvalid,
                 format!("Invalid provider catalog: {e}"),

@@ -114,10 +114,12 @@ fn form_body(pairs: &[(&str, &str)]) -> Vec<u8> {
 }
 
 fn json_body(pairs: &[(&str, &str)]) -> Vec<u8> {
-    let map: Map<String, Value> = pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned())))
-        .collect();
+    // Inserts, not `collect`: a collected map sorts its input first, and
+    // that sort is code of its own in the wasm.
+    let mut map = Map::new();
+    for (k, v) in pairs {
+        map.insert((*k).to_owned(), Value::String((*v).to_owned()));
+    }
     serde_json::to_vec(&Value::Object(map)).unwrap_or_default()
 }
 
@@ -422,9 +424,11 @@ fn response_object(provider: &Provider, response: &HttpResponse) -> Result<Value
         };
     }
     if provider.token_response.form_encoded && content_type.contains("x-www-form-urlencoded") {
-        let map: Map<String, Value> = form_urlencoded::parse(&response.body)
-            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
-            .collect();
+        // A later pair wins, as in a collected map (see `json_body`).
+        let mut map = Map::new();
+        for (k, v) in form_urlencoded::parse(&response.body) {
+            map.insert(k.into_owned(), Value::String(v.into_owned()));
+        }
         return Ok(Value::Object(map));
     }
     Err(shape_error("the body is not JSON"))

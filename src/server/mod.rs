@@ -727,9 +727,11 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             Route::Status => {
                 boxed(async move {
                     self.service(request).await?;
-                    let params: BTreeMap<String, String> = form_urlencoded::parse(query.as_bytes())
-                        .into_owned()
-                        .collect();
+                    // Inserts (a later pair wins): `collect` would sort, more wasm.
+                    let mut params = BTreeMap::new();
+                    for (k, v) in form_urlencoded::parse(query.as_bytes()).into_owned() {
+                        params.insert(k, v);
+                    }
                     let id = params.get("connection_id").ok_or_else(|| {
                         Error::new(ErrorCode::InvalidInput, "connection_id is required")
                     })?;

@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, ErrorCode, Result};
 use crate::oauth::secret::{AccessToken, RefreshToken};
 use crate::oauth::token::{Account, TokenSet};
+use crate::unit_enum::unit_enum;
 
 /// Whose connection it is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -26,13 +27,14 @@ pub enum ConnectionKey {
 }
 
 /// The kind of a connection, as events and records name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Shared,
     Workspace,
     AppUser,
 }
+unit_enum!(Kind { "shared" => Shared, "workspace" => Workspace, "app_user" => AppUser });
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
@@ -104,7 +106,7 @@ impl ConnectionKey {
 }
 
 /// Where a connection stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Active,
@@ -113,6 +115,7 @@ pub enum Status {
     /// Disconnected: a tombstone until the tokens are revoked and purged.
     Disconnected,
 }
+unit_enum!(Status { "active" => Active, "expired" => Expired, "disconnected" => Disconnected });
 
 impl Status {
     pub fn as_str(self) -> &'static str {

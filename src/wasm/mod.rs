@@ -83,7 +83,7 @@ fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> JsResult<T> {
         .map_err(|_| input_error(format!("{what} cannot be turned into JSON")))?
         .as_string()
         .ok_or_else(|| input_error(format!("{what} is missing")))?;
-    serde_json::from_str(&text).map_err(|e| {
+    serde_json::from_slice(text.as_bytes()).map_err(|e| {
         let s = e.to_string();
         let s = s
             .rfind(" at line ")

@@ -238,12 +238,14 @@ fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
     let public_url = required_string(&get(options, "publicUrl"), "publicUrl")?;
     // Connector files: their scopes are what shared connections must hold.
     let files = get(options, "connectors");
-    let mut shared_scopes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // A list, not a map: one more map type is kilobytes of wasm.
+    let mut shared_scopes: Vec<(String, Vec<String>)> = Vec::new();
     if !(files.is_undefined() || files.is_null()) {
         let parsed = files_from_js(&files, "connectors")?;
         let validated = config::validate(parsed, &catalog).map_err(js_err)?;
         for c in validated.connectors {
-            shared_scopes.insert(c.integration_type, c.scopes);
+            shared_scopes.retain(|(t, _)| *t != c.integration_type);
+            shared_scopes.push((c.integration_type, c.scopes));
         }
     }
     let mut config = ServerConfig::new(&app_id, &public_url, catalog).map_err(js_err)?;
@@ -265,7 +267,11 @@ fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
             .map_err(js_err)?
             .clone();
         let (credentials, connection_config) = credentials_of(&spec, &name)?;
-        let scopes = shared_scopes.remove(&integration_type).unwrap_or_default();
+        let scopes = shared_scopes
+            .iter()
+            .position(|(t, _)| *t == integration_type)
+            .map(|i| shared_scopes.swap_remove(i).1)
+            .unwrap_or_default();
         config
             .add_connector(
                 Slot::Shared(integration_type),

@@ -1,0 +1,176 @@
+//! `Deserialize` for enums of unit variants through one shared visitor.
+//!
+//! serde's derive writes a visitor pair per enum; in the wasm each came to
+//! about 1.3 KB per enum and input reader. [`unit_enum!`] implements the
+//! same thing once: the same `deserialize_enum` call, the same accepted
+//! forms and the same messages (`unknown variant `x`, expected one of ...`).
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, EnumAccess, Unexpected, VariantAccess, Visitor};
+
+/// The variant `names` (wire names, in declaration order) of enum `name`,
+/// read the way serde's derive reads them; `values` are the variants in the
+/// same order.
+pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: Copy>(
+    deserializer: D,
+    name: &'static str,
+    names: &'static [&'static str],
+    values: &[T],
+) -> Result<T, D::Error> {
+    let index = deserializer.deserialize_enum(name, names, EnumVisitor { name, names })?;
+    values
+        .get(index)
+        .copied()
+        .ok_or_else(|| de::Error::unknown_variant("", names))
+}
+
+struct EnumVisitor {
+    name: &'static str,
+    names: &'static [&'static str],
+}
+
+impl<'de> Visitor<'de> for EnumVisitor {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "enum {}", self.name)
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<usize, A::Error> {
+        let (index, variant) = data.variant_seed(VariantSeed { names: self.names })?;
+        variant.unit_variant()?;
+        Ok(index)
+    }
+}
+
+/// A variant identifier, as its index in `names`.
+struct VariantSeed {
+    names: &'static [&'static str],
+}
+
+impl<'de> de::DeserializeSeed<'de> for VariantSeed {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+/// serde's `expected` text for an out-of-range variant index.
+struct IndexRange(usize);
+
+impl de::Expected for IndexRange {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "variant index 0 <= i < {}", self.0)
+    }
+}
+
+impl<'de> Visitor<'de> for VariantSeed {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("variant identifier")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+        match usize::try_from(v) {
+            Ok(i) if i < self.names.len() => Ok(i),
+            _ => Err(E::invalid_value(
+                Unexpected::Unsigned(v),
+                &IndexRange(self.names.len()),
+            )),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+        self.names
+            .iter()
+            .position(|n| *n == v)
+            .ok_or_else(|| E::unknown_variant(v, self.names))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<usize, E> {
+        self.names
+            .iter()
+            .position(|n| n.as_bytes() == v)
+            .ok_or_else(|| E::unknown_variant(&String::from_utf8_lossy(v), self.names))
+    }
+}
+
+/// `impl Deserialize` for a unit-variant enum from its wire names:
+/// `unit_enum!(Pkce { "required" => Required, "supported" => Supported });`
+macro_rules! unit_enum {
+    ($ty:ident { $($name:literal => $variant:ident),+ $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::unit_enum::deserialize(
+                    deserializer,
+                    stringify!($ty),
+                    &[$($name),+],
+                    &[$($ty::$variant),+],
+                )
+            }
+        }
+    };
+}
+pub(crate) use unit_enum;
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Mine {
+        First,
+        AppUser,
+    }
+    unit_enum!(Mine { "first" => First, "app_user" => AppUser });
+
+    /// The derive's twin, for comparing messages.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Derived {
+        First,
+        AppUser,
+    }
+
+    fn both(json: &str) -> (Result<Mine, String>, Result<Derived, String>) {
+        (
+            serde_json::from_slice::<Mine>(json.as_bytes()).map_err(|e| e.to_string()),
+            serde_json::from_slice::<Derived>(json.as_bytes()).map_err(|e| e.to_string()),
+        )
+    }
+
+    #[test]
+    fn reads_and_fails_like_the_derive() {
+        for json in [
+            r#""first""#,
+            r#""app_user""#,
+            r#""second""#,
+            r#"{"app_user":null}"#,
+            r#"{"first":1}"#,
+            r#"{"nope":null}"#,
+            "1",
+            "1.5",
+            "null",
+            "[]",
+            r#""\u00e9""#,
+        ] {
+            let (mine, derived) = both(json);
+            match (mine, derived) {
+                (Ok(m), Ok(d)) => assert_eq!(format!("{m:?}"), format!("{d:?}"), "{json}"),
+                (m, d) => assert_eq!(m.err(), d.err(), "{json}"),
+            }
+        }
+        let value = serde_json::json!("second");
+        assert_eq!(
+            Mine::deserialize(&value).map_err(|e| e.to_string()).err(),
+            Derived::deserialize(&value)
+                .map_err(|e| e.to_string())
+                .err()
+        );
+        let value = serde_json::json!("app_user");
+        assert_eq!(Mine::deserialize(&value).ok(), Some(Mine::AppUser));
+    }
+}
