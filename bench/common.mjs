@@ -40,3 +40,16 @@ export function seededStore(api, entries) {
   for (const [key, value] of Object.entries(entries)) store.set(key, value);
   return store;
 }
+
+/** Operations per second of `op` (awaited one after another) over `seconds`, after a warm-up. */
+export async function perSecond(op, seconds = 2) {
+  for (let i = 0; i < 200; i++) await op();
+  let n = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  while (performance.now() < end) {
+    await op();
+    n++;
+  }
+  return n / ((performance.now() - start) / 1000);
+}

@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 import * as arctic from 'arctic';
 import * as ours from 'oauth-connectors';
 import { createClient as base44Client } from '@base44/sdk';
-import { APP, SERVICE, TOKEN, serverOptions, seededStore } from './common.mjs';
+import { APP, SERVICE, TOKEN, perSecond, serverOptions, seededStore } from './common.mjs';
 
 process.env.NODE_ENV = 'production'; // @base44/sdk logs every error otherwise
 const bench = dirname(fileURLToPath(import.meta.url));
@@ -119,19 +119,6 @@ for (const [runtime, mine, theirs] of [['Node', coldNodeOurs, coldNodeBase44], [
 
 // ------------------------------------------------------------ throughput in this process
 console.error('bench: throughput in this process');
-
-/** Operations per second of `op` (awaited one after another) over `seconds`, after a warm-up. */
-async function perSecond(op, seconds = 2) {
-  for (let i = 0; i < 200; i++) await op();
-  let n = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  while (performance.now() < end) {
-    await op();
-    n++;
-  }
-  return n / ((performance.now() - start) / 1000);
-}
 
 const google = new ours.OAuthClient({ provider: 'googlecalendar', clientId: 'id', clientSecret: 'secret', redirectUri: 'https://app.example/cb' });
 const googleArctic = new arctic.Google('id', 'secret', 'https://app.example/cb');

@@ -4,18 +4,7 @@
 //   bash scripts/build.sh && cd bench && node url-speed.mjs [rounds]
 import * as arctic from 'arctic';
 import * as ours from 'oauth-connectors';
-
-async function perSecond(op, seconds = 2) {
-  for (let i = 0; i < 200; i++) await op();
-  let n = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  while (performance.now() < end) {
-    await op();
-    n++;
-  }
-  return n / ((performance.now() - start) / 1000);
-}
+import { perSecond } from './common.mjs';
 
 const google = new ours.OAuthClient({ provider: 'googlecalendar', clientId: 'id', clientSecret: 'secret', redirectUri: 'https://app.example/cb' });
 const googleArctic = new arctic.Google('id', 'secret', 'https://app.example/cb');

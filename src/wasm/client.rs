@@ -410,14 +410,25 @@ pub fn authorization_url_fast(
     let Some(scopes) = split(scopes, ' ', count) else {
         return Ok(None);
     };
+    url_after_start(client, &scopes, state, code_verifier, &[])
+}
+
+/// The URL from the client's kept start (see `authorization_url_fast`).
+fn url_after_start(
+    client: &JsOAuthClient,
+    scopes: &[String],
+    state: &str,
+    code_verifier: Option<String>,
+    params: &[(String, String)],
+) -> JsResult<Option<String>> {
     client
         .client
         .authorization_url_after(
             client.start.as_deref(),
-            &scopes,
+            scopes,
             state,
             code_verifier.as_deref(),
-            &[],
+            params,
         )
         .map(Some)
         .map_err(|e| to_js_error(&e))
@@ -452,17 +463,7 @@ pub fn authorization_url_fast_params(
         }
     }
     let params: Vec<(String, String)> = map.into_iter().collect();
-    client
-        .client
-        .authorization_url_after(
-            client.start.as_deref(),
-            &scopes,
-            state,
-            code_verifier.as_deref(),
-            &params,
-        )
-        .map(Some)
-        .map_err(|e| to_js_error(&e))
+    url_after_start(client, &scopes, state, code_verifier, &params)
 }
 
 /// `count` pieces of `text` joined by `separator`, `None` when there are not
