@@ -42,13 +42,18 @@ function urlOf(req) {
   return new URL(`${scheme}://${host}${absolute ? absolute.pathname + absolute.search : '/'}`);
 }
 
+/** The request's headers as [name, value, ...], without HTTP/2 pseudo-headers. */
+function headerPairs(req) {
+  const pairs = [];
+  const raw = req.rawHeaders || [];
+  for (let i = 0; i + 1 < raw.length; i += 2) if (!raw[i].startsWith(':')) pairs.push(raw[i], raw[i + 1]);
+  return pairs;
+}
+
 function headersOf(req) {
   const headers = new Headers();
-  const raw = req.rawHeaders || [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (raw[i].startsWith(':')) continue; // HTTP/2 pseudo-headers
-    headers.append(raw[i], raw[i + 1]);
-  }
+  const pairs = headerPairs(req);
+  for (let i = 0; i < pairs.length; i += 2) headers.append(pairs[i], pairs[i + 1]);
   return headers;
 }
 
@@ -207,12 +212,9 @@ async function handle(server, maxBodyBytes, req, res) {
 
 /** A connectors server of this package: straight into it, without Request and Response objects. */
 async function handleDirect(direct, method, req, res, body) {
-  const headers = [];
-  const raw = req.rawHeaders || [];
-  for (let i = 0; i + 1 < raw.length; i += 2) if (!raw[i].startsWith(':')) headers.push(raw[i], raw[i + 1]);
   let answer;
   try {
-    answer = await direct(method, urlOf(req).href, headers, body);
+    answer = await direct(method, urlOf(req).href, headerPairs(req), body);
   } catch {
     sendError(res, 500, 'INTERNAL', 'Internal server error');
     return;

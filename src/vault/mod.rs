@@ -275,10 +275,16 @@ impl<S: Store, C: Clock> Vault<S, C> {
     /// refresh (until the earliest moment it can be due); `None`
     /// when it does not expire.
     pub fn fresh_for_ms(&self, record: &Record) -> Option<u64> {
-        let earliest = self.options.skew_ms / 10 * 9 + self.options.skew_ms / 5;
+        let (base, spread) = self.skew_window();
+        let earliest = base + spread;
         record
             .expires_at_ms
             .map(|at| at.saturating_sub(self.clock.now_ms().saturating_add(earliest)))
+    }
+
+    /// The skew as its lower end and the width of its jitter (±10%).
+    fn skew_window(&self) -> (u64, u64) {
+        (self.options.skew_ms / 10 * 9, self.options.skew_ms / 5)
     }
 
     /// Whether the access token is expired or within the skew (±10%).
@@ -286,8 +292,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
         let Some(expires_at) = record.expires_at_ms else {
             return false;
         };
-        let base = self.options.skew_ms / 10 * 9;
-        let spread = self.options.skew_ms / 5;
+        let (base, spread) = self.skew_window();
         let jitter = random_bytes::<8>()
             .map(u64::from_le_bytes)
             .map_or(spread / 2, |r| r % (spread + 1));
