@@ -293,10 +293,19 @@ impl<S: Store, C: Clock> Vault<S, C> {
             return false;
         };
         let (base, spread) = self.skew_window();
+        let now = self.clock.now_ms();
+        // Only inside the window does the jitter decide, so only there is
+        // randomness drawn (a host call; Node's first costs ~2.4 ms).
+        if expires_at <= now.saturating_add(base) {
+            return true;
+        }
+        if expires_at > now.saturating_add(base + spread) {
+            return false;
+        }
         let jitter = random_bytes::<8>()
             .map(u64::from_le_bytes)
             .map_or(spread / 2, |r| r % (spread + 1));
-        expires_at <= self.clock.now_ms().saturating_add(base + jitter)
+        expires_at <= now.saturating_add(base + jitter)
     }
 
     /// A compare-and-set, retried with backoff while the store fails.

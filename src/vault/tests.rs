@@ -389,6 +389,39 @@ fn refresh_happens_inside_the_skew_and_not_before() {
 }
 
 #[test]
+fn the_skew_jitter_decides_only_inside_its_window() {
+    // The skew is 5 minutes ±10%: due from 5.5 minutes before expiry at the
+    // earliest, and always from 4.5 minutes before.
+    let w = World::new();
+    let f = fetch(vec![refreshed("AT2", None)]);
+    let v = w.vault(&[K1], &f);
+    let c = client("googlecalendar");
+    let read = |who: &str| {
+        block_on(v.get(&user(who), &c))
+            .unwrap()
+            .access_token
+            .secret()
+            .to_string()
+    };
+    block_on(v.save(
+        &user("a"),
+        tokens("ATA", Some("RTA"), Some(T0 + 11 * MIN / 2 + 1)),
+    ))
+    .unwrap();
+    for _ in 0..20 {
+        assert_eq!(read("a"), "ATA");
+    }
+    assert_eq!(f.calls(), 0, "just beyond the window: never due");
+    block_on(v.save(
+        &user("b"),
+        tokens("ATB", Some("RTB"), Some(T0 + 9 * MIN / 2)),
+    ))
+    .unwrap();
+    assert_eq!(read("b"), "AT2", "at the window's lower end: always due");
+    assert_eq!(f.calls(), 1);
+}
+
+#[test]
 fn fifty_concurrent_reads_of_an_expired_token_make_one_refresh() {
     let w = World::new();
     let f = fetch(vec![
