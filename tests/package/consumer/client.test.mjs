@@ -284,6 +284,16 @@ test('end to end: the lean client (oauth-connectors/client) over real HTTP to se
   }
 });
 
+test('oauth-connectors and oauth-connectors/client share one client module: one Base44Error class, one createClient', async () => {
+  assert.equal(ours.Base44Error, lean.Base44Error);
+  assert.equal(ours.createClient, lean.createClient);
+  assert.equal(ours.createClientFromRequest, lean.createClientFromRequest);
+  // An error thrown through the main entry is an instance of the lean entry's class.
+  const client = ours.createClient({ appId: APP, serverUrl: 'https://connect.app.example', serviceToken: SERVICE,
+    fetch: async () => new Response('{"message":"no"}', { status: 404, headers: { 'content-type': 'application/json' } }) });
+  await assert.rejects(client.asServiceRole.connectors.getConnection('x'), (e) => e instanceof lean.Base44Error && e.status === 404);
+});
+
 test('end to end: code written for @base44/sdk, unchanged, against the connectors server', async () => {
   const { ctx, alice } = await connected();
   const served = await ours.serveNode(ctx.server);
