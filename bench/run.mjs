@@ -111,7 +111,7 @@ for (const [runtime, mine, theirs] of [['Node', coldNodeOurs, coldNodeBase44], [
   row(`${runtime}: cold start, import → first getConnection, median (min – p90) of ${runs} new processes`,
     spread(mine.time), `@base44/sdk over HTTP: ${spread(theirs.time)}; ratio ${ratio.toFixed(1)}×`, '≥ 20× faster', verdict(ratio >= 20));
   const [imp, srv, first] = mine.phases;
-  row(`… of which (medians): import (wasm compile) / createConnectorsServer + createClient / first getConnection`,
+  row(`… of which (medians): import (module loading, wasm compile and instantiation) / createConnectorsServer + createClient / first getConnection`,
     `${ms(imp)} / ${ms(srv)} / ${ms(first)}`, '', '', '');
   row(`${runtime}: peak RSS of the cold-start process, median`, `${(mine.rss.median / 1024).toFixed(1)} MB`,
     `@base44/sdk: ${(theirs.rss.median / 1024).toFixed(1)} MB`, '', '');
