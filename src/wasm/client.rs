@@ -15,8 +15,8 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::fetch::HostFetch;
 use super::{
-    JsResult, check_keys, from_js, get, input_error, optional_string, optional_whole, printable,
-    provider_from_js, required_string, to_js, to_js_error, with_catalog,
+    JsResult, check_keys, from_js, get, input_error, optional_string, optional_whole,
+    options_object, printable, provider_from_js, required_string, to_js, to_js_error, with_catalog,
 };
 use crate::http::{SystemClock, random_bytes};
 use crate::oauth::callback::check_issuer;
@@ -215,12 +215,12 @@ impl JsOAuthClient {
     /// fetch?, timeoutMs?, connectionConfig?, maxAttempts? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> JsResult<JsOAuthClient> {
-        if !options.is_object() {
-            return Err(input_error(
-                "new OAuthClient() takes an options object: { provider, clientId, clientSecret, redirectUri }",
-            ));
-        }
-        check_keys(&options, &OPTIONS, "OAuthClient option")?;
+        options_object(
+            &options,
+            "new OAuthClient() takes an options object: { provider, clientId, clientSecret, redirectUri }",
+            &OPTIONS,
+            "OAuthClient option",
+        )?;
         let provider_option = get(&options, "provider");
         let provider = if let Some(id) = provider_option.as_string() {
             with_catalog(|catalog| catalog.require(&id).cloned()).map_err(|e| to_js_error(&e))?
@@ -266,13 +266,9 @@ impl JsOAuthClient {
     /// is the whole path, and what api.js falls back to for anything odd.
     #[wasm_bindgen(js_name = createAuthorizationURL)]
     pub fn create_authorization_url(&self, options: JsValue) -> JsResult<String> {
-        if !options.is_object() {
-            return Err(input_error(
-                "createAuthorizationURL() takes { scopes, state, codeVerifier }",
-            ));
-        }
-        check_keys(
+        options_object(
             &options,
+            "createAuthorizationURL() takes { scopes, state, codeVerifier }",
             &AUTHORIZATION_URL_OPTIONS,
             "createAuthorizationURL option",
         )?;

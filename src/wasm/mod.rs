@@ -224,6 +224,16 @@ fn provider_from_js(entry: &JsValue) -> JsResult<Provider> {
     Provider::from_json(&text).map_err(|e| to_js_error(&e))
 }
 
+/// An options object: anything else is refused with `takes` (what the
+/// call takes), then its keys are checked against `allowed` as in
+/// [`check_keys`].
+fn options_object(options: &JsValue, takes: &str, allowed: &[&str], what: &str) -> JsResult<()> {
+    if !options.is_object() {
+        return Err(input_error(takes));
+    }
+    check_keys(options, allowed, what)
+}
+
 /// Rejects keys of an options object that are not in `allowed`, with a
 /// did-you-mean (a misspelt option must not be ignored silently).
 fn check_keys(object: &JsValue, allowed: &[&str], what: &str) -> JsResult<()> {

@@ -15,8 +15,8 @@ use super::fetch::{HostFetch, read_stream};
 use super::store::JsStore;
 use super::vault::{secrets_list, with_event_hook};
 use super::{
-    JsResult, check_keys, files_from_js, get, input_error, optional_string, provider_from_js,
-    required_string, to_js_error, with_catalog,
+    JsResult, check_keys, files_from_js, get, input_error, optional_string, options_object,
+    provider_from_js, required_string, to_js_error, with_catalog,
 };
 use crate::catalog::{Catalog, Provider, printable};
 use crate::config;
@@ -381,12 +381,12 @@ impl JsConnectorsServer {
     /// package's `index.d.ts` for the options.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> JsResult<JsConnectorsServer> {
-        if !options.is_object() {
-            return Err(input_error(
-                "createConnectorsServer() takes an options object: { appId, publicUrl, secret, ... }",
-            ));
-        }
-        check_keys(&options, &OPTIONS, "server option")?;
+        options_object(
+            &options,
+            "createConnectorsServer() takes an options object: { appId, publicUrl, secret, ... }",
+            &OPTIONS,
+            "server option",
+        )?;
         let (secret, secrets) = (get(&options, "secret"), get(&options, "secrets"));
         let secrets = match (secret.is_undefined(), secrets.is_undefined()) {
             (false, true) => secrets_list(&secret)?,

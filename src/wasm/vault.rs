@@ -13,7 +13,8 @@ use wasm_bindgen_futures::future_to_promise;
 use super::client::{JsOAuthClient, date_or_null, set_hidden, tokens_from_js};
 use super::store::JsStore;
 use super::{
-    JsResult, check_keys, get, input_error, optional_string, required_string, to_js, to_js_error,
+    JsResult, check_keys, get, input_error, optional_string, options_object, required_string,
+    to_js, to_js_error,
 };
 use crate::http::SystemClock;
 use crate::oauth::token::Account;
@@ -205,12 +206,12 @@ impl JsTokenVault {
     /// calls go through the `fetch` of the `OAuthClient` given to each call.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> JsResult<JsTokenVault> {
-        if !options.is_object() {
-            return Err(input_error(
-                "new TokenVault() takes an options object: { secrets, store }",
-            ));
-        }
-        check_keys(&options, &OPTIONS, "TokenVault option")?;
+        options_object(
+            &options,
+            "new TokenVault() takes an options object: { secrets, store }",
+            &OPTIONS,
+            "TokenVault option",
+        )?;
         let ring = secrets_from_js(&get(&options, "secrets"))?;
         let store = JsStore::from_js(&get(&options, "store"))?;
         let app = optional_string(&get(&options, "appId"), "appId")?

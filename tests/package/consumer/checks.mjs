@@ -157,6 +157,8 @@ export const checks = [
     throwsCode(() => new api.OAuthClient({ provider: 'stripe', ...app }), 'INVALID_INPUT');
     const github = new api.OAuthClient({ provider: 'github', ...app });
     throwsCode(() => github.createAuthorizationURL({ scopes: ['repo'] }), 'INVALID_INPUT');
+    const shapeless = throwsCode(() => github.createAuthorizationURL('repo'), 'INVALID_INPUT');
+    ok(shapeless.message.includes('{ scopes, state, codeVerifier }'), shapeless.message);
     throwsCode(() => github.createAuthorizationURL({ state: 's', params: { redirect_uri: 'https://evil.example' } }), 'INVALID_INPUT');
     throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: 'repo' }), 'INVALID_INPUT');
     const notString = throwsCode(() => github.createAuthorizationURL({ state: 's', scopes: ['repo', 7] }), 'INVALID_INPUT');

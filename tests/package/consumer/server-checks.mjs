@@ -430,6 +430,7 @@ export const serverChecks = [
       ['misspelt option', { ...good, serviceToken: [SERVICE] }, ['INVALID_INPUT']],
       ['unknown provider type', { ...good, connectors: [{ type: 'githb', scopes: [] }] }, ['UNKNOWN_PROVIDER']],
       ['short users.secret', { ...good, users: { secret: 'short', issuer: ISS, audience: APP } }, ['CONFIG_INVALID']],
+      ['not an object', 'secret', ['INVALID_INPUT']],
     ];
     for (const [what, options, codes] of cases) {
       if (options.appId === undefined) delete options.appId;

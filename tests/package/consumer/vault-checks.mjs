@@ -140,6 +140,8 @@ export const vaultChecks = [
     const liar = new api.TokenVault({ secrets: SECRET, store: { ...store, get: async () => 42 } });
     await rejectsCode(liar.status(alice), 'STORE_UNAVAILABLE');
     throwsCode(() => new api.TokenVault({ secrets: 'short', store: inner }), 'CONFIG_INVALID');
+    const shapeless = throwsCode(() => new api.TokenVault('secret'), 'INVALID_INPUT');
+    ok(shapeless.message.includes('{ secrets, store }'), shapeless.message);
     throwsCode(() => new api.TokenVault({ secrets: SECRET, store: { get() {} } }), 'INVALID_INPUT');
     const typo = throwsCode(() => new api.TokenVault({ secrets: SECRET, stor: inner }), 'INVALID_INPUT');
     ok(typo.suggestion === 'store' || typo.message.includes('store'), typo.message);
