@@ -41,6 +41,9 @@ for example in catalog oauth-client token-vault connectors-server; do
     node main.mjs > /dev/null)
 done
 
+step "scripts: www.sh shows a failed build's errors"
+node --test --test-reporter=spec tests/scripts/www-sh.test.mjs
+
 step "www-example end to end: headless Chromium, the Deno app on Deno KV, oidc-provider"
 (cd www-example && npm install --no-audit --no-fund --loglevel=error --install-links=false)
 node --test --test-reporter=spec www-example/e2e.test.mjs 2> >(grep -v 'oidc-provider WARNING' >&2)

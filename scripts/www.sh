@@ -9,7 +9,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >&2
-bash scripts/build.sh 2>/dev/null
+# The build's own output (cargo's progress, then any error) goes to the
+# terminal: the first build compiles every Rust dependency.
+if [ -d target/wasm32-unknown-unknown/release ]; then
+  echo "[www] building the package" >&2
+else
+  echo "[www] building the package: the first build compiles the Rust dependencies and takes a few minutes" >&2
+fi
+if ! bash scripts/build.sh >&2; then
+  echo "[www] the package did not build (the errors are above); nothing was started" >&2
+  exit 1
+fi
 (cd www-example && npm install --no-audit --no-fund --loglevel=error --install-links=false >&2)
 export PATH="$(pwd)/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
