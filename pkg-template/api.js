@@ -11,6 +11,7 @@ export {
   errorCodes,
   generateState,
   generateCodeVerifier,
+  issueUserToken,
 } from './oauth_connectors.js';
 export { memoryStore, denoKvStore, storeConformance } from './stores.js';
 export { createClient, createClientFromRequest, Base44Error } from './client.js';

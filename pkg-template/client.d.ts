@@ -150,6 +150,7 @@ export declare class Base44Error extends Error {
   status: number | undefined;
   code: string | undefined;
   data: unknown;
+  /** The failed `Response` (or the transport error): readable, but not enumerable, so Node prints a few lines, not the whole answer. */
   originalError: unknown;
   toJSON(): Base44ErrorJSON;
 }
@@ -157,8 +158,14 @@ export declare class Base44Error extends Error {
 /** A client, as `@base44/sdk`'s `createClient` (connectors only). */
 export declare function createClient(config: CreateClientConfig): ConnectorsClient;
 
-/** A client from a backend function's request headers, as `@base44/sdk`'s `createClientFromRequest`. */
+/**
+ * A client from a backend function's request headers, as `@base44/sdk`'s
+ * `createClientFromRequest`, with its checks and messages. The server is
+ * `serverUrl` when given, else the `Base44-Api-Url` header; with neither it
+ * throws (`INVALID_INPUT`) where `@base44/sdk` would send the tokens to
+ * https://base44.app.
+ */
 export declare function createClientFromRequest(
   request: { headers: { get(name: string): string | null } },
-  options?: { fetch?: (request: any) => Promise<any>; tokenCacheMs?: number },
+  options?: { serverUrl?: string; fetch?: (request: any) => Promise<any>; tokenCacheMs?: number },
 ): ConnectorsClient;

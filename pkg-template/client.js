@@ -1,5 +1,6 @@
 // The SDK client: the connectors part of `@base44/sdk`, request for request
-// (../shared/reference/base44-wire.md), over any WHATWG `fetch`. Plain ESM
+// (the routes are listed in the README, "The connectors server"), over any
+// WHATWG `fetch`. Plain ESM
 // with no wasm and no dependencies, so a browser page that only calls
 // `connectAppUser` downloads this file alone (`oauth-connectors/client`).
 // It is wire glue, not OAuth: the server does the OAuth work.
@@ -15,11 +16,20 @@ export class Base44Error extends Error {
     this.status = status;
     this.code = code;
     this.data = data;
-    this.originalError = originalError;
+    // Kept for whoever reads it, but not shown: a `Response` printed in full
+    // is about 80 lines of an uncaught error in Node.
+    Object.defineProperty(this, 'originalError', { value: originalError, writable: true, configurable: true, enumerable: false });
   }
 
   toJSON() {
     return { name: this.name, message: this.message, status: this.status, code: this.code, data: this.data };
+  }
+
+  /** How Node prints it (`console.log`, an uncaught error): the stack, then status and code. */
+  [Symbol.for('nodejs.util.inspect.custom')](_depth, options, inspect) {
+    const shown = { status: this.status, code: this.code };
+    const fields = typeof inspect === 'function' ? inspect(shown, { ...options, depth: 0, breakLength: Infinity }) : JSON.stringify(shown);
+    return `${this.stack} ${fields}`;
   }
 }
 
@@ -307,14 +317,21 @@ function bearerOf(header) {
   return header.split(' ')[1];
 }
 
+const NO_SERVER_URL =
+  'createClientFromRequest: the request has no Base44-Api-Url header and no serverUrl option was given. ' +
+  'Pass createClientFromRequest(request, { serverUrl }) with the URL of your connectors server: ' +
+  'its tokens are sent only to a server you named, never to a default (https://base44.app)';
+
 /**
  * A client from the headers a Base44 host puts on a backend function's
  * request, as `@base44/sdk`'s `createClientFromRequest`: `Authorization`
  * (the user), `Base44-Service-Authorization`, `Base44-App-Id` (required),
  * `Base44-Api-Url`, `Base44-Functions-Version`; `Base44-State` and `X-Data-Env`
- * (`dev` or `prod`) are forwarded.
+ * (`dev` or `prod`) are forwarded. The server is `serverUrl` when given, else
+ * the `Base44-Api-Url` header; with neither, where `@base44/sdk` would send
+ * the tokens to https://base44.app, it throws (`INVALID_INPUT`).
  */
-export function createClientFromRequest(request, { fetch, tokenCacheMs } = {}) {
+export function createClientFromRequest(request, { serverUrl, fetch, tokenCacheMs } = {}) {
   const get = (name) => request.headers.get(name);
   const appId = get('Base44-App-Id');
   if (!appId) throw new Error('Base44-App-Id header is required, but is was not found on the request');
@@ -324,8 +341,13 @@ export function createClientFromRequest(request, { fetch, tokenCacheMs } = {}) {
   if (get('Base44-State')) headers['Base44-State'] = get('Base44-State');
   const dataEnv = get('X-Data-Env');
   if (dataEnv === 'dev' || dataEnv === 'prod') headers['X-Data-Env'] = dataEnv;
+  // After every check of @base44/sdk, in its order: only where it would go on to its default host.
+  const invalid = (message) => Object.assign(new Error(message), { name: 'ConnectorsError', code: 'INVALID_INPUT' });
+  if (serverUrl !== undefined && (typeof serverUrl !== 'string' || serverUrl === '')) throw invalid('serverUrl must be a non-empty string');
+  const server = serverUrl || get('Base44-Api-Url');
+  if (!server) throw invalid(NO_SERVER_URL);
   return createClient({
-    serverUrl: get('Base44-Api-Url') || 'https://base44.app',
+    serverUrl: server,
     appId,
     token,
     serviceToken,

@@ -573,6 +573,30 @@ export type ConnectorsUsers =
   /** Your own check: resolve `{ id, email? }`, or throw / reject to refuse the token. */
   | { verifyUser(token: string): Promise<{ id: string; email?: string }> | { id: string; email?: string } };
 
+/** Options of `issueUserToken()`: the server's `users` settings, and the user. */
+export interface IssueUserTokenOptions {
+  /** The `users.secret` of the server (at least 32 bytes). */
+  secret: string;
+  /** The `users.issuer` of the server: the token's `iss`. */
+  issuer: string;
+  /** The `users.audience` of the server: the token's `aud`. */
+  audience: string;
+  /** The user's id: the token's `sub` (non-empty). */
+  userId: string;
+  /** The user's email: the `email` claim. */
+  email?: string;
+  /** Seconds until `exp`, 1 to 2592000 (30 days); default 3600. The server adds 60 s of leeway. */
+  expiresInSeconds?: number;
+}
+
+/**
+ * An HS256 user token (a compact JWT with `sub`, `iss`, `aud`, `iat`, `exp`
+ * and `email` when given) that a connectors server with `users: { secret,
+ * issuer, audience }` accepts: what your app's sign-in hands its users.
+ * `issueUserToken({ ...users, userId })`. Bad arguments throw `INVALID_INPUT`.
+ */
+export declare function issueUserToken(options: IssueUserTokenOptions): string;
+
 /** Options of `createConnectorsServer()`. */
 export interface ConnectorsServerOptions {
   /** The `{appId}` of every path (`/api/apps/{appId}/...`). */
@@ -628,17 +652,47 @@ export interface ConnectorsServer {
  */
 export declare function createConnectorsServer(options: ConnectorsServerOptions): ConnectorsServer;
 
-/** Node only: a `node:http` request handler serving `server`. */
+/** Node only: a `node:http` request handler serving `server`. A misspelt option is `INVALID_INPUT`. */
 export declare function toNodeHandler(
   server: ConnectorsServer,
   options?: { maxBodyBytes?: number },
 ): (req: any, res: any) => void;
 
-/** Node only: serves `server` over HTTP (default 127.0.0.1, a free port). */
+/** The limits `serveNode` applies to each client (all whole numbers; a timeout of 0 turns it off). */
+export interface ServeNodeLimits {
+  /** The request line and headers must arrive within this. Default 10000 (Node's: 60000). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this; at least `headersTimeoutMs`. Default 30000 (Node's: 300000). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. Default 5000. */
+  keepAliveTimeoutMs: number;
+  /** A socket idle this long is closed, except while the server computes its answer. Default 60000 (Node's: none). */
+  idleTimeoutMs: number;
+  /** The request line and headers, in bytes; more gets 431. Default 16384. */
+  maxHeaderBytes: number;
+  /** Open connections at once; more are closed on arrival. Default 512 (Node's: no cap). */
+  maxConnections: number;
+  /** A larger body gets 413 `BODY_TOO_LARGE`. Default 1048576. */
+  maxBodyBytes: number;
+}
+
+/** Options of `serveNode()`: where to listen, and any limit to override. */
+export interface ServeNodeOptions extends Partial<ServeNodeLimits> {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  hostname?: string;
+}
+
+/**
+ * Node only: serves `server` over HTTP (default 127.0.0.1, a free port),
+ * with protective limits for slow and idle clients (`ServeNodeLimits`).
+ * A misspelt option or a bad value is `INVALID_INPUT`.
+ */
 export declare function serveNode(
   server: ConnectorsServer,
-  options?: { port?: number; hostname?: string; maxBodyBytes?: number },
-): Promise<{ url: string; port: number; hostname: string; close(): Promise<void> }>;
+  options?: ServeNodeOptions,
+): Promise<{ url: string; port: number; hostname: string; limits: Readonly<ServeNodeLimits>; close(): Promise<void> }>;
 
 // The SDK client (also `oauth-connectors/client`, without the wasm).
 export * from './client.js';

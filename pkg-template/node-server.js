@@ -2,7 +2,79 @@
 // server's WHATWG `fetch(request) -> Response` into a `(req, res)` listener,
 // and `serveNode(server)` listens with it. Plain ESM; Node 18+ (global
 // Request, Response, Headers and AbortController).
+import { ConnectorsError } from './api.js';
+
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * serveNode's limits for slow or idle clients. Node's own defaults (60 s
+ * for the headers, 300 s for a request, no idle timeout, no connection
+ * cap) let a few clients that send a byte now and then hold sockets for
+ * minutes; these close them within seconds.
+ */
+const SERVE_NODE_DEFAULTS = Object.freeze({
+  /** The request line and headers must arrive within this (Node: 60 s). */
+  headersTimeoutMs: 10_000,
+  /** The whole request, body included, must arrive within this (Node: 300 s). */
+  requestTimeoutMs: 30_000,
+  /** An idle keep-alive connection is closed after this (Node: 5 s). */
+  keepAliveTimeoutMs: 5_000,
+  /** A socket that neither sends nor takes a byte for this long is closed, except while the server computes its answer (Node: none). */
+  idleTimeoutMs: 60_000,
+  /** The request line and headers together, in bytes; more gets 431 (Node: 16 KiB). */
+  maxHeaderBytes: 16 * 1024,
+  /** Open connections at once; more are closed as they arrive (Node: no cap). */
+  maxConnections: 512,
+});
+const LARGEST_TIMER_MS = 2 ** 31 - 1;
+
+const invalid = (message) => new ConnectorsError('INVALID_INPUT', message);
+
+/** The closest of `names` to `wanted` (Damerau-Levenshtein, at most a third of the name), or undefined. */
+function closest(wanted, names) {
+  let best;
+  let bestDistance = Infinity;
+  for (const name of names) {
+    const a = wanted;
+    const b = name;
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) {
+        const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+    const distance = d[a.length][b.length];
+    if (distance <= Math.max(1, Math.floor(b.length / 3)) && distance < bestDistance) {
+      best = name;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** An options object (or undefined) whose keys are all in `allowed`; INVALID_INPUT otherwise, with a did-you-mean. */
+function checkOptions(options, allowed, takes) {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') throw invalid(`${takes} takes an options object`);
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      const hint = closest(key, allowed);
+      throw invalid(`Unknown ${takes} option "${key}".${hint ? ` Did you mean "${hint}"?` : ''}`);
+    }
+  }
+  return options;
+}
+
+/** A whole number from `min` to `max`, or `fallback` when undefined. */
+function whole(value, name, min, max, fallback) {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw invalid(`${name} must be a whole number from ${min} to ${max}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  }
+  return value;
+}
 /** Set on a connectors server's `fetch` by createConnectorsServer (api.js). */
 const IN_PROCESS = Symbol.for('oauth-connectors.in-process');
 // A Host header is used only to make the request URL absolute (routing reads
@@ -146,13 +218,12 @@ async function writeResponse(req, res, response) {
  * - A server from `createConnectorsServer` is called without building
  *   `Request` and `Response` objects (the same answers, for less work).
  */
-export function toNodeHandler(server, { maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = {}) {
+export function toNodeHandler(server, options) {
   if (server === null || typeof server !== 'object' || typeof server.fetch !== 'function') {
-    throw new TypeError('toNodeHandler takes a connectors server (an object with a fetch method)');
+    throw invalid('toNodeHandler takes a connectors server (an object with a fetch method)');
   }
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0) {
-    throw new TypeError(`maxBodyBytes must be a whole number of bytes, got ${maxBodyBytes}`);
-  }
+  const { maxBodyBytes: given } = checkOptions(options, ['maxBodyBytes'], 'toNodeHandler');
+  const maxBodyBytes = whole(given, 'maxBodyBytes', 0, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_BODY_BYTES);
   return (req, res) => {
     handle(server, maxBodyBytes, req, res).catch(() => sendError(res, 500, 'INTERNAL', 'Internal server error'));
   };
@@ -230,15 +301,57 @@ async function handleDirect(direct, method, req, res, body) {
   res.end(method === 'HEAD' ? undefined : text);
 }
 
+const SERVE_NODE_OPTIONS = ['port', 'hostname', 'maxBodyBytes', ...Object.keys(SERVE_NODE_DEFAULTS)];
+
 /**
  * Serves a connectors server on `node:http`, bound to `hostname`
- * (127.0.0.1 by default) on `port` (0: a free one). `close()` stops
- * listening and ends idle keep-alive connections.
+ * (127.0.0.1 by default) on `port` (0: a free one), with the limits of
+ * SERVE_NODE_DEFAULTS unless `options` overrides them (a timeout of 0 turns
+ * it off). `close()` stops listening and ends idle keep-alive connections.
  */
-export async function serveNode(server, { port = 0, hostname = '127.0.0.1', maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = {}) {
+export async function serveNode(server, options) {
+  const given = checkOptions(options, SERVE_NODE_OPTIONS, 'serveNode');
+  const { port = 0, hostname = '127.0.0.1' } = given;
+  const ms = (name) => whole(given[name], name, 0, LARGEST_TIMER_MS, SERVE_NODE_DEFAULTS[name]);
+  const headersTimeoutMs = ms('headersTimeoutMs');
+  const requestTimeoutMs = ms('requestTimeoutMs');
+  const keepAliveTimeoutMs = ms('keepAliveTimeoutMs');
+  const idleTimeoutMs = ms('idleTimeoutMs');
+  const maxHeaderBytes = whole(given.maxHeaderBytes, 'maxHeaderBytes', 1, LARGEST_TIMER_MS, SERVE_NODE_DEFAULTS.maxHeaderBytes);
+  const maxConnections = whole(given.maxConnections, 'maxConnections', 1, Number.MAX_SAFE_INTEGER, SERVE_NODE_DEFAULTS.maxConnections);
+  if (headersTimeoutMs > 0 && requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
+    throw invalid(`headersTimeoutMs (${headersTimeoutMs}) must not be longer than requestTimeoutMs (${requestTimeoutMs})`);
+  }
+  const maxBodyBytes = whole(given.maxBodyBytes, 'maxBodyBytes', 0, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_BODY_BYTES);
+  const handler = toNodeHandler(server, { maxBodyBytes });
+  // Node looks for expired headers and requests on a timer (30 s by
+  // default): every second here, or a quarter of the shortest timeout.
+  const positive = [headersTimeoutMs, requestTimeoutMs].filter((t) => t > 0);
+  const connectionsCheckingInterval = Math.max(10, Math.min(1000, ...positive.map((t) => Math.floor(t / 4))));
   // Loaded here, not at import: node:http costs every importer ~2 ms of cold start.
   const { createServer } = await import('node:http');
-  const listener = createServer(toNodeHandler(server, { maxBodyBytes }));
+  // The request and answer of each socket, for the idle timeout below.
+  const current = new WeakMap();
+  const listener = createServer(
+    { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, maxHeaderSize: maxHeaderBytes, connectionsCheckingInterval },
+    (req, res) => {
+      current.set(req.socket, { req, res });
+      handler(req, res);
+    },
+  );
+  listener.keepAliveTimeout = keepAliveTimeoutMs;
+  listener.maxConnections = maxConnections;
+  if (idleTimeoutMs > 0) {
+    listener.setTimeout(idleTimeoutMs);
+    // An idle socket is closed, unless its whole request is in and the
+    // server is still working on the answer (a provider call may take
+    // longer): Node arms the timer again at its next byte.
+    listener.on('timeout', (socket) => {
+      const open = current.get(socket);
+      if (open && open.req.complete && !open.res.headersSent) return;
+      socket.destroy();
+    });
+  }
   await new Promise((resolve, reject) => {
     listener.once('error', reject);
     listener.listen(port, hostname, () => {
@@ -253,6 +366,7 @@ export async function serveNode(server, { port = 0, hostname = '127.0.0.1', maxB
     url: `http://${host}:${address.port}`,
     port: address.port,
     hostname: address.address,
+    limits: Object.freeze({ headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, idleTimeoutMs, maxHeaderBytes, maxConnections, maxBodyBytes }),
     close() {
       closing ??= new Promise((resolve, reject) => {
         listener.close((error) => (error ? reject(error) : resolve()));

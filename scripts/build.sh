@@ -16,6 +16,8 @@ esbuild pkg/oauth_connectors.js --minify-whitespace --format=esm --log-level=war
 # wasm-pack's own package files are replaced by ours.
 rm -f pkg/package.json pkg/README.md pkg/.gitignore
 cp -R pkg-template/. pkg/
+# The package's README (package.json "files") is the repository's.
+cp README.md pkg/README.md
 node scripts/bundle-node.mjs pkg 1>&2
 version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
 node -e '

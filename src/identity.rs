@@ -194,6 +194,68 @@ impl Hs256 {
     }
 }
 
+/// The longest lifetime [`issue`] gives a user token: 30 days.
+pub const MAX_USER_TOKEN_LIFETIME_S: u64 = 30 * 24 * 3600;
+
+/// What [`issue`] signs for: the server's `users` settings (`secret`,
+/// `issuer`, `audience`) and the user.
+#[derive(Debug, Clone, Copy)]
+pub struct UserToken<'a> {
+    /// The shared HS256 secret (at least 32 bytes), as the server has it.
+    pub secret: &'a [u8],
+    /// The `iss` the server expects, exactly.
+    pub issuer: &'a str,
+    /// The `aud` the server expects.
+    pub audience: &'a str,
+    /// The user's id: the token's `sub`, non-empty.
+    pub user_id: &'a str,
+    /// The user's email (the `email` claim), when known.
+    pub email: Option<&'a str>,
+    /// Seconds from now to `exp`: 1 to [`MAX_USER_TOKEN_LIFETIME_S`].
+    pub expires_in_seconds: u64,
+}
+
+/// Issues a user token that [`Hs256::verify`] with the same secret, issuer
+/// and audience accepts: header `{"alg":"HS256","typ":"JWT"}`, claims `sub`,
+/// `iss`, `aud`, `iat`, `exp` and `email` when given. Every bad argument is
+/// `INVALID_INPUT`, and no message holds the secret or the user's values.
+pub fn issue(token: &UserToken<'_>, now_ms: u64) -> Result<String> {
+    let bad = |m: &str| Err(Error::new(ErrorCode::InvalidInput, m));
+    let hs = match Hs256::new(token.secret, token.issuer, token.audience) {
+        Ok(hs) => hs,
+        Err(e) => return bad(e.message()),
+    };
+    if token.user_id.is_empty() {
+        return bad("The user id (the token's `sub`) must be a non-empty string");
+    }
+    if !(1..=MAX_USER_TOKEN_LIFETIME_S).contains(&token.expires_in_seconds) {
+        return bad("expiresInSeconds must be a whole number from 1 to 2592000 (30 days)");
+    }
+    let iat = now_ms / 1000;
+    let mut claims = Map::new();
+    claims.insert("sub".into(), Value::from(token.user_id));
+    claims.insert("iss".into(), Value::from(token.issuer));
+    claims.insert("aud".into(), Value::from(token.audience));
+    claims.insert("iat".into(), Value::from(iat));
+    claims.insert(
+        "exp".into(),
+        Value::from(iat.saturating_add(token.expires_in_seconds)),
+    );
+    if let Some(email) = token.email {
+        claims.insert("email".into(), Value::from(email));
+    }
+    hs.sign(&Value::Object(claims)).map_err(|e| {
+        if e.code() == ErrorCode::JwtTooLarge {
+            Error::new(
+                ErrorCode::InvalidInput,
+                "The user token would be larger than 8 KiB, which the server refuses: shorten the user id or email",
+            )
+        } else {
+            e
+        }
+    })
+}
+
 fn invalid(message: &'static str) -> Error {
     Error::new(ErrorCode::JwtInvalid, message)
 }
@@ -626,6 +688,90 @@ mod tests {
             .err()
             .map(|e| e.code());
         assert_eq!(e, Some(ErrorCode::InvalidInput));
+    }
+
+    fn issued(user_id: &str, email: Option<&str>, expires_in_seconds: u64) -> Result<String> {
+        let token = UserToken {
+            secret: SECRET,
+            issuer: ISS,
+            audience: AUD,
+            user_id,
+            email,
+            expires_in_seconds,
+        };
+        issue(&token, NOW + 999)
+    }
+
+    #[test]
+    fn an_issued_token_is_what_verify_accepts_until_it_expires() {
+        for (id, email) in [
+            ("user_a-b.c~d", Some("ada+x@example.com")),
+            ("\u{e9}l\u{e8}ve \"quoted\"\u{1}", None),
+        ] {
+            let token = issued(id, email, 300).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(token.split('.').next(), Some(b64(HEADER).as_str()));
+            assert_eq!(
+                verified(&token),
+                User {
+                    id: id.into(),
+                    email: email.map(Into::into)
+                }
+            );
+            let claims = object(token.split('.').nth(1).unwrap_or_default());
+            let claims = claims.unwrap_or_else(|| panic!("{token}"));
+            assert_eq!(claims.get("iat"), Some(&json!(NOW_S)));
+            assert_eq!(claims.get("exp"), Some(&json!(NOW_S + 300)));
+            // 300 s, then the verifier's 60 s of leeway.
+            let at = |s: u64| hs().verify(&token, (NOW_S + s) * 1000).map(|u| u.id);
+            assert_eq!(at(360).ok().as_deref(), Some(id));
+            assert_eq!(at(361).err().map(|e| e.code()), Some(ErrorCode::JwtExpired));
+        }
+        // Another secret, issuer or audience: refused.
+        let token = issued("alice", None, 60).unwrap_or_else(|e| panic!("{e}"));
+        let other = [
+            Hs256::new(b"another-secret-0123456789abcdef0123456789", ISS, AUD),
+            Hs256::new(SECRET, "https://other.example", AUD),
+            Hs256::new(SECRET, ISS, "api://other"),
+        ];
+        for hs in other {
+            let hs = hs.unwrap_or_else(|e| panic!("{e}"));
+            let e = hs.verify(&token, NOW).err().map(|e| e.code());
+            assert_eq!(e, Some(ErrorCode::JwtInvalid));
+        }
+    }
+
+    #[test]
+    fn issue_refuses_bad_arguments_with_invalid_input_and_no_secret() {
+        let base = UserToken {
+            secret: SECRET,
+            issuer: ISS,
+            audience: AUD,
+            user_id: "alice",
+            email: None,
+            expires_in_seconds: 60,
+        };
+        let long_id = "x".repeat(MAX_TOKEN_BYTES);
+        let cases = [
+            (UserToken { secret: &SECRET[..31], ..base }, "at least 32 bytes"),
+            (UserToken { issuer: "", ..base }, "issuer must not be empty"),
+            (UserToken { audience: "", ..base }, "audience must not be empty"),
+            (UserToken { user_id: "", ..base }, "non-empty"),
+            (UserToken { expires_in_seconds: 0, ..base }, "expiresInSeconds"),
+            (
+                UserToken { expires_in_seconds: MAX_USER_TOKEN_LIFETIME_S + 1, ..base },
+                "expiresInSeconds",
+            ),
+            (UserToken { user_id: &long_id, ..base }, "larger than 8 KiB"),
+        ];
+        for (token, wanted) in cases {
+            let e = issue(&token, NOW).err();
+            let e = e.unwrap_or_else(|| panic!("{wanted}: issued"));
+            assert_eq!(e.code(), ErrorCode::InvalidInput, "{e}");
+            assert!(e.message().contains(wanted), "{e}");
+            assert!(!e.message().contains("SECRET-") && !e.message().contains("xxxx"), "{e}");
+        }
+        let ok = UserToken { expires_in_seconds: MAX_USER_TOKEN_LIFETIME_S, ..base };
+        assert!(issue(&ok, NOW).is_ok());
     }
 
     #[test]

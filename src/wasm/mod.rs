@@ -10,10 +10,12 @@ mod client;
 mod fetch;
 mod server;
 mod store;
+mod tokens;
 mod vault;
 
 pub use client::{JsOAuthClient, generate_code_verifier, generate_state};
 pub use server::JsConnectorsServer;
+pub use tokens::issue_user_token;
 pub use vault::JsTokenVault;
 
 use std::cell::RefCell;

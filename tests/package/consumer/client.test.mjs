@@ -444,3 +444,104 @@ test('in-process: the same answers as through Request and Response objects', asy
     assert.deepStrictEqual(a, b);
   }
 });
+
+// ------------------------------------------------------------ no default host for tokens
+
+test('createClientFromRequest without Base44-Api-Url: @base44/sdk\'s errors in its order; where it would go on to https://base44.app, ours throws and sends nothing', async () => {
+  const request = (headers) => new Request('https://fn.example/', { headers });
+  const full = { 'Base44-App-Id': APP, Authorization: 'Bearer user-jwt', 'Base44-Service-Authorization': 'Bearer svc-token' };
+  // Where @base44/sdk throws, ours throws the same error, with or without the header (none, or empty).
+  const bad = [
+    {},
+    { Authorization: 'Bearer x' },
+    { 'Base44-Service-Authorization': 'Bearer x', 'Base44-Api-Url': '' },
+    { 'Base44-App-Id': APP, Authorization: 'Basic x' },
+    { 'Base44-App-Id': APP, Authorization: 'Bearer a b' },
+    { 'Base44-App-Id': APP, 'Base44-Service-Authorization': 'Bearer' },
+    { 'Base44-App-Id': APP, 'Base44-Service-Authorization': 'Token svc', Authorization: 'Basic x' },
+    { 'Base44-App-Id': APP, Authorization: '', 'Base44-Api-Url': '' },
+  ];
+  for (const headers of bad) {
+    const theirs = await outcome(() => base44.createClientFromRequest(request(headers)));
+    const mine = await outcome(() => ours.createClientFromRequest(request(headers), { fetch: () => assert.fail('a request was sent') }));
+    assert.ok(theirs.error, JSON.stringify(headers));
+    assert.deepStrictEqual(mine, theirs, JSON.stringify(headers));
+  }
+  // Where @base44/sdk makes a client for https://base44.app, ours refuses, naming the fix.
+  const sent = [];
+  const spy = async (r) => (sent.push(r.url), new Response('{}'));
+  const defaulted = [
+    full,
+    { ...full, 'Base44-Api-Url': '' },
+    { 'Base44-App-Id': APP, 'Base44-Service-Authorization': 'Bearer svc-token' },
+    { 'Base44-App-Id': APP, Authorization: 'Bearer user-jwt' },
+    { 'Base44-App-Id': APP },
+  ];
+  for (const headers of defaulted) {
+    assert.ok((await outcome(() => base44.createClientFromRequest(request(headers)))).value, JSON.stringify(headers));
+    for (const make of [ours.createClientFromRequest, lean.createClientFromRequest]) {
+      assert.throws(() => make(request(headers), { fetch: spy }), (e) => {
+        assert.ok(e instanceof ours.ConnectorsError, `${e}`);
+        assert.equal(e.code, 'INVALID_INPUT');
+        assert.match(e.message, /no Base44-Api-Url header and no serverUrl option/);
+        assert.match(e.message, /createClientFromRequest\(request, \{ serverUrl \}\)/);
+        assert.ok(!e.message.includes('svc-token') && !e.message.includes('user-jwt'));
+        return true;
+      }, JSON.stringify(headers));
+    }
+  }
+  assert.deepEqual(sent, []);
+  assert.throws(() => ours.createClientFromRequest(request(full), { serverUrl: 5 }), (e) => e.code === 'INVALID_INPUT' && /serverUrl must be a non-empty string/.test(e.message));
+
+  // With the serverUrl option, the requests are @base44/sdk's with that server in the header.
+  const calls = [['service role read', (c) => c.asServiceRole.connectors.getConnection('slack'), ok({ access_token: 'x' })]];
+  assertSame(
+    await run(() => base44.createClientFromRequest(request({ ...full, 'Base44-Api-Url': recorder.url })), calls),
+    await run(() => ours.createClientFromRequest(request(full), { serverUrl: recorder.url }), calls),
+  );
+  // The option, which the function's author wrote, wins over a header.
+  const elsewhere = await outcome(() => ours.createClientFromRequest(request({ ...full, 'Base44-Api-Url': 'https://other.example' }), { serverUrl: recorder.url, fetch: spy })
+    .asServiceRole.connectors.getConnection('slack'));
+  assert.ok(elsewhere.value);
+  assert.deepEqual(sent, [`${recorder.url}/api/apps/${APP}/external-auth/tokens/slack`]);
+});
+
+// ------------------------------------------------------------ a short Base44Error in Node
+
+test('Base44Error: util.inspect and an uncaught one print a few lines, with status and code, and no token', async () => {
+  const { inspect } = await import('node:util');
+  const { execFile } = await import('node:child_process');
+  const { ctx, alice } = await connected();
+  const client = ours.createClient({ appId: APP, serverUrl: 'https://connect.app.example', token: alice, serviceToken: SERVICE, fetch: (r) => ctx.server.fetch(r) });
+  const error = await client.asServiceRole.connectors.getConnection('nope').then(() => assert.fail('resolved'), (e) => e);
+  assert.equal(error.name, 'Base44Error');
+  // Still there for whoever reads it; left out of what is printed and spread.
+  assert.ok(error.originalError instanceof Response);
+  assert.ok(!Object.keys(error).includes('originalError'));
+  assert.deepEqual(JSON.parse(JSON.stringify(error)), { name: 'Base44Error', message: error.message, status: 404, code: 'UNKNOWN_CONNECTOR', data: error.data });
+  const shown = inspect(error);
+  const lines = shown.split('\n');
+  assert.ok(lines.length <= 15, `util.inspect printed ${lines.length} lines:\n${shown}`);
+  assert.match(lines[0], /^Base44Error: /);
+  assert.match(shown, /\{ status: 404, code: 'UNKNOWN_CONNECTOR' \}$/);
+  for (const secret of [SERVICE, alice, ctx.p.issued[0]?.access_token].filter(Boolean)) assert.ok(!shown.includes(secret), 'a token is shown');
+  assert.ok(!/Response \{|originalError/.test(shown), shown);
+
+  // An uncaught one, in a process of its own (a server answering 404 with a token in its request).
+  const script = `
+    import { createClient } from 'oauth-connectors/client';
+    const fetch = async () => new Response(JSON.stringify({ error: { code: 'NOT_CONNECTED', message: 'No connection' } }),
+      { status: 404, headers: { 'content-type': 'application/json', 'x-base44-connector-error': 'NOT_CONNECTED' } });
+    const c = createClient({ appId: 'a', serverUrl: 'https://connect.example', serviceToken: 'svc-SECRET-0123456789abcdef', fetch });
+    await c.asServiceRole.connectors.getConnection('slack');
+  `;
+  const { code, stderr } = await new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd() }, (e, _out, err) => resolve({ code: e?.code, stderr: err }));
+  });
+  assert.equal(code, 1);
+  const printed = stderr.trim().split('\n');
+  assert.ok(printed.length <= 20, `an uncaught Base44Error printed ${printed.length} lines:\n${stderr}`);
+  assert.match(stderr, /Base44Error: No connection/);
+  assert.match(stderr, /status: 404, code: 'NOT_CONNECTED'/);
+  assert.ok(!stderr.includes('svc-SECRET'), stderr);
+});

@@ -1,17 +1,72 @@
-// A real OAuth 2 / OpenID authorization server for offline tests and the
-// demo: oidc-provider (a certified implementation) on 127.0.0.1, with PKCE
-// required, refresh-token rotation, revocation and introspection. Its dev
-// interactions accept any login; `signIn()` drives them with plain HTTP.
-import { createServer } from 'node:http';
-import Provider from 'oidc-provider';
-import { localProviderEntry } from './local-provider-entry.mjs';
+// oauth-connectors/dev-provider: a real OAuth 2 / OpenID authorization
+// server for development and tests, offline: oidc-provider (a certified
+// implementation, which you install yourself: `npm install -D oidc-provider`)
+// on 127.0.0.1 only, with PKCE required, refresh-token rotation, revocation
+// and introspection. Its dev login accepts any user name and password.
+// Never for production: its keys and cookies are development ones.
+// Node only for startLocalProvider and signIn; localProviderEntry runs anywhere.
 
 /**
- * Starts the server on a loopback port (a free one by default).
- * @param {{ clients: Array<{ clientId: string, clientSecret: string, redirectUris: string[] }>,
- *           accessTokenTtl?: number, port?: number }} options
+ * The catalog entry (for `registerProvider` or a connector's `provider`) of
+ * the local provider at `issuer`. Its type id is `localoidc`.
  */
-export async function startLocalProvider({ clients, accessTokenTtl = 3600, port = 0 }) {
+export function localProviderEntry(issuer) {
+  if (typeof issuer !== 'string' || !/^http:\/\/127\.0\.0\.1:\d+$/.test(issuer)) {
+    throw new TypeError(`localProviderEntry takes the local provider's issuer (http://127.0.0.1:<port>), got ${JSON.stringify(issuer)}`);
+  }
+  return {
+    type: 'localoidc',
+    display_name: 'Local OpenID provider',
+    description: 'oidc-provider on 127.0.0.1',
+    auth_model: 'oauth',
+    authorization_url: `${issuer}/auth`,
+    token_url: `${issuer}/token`,
+    revocation: { url: `${issuer}/token/revocation`, style: 'rfc7009' },
+    issuer,
+    pkce: 'required',
+    // oidc-provider issues a refresh token for offline_access only after consent.
+    authorization_params: { prompt: 'consent' },
+    client_auth: 'basic',
+    refresh_tokens: 'rotated',
+    api_base_urls: [issuer],
+  };
+}
+
+const OPTIONS = ['clients', 'accessTokenTtl', 'port'];
+const MISSING = 'oauth-connectors/dev-provider needs the oidc-provider package, which it does not install: ' +
+  'run `npm install --save-dev oidc-provider` in your app';
+
+/** oidc-provider's Provider class, or a clear error when the package is not installed. */
+async function loadProvider() {
+  try {
+    return (await import('oidc-provider')).default;
+  } catch (error) {
+    const missing = error?.code === 'ERR_MODULE_NOT_FOUND' && /oidc-provider/.test(String(error?.message));
+    if (missing) throw Object.assign(new Error(MISSING, { cause: error }), { code: 'ERR_MODULE_NOT_FOUND' });
+    throw error;
+  }
+}
+
+/**
+ * Starts the provider on 127.0.0.1 (`port`, default 0: a free one).
+ * - `clients`: the OAuth apps it knows, `{ clientId, clientSecret, redirectUris }`
+ *   each (the connectors server's callback URLs; client_secret_basic).
+ * - `accessTokenTtl`: seconds an access token lives (default 3600).
+ * Resolves `{ issuer, entry, userinfoUrl, introspectionUrl, grants, accessTokens, close() }`:
+ * `entry` is `localProviderEntry(issuer)`; `GET ${issuer}/me` answers the
+ * account's claims to a valid access token (an API to call); `grants` counts
+ * the grants made by type and `accessTokens` lists each one issued, for tests.
+ */
+export async function startLocalProvider(options) {
+  if (options === null || typeof options !== 'object') throw new TypeError('startLocalProvider takes { clients, accessTokenTtl?, port? }');
+  for (const key of Object.keys(options)) {
+    if (!OPTIONS.includes(key)) throw new TypeError(`Unknown startLocalProvider option "${key}" (it takes ${OPTIONS.join(', ')})`);
+  }
+  const { clients, accessTokenTtl = 3600, port = 0 } = options;
+  if (!Array.isArray(clients) || clients.length === 0) throw new TypeError('startLocalProvider: clients must be a non-empty array of { clientId, clientSecret, redirectUris }');
+  if (!Number.isSafeInteger(accessTokenTtl) || accessTokenTtl < 1) throw new TypeError('startLocalProvider: accessTokenTtl must be a whole number of seconds');
+  const Provider = await loadProvider();
+  const { createServer } = await import('node:http');
   const server = createServer();
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -42,25 +97,22 @@ export async function startLocalProvider({ clients, accessTokenTtl = 3600, port 
       claims: () => ({ sub, email: `${sub}@example.test`, email_verified: true, name: sub }),
     }),
     ttl: { AccessToken: accessTokenTtl, IdToken: 3600, AuthorizationCode: 60, Interaction: 600, Session: 600, Grant: 3600, RefreshToken: 86400 },
-    cookies: { keys: ['local-provider-test-key'] },
+    cookies: { keys: ['local-provider-dev-key'] },
     // Tokens expire when they say (the default tolerates 15 s of clock skew).
     clockTolerance: 0,
   });
-  // Quiet: the dev-only warnings (dev keys, dev interactions) are expected here.
   provider.on('server_error', (_ctx, err) => console.error('local provider:', err));
-  // What tests look at: grants by type, and each access token issued (its
-  // value is its id: the tokens are opaque).
   const grants = { authorization_code: 0, refresh_token: 0 };
   const accessTokens = [];
   provider.on('grant.success', (ctx) => {
     const type = ctx.oidc.params?.grant_type;
     if (type in grants) grants[type] += 1;
   });
+  // The tokens are opaque: an access token's value is its id.
   provider.on('access_token.saved', (token) => accessTokens.push({ value: token.jti, accountId: token.accountId }));
   server.on('request', provider.callback());
   return {
     issuer,
-    /** A provider entry for oauth-connectors (registerProvider or `provider:`). */
     entry: localProviderEntry(issuer),
     userinfoUrl: `${issuer}/me`,
     grants,
@@ -75,8 +127,9 @@ export async function startLocalProvider({ clients, accessTokenTtl = 3600, port 
 
 /**
  * Follows an authorization URL through the provider's login and consent
- * pages as `login`, and returns the callback URL the provider redirects to
- * (not requested: nothing needs to listen there).
+ * pages as `login` (any name; any password is accepted), over plain HTTP
+ * with no browser, and resolves the callback URL the provider redirects to
+ * (not requested: nothing needs to listen there). For tests and scripts.
  */
 export async function signIn(authorizationUrl, { login, redirectUri }) {
   const jar = new Map();
