@@ -7,8 +7,8 @@
 // The OAuth provider is the local oidc-provider (PROVIDER_ISSUER), or real
 // providers when their client ids are in the environment.
 //   deno run --unstable-kv --allow-net=127.0.0.1 --allow-read --allow-write=.data --allow-env app.ts [--memory]
-import { createConnectorsServer, denoKvStore, loadConnectorsDir, memoryStore, registerProvider } from 'oauth-connectors';
-import { localProviderEntry } from '../tests/support/local-provider-entry.mjs';
+import { createConnectorsServer, denoKvStore, issueUserToken, loadConnectorsDir, memoryStore, registerProvider } from 'oauth-connectors';
+import { localProviderEntry } from 'oauth-connectors/dev-provider';
 import myProfile from './functions/myProfile.ts';
 import sharedProfile from './functions/sharedProfile.ts';
 import sharedStatus from './functions/sharedStatus.ts';
@@ -81,6 +81,8 @@ for (const { type, scopes } of REAL) {
 
 const serviceToken = random(); // the host's token for backend functions (in-process only)
 const userSecret = Deno.env.get('USER_TOKEN_SECRET') ?? random();
+// The app's own user tokens (HS256): the server verifies what /auth/login issues.
+const users = { secret: userSecret, issuer: origin, audience: appId };
 const kv = memory ? null : await Deno.openKv(Deno.env.get('KV_PATH') ?? new URL('kv.sqlite3', dataDir).pathname);
 
 const server = createConnectorsServer({
@@ -92,20 +94,13 @@ const server = createConnectorsServer({
   credentials,
   appUserConnectors,
   serviceTokens: [serviceToken],
-  users: { secret: userSecret, issuer: origin, audience: appId },
+  users,
   allowedReturnUrls: [origin],
   bindBrowser: true, // the frontend and the server share this origin
 });
 
-/** An HS256 user token: what the app's own sign-in issues. */
-async function userToken(sub: string): Promise<string> {
-  const enc = (v: unknown) => btoa(JSON.stringify(v)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  const now = Math.floor(Date.now() / 1000);
-  const input = `${enc({ alg: 'HS256', typ: 'JWT' })}.${enc({ sub, iss: origin, aud: appId, iat: now, exp: now + 3600, email: `${sub}@example.test` })}`;
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(userSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(input)));
-  return `${input}.${btoa(String.fromCharCode(...sig)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
-}
+/** An HS256 user token: what the app's own sign-in issues (an hour). */
+const userToken = (user: string): string => issueUserToken({ ...users, userId: user, email: `${user}@example.test` });
 
 const FUNCTIONS: Record<string, (req: Request, ctx: { fetch: typeof fetch }) => Promise<Response>> = { myProfile, sharedProfile, sharedStatus };
 
@@ -141,7 +136,7 @@ async function handle(req: Request): Promise<Response> {
     if (typeof user !== 'string' || !/^[a-z]{1,20}$/.test(user)) {
       return Response.json({ error: { code: 'INVALID_INPUT', message: 'user: 1 to 20 letters a-z' } }, { status: 400 });
     }
-    return Response.json({ user, token: await userToken(user) });
+    return Response.json({ user, token: userToken(user) });
   }
   const fn = path.match(/^\/functions\/([A-Za-z]+)$/);
   if (fn) return callFunction(fn[1], req);

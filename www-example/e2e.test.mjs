@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startLocalProvider } from '../tests/support/local-provider.mjs';
+import { startLocalProvider } from 'oauth-connectors/dev-provider';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const deno = join(here, '../node_modules/.bin/deno');

@@ -4,7 +4,7 @@
 // account's profile to a valid access token only. Its dev login accepts any
 // user name and password.
 //   APP_ORIGIN=http://127.0.0.1:8787 PROVIDER_PORT=8788 node provider.mjs
-import { startLocalProvider } from '../tests/support/local-provider.mjs';
+import { startLocalProvider } from 'oauth-connectors/dev-provider';
 
 const appOrigin = process.env.APP_ORIGIN ?? 'http://127.0.0.1:8787';
 const app = `${appOrigin}/api/apps/www-example`;

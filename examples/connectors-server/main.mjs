@@ -6,8 +6,9 @@
 // The server answers standard Requests: here in-process, with no network hop;
 // `serveNode(server)`, `Deno.serve(server.fetch)` or a Worker serve it over HTTP.
 //   node examples/connectors-server/main.mjs   (after scripts/build.sh; scripts/demo.sh does both)
-import { createClient, createConnectorsServer, memoryStore } from 'oauth-connectors';
-import { signIn, startLocalProvider } from '../../tests/support/local-provider.mjs';
+import { createClient, createConnectorsServer, issueUserToken, memoryStore } from 'oauth-connectors';
+// The local provider for development (oidc-provider, which you install: npm install -D oidc-provider).
+import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
 
 const appId = 'demo-app';
 const publicUrl = 'http://127.0.0.1:8787';
@@ -48,14 +49,8 @@ const json = async (response) => {
 };
 const userinfo = (token) => fetch(op.userinfoUrl, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
 
-/** An HS256 user token, as the app's own sign-in would issue. */
-async function userToken(sub) {
-  const b64 = (data) => Buffer.from(data).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const input = `${b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64(JSON.stringify({ sub, iss: users.issuer, aud: users.audience, exp: now + 600 }))}`;
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(users.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return `${input}.${b64(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(input)))}`;
-}
+/** An HS256 user token, as the app's own sign-in would issue: the server's `users` settings and the user. */
+const userToken = (userId) => issueUserToken({ ...users, userId, expiresInSeconds: 600 });
 
 try {
   console.log('1. The builder connects the shared connector (PUT, consent, callback, status poll):');
@@ -70,7 +65,7 @@ try {
 
   console.log('2. Alice connects her own account with the SDK client (connectAppUser, consent, callback):');
   // The @base44/sdk-compatible client, bound to the server in-process (fetch: server.fetch).
-  const alice = await userToken('alice');
+  const alice = userToken('alice');
   const base44 = createClient({ appId, serverUrl: publicUrl, token: alice, serviceToken: SERVICE_TOKEN, fetch: server.fetch });
   const consentUrl = await base44.connectors.connectAppUser('calendar'); // a browser would navigate there
   const callback = await signIn(consentUrl, { login: 'alice', redirectUri: callbacks.appUser });
@@ -79,7 +74,7 @@ try {
 
   const mine = await base44.asServiceRole.connectors.getCurrentAppUserConnection('calendar');
   console.log(`   getCurrentAppUserConnection('calendar') on behalf of Alice -> a token for ${(await userinfo(mine.accessToken)).sub}`);
-  const forBob = createClient({ appId, serverUrl: publicUrl, token: await userToken('bob'), serviceToken: SERVICE_TOKEN, fetch: server.fetch });
+  const forBob = createClient({ appId, serverUrl: publicUrl, token: userToken('bob'), serviceToken: SERVICE_TOKEN, fetch: server.fetch });
   const bob = await forBob.asServiceRole.connectors.getCurrentAppUserConnection('calendar').catch((e) => e);
   console.log(`   the same on behalf of Bob -> ${bob.status} ${bob.code}\n`);
 

@@ -4,7 +4,8 @@
 // plain HTTP here; in an app, the browser follows the authorization URL.
 //   node examples/oauth-client/main.mjs   (after scripts/build.sh; scripts/demo.sh does both)
 import { OAuthClient, generateCodeVerifier, generateState } from 'oauth-connectors';
-import { signIn, startLocalProvider } from '../../tests/support/local-provider.mjs';
+// The local provider for development (oidc-provider, which you install: npm install -D oidc-provider).
+import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
 
 const redirectUri = 'http://127.0.0.1:8787/callback';
 const app = { clientId: 'example-app', clientSecret: 'example-app-secret-0123456789' };

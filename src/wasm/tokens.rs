@@ -3,10 +3,19 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{JsResult, get, optional_string, optional_whole, options_object, required_string, to_js_error};
+use super::{
+    JsResult, get, optional_string, optional_whole, options_object, required_string, to_js_error,
+};
 use crate::identity::{self, MAX_USER_TOKEN_LIFETIME_S, UserToken};
 
-const OPTIONS: &[&str] = &["secret", "issuer", "audience", "userId", "email", "expiresInSeconds"];
+const OPTIONS: &[&str] = &[
+    "secret",
+    "issuer",
+    "audience",
+    "userId",
+    "email",
+    "expiresInSeconds",
+];
 /// A token lives an hour unless `expiresInSeconds` says otherwise.
 const DEFAULT_LIFETIME_S: u32 = 3600;
 
@@ -27,8 +36,13 @@ pub fn issue_user_token(options: JsValue) -> JsResult<String> {
     let user_id = required_string(&get(&options, "userId"), "userId")?;
     let email = optional_string(&get(&options, "email"), "email")?;
     let max = u32::try_from(MAX_USER_TOKEN_LIFETIME_S).unwrap_or(u32::MAX);
-    let lifetime = optional_whole(&get(&options, "expiresInSeconds"), "expiresInSeconds", 1, max)?
-        .unwrap_or(DEFAULT_LIFETIME_S);
+    let lifetime = optional_whole(
+        &get(&options, "expiresInSeconds"),
+        "expiresInSeconds",
+        1,
+        max,
+    )?
+    .unwrap_or(DEFAULT_LIFETIME_S);
     let token = UserToken {
         secret: secret.as_bytes(),
         issuer: &issuer,

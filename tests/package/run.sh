@@ -15,15 +15,19 @@ mkdir -p "$work/consumer"
 tarball=$(cd "$work" && npm pack "$here/../../pkg" --silent)
 cp -R consumer/. "$work/consumer/"
 cd "$work/consumer"
+# oauth-connectors/dev-provider imports oidc-provider, which a user installs beside it: the repository's version.
+oidc_provider=$(node -p 'require(process.argv[1]).version' "$here/../../node_modules/oidc-provider/package.json")
 cat > package.json <<JSON
 { "name": "consumer", "private": true, "type": "module",
-  "dependencies": { "oauth-connectors": "file:../$tarball", "@base44/sdk": "0.8.50" } }
+  "dependencies": { "oauth-connectors": "file:../$tarball", "@base44/sdk": "0.8.50", "oidc-provider": "$oidc_provider" } }
 JSON
 npm install --no-audit --no-fund --prefer-offline --loglevel=error
 
 echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite build, oidc-provider flow, connectors server, SDK client conformance)"
-PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="$here/../support/local-provider.mjs" \
-  node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs server.test.mjs client.test.mjs client-browser.test.mjs
+# LOCAL_PROVIDER: what a test file imports its local OAuth provider from (the package's dev entry).
+PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="oauth-connectors/dev-provider" \
+  node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs server.test.mjs client.test.mjs client-browser.test.mjs \
+  serve-node-limits.test.mjs dev-tools.test.mjs
 
 echo "== Deno: deno test (Deno KV needs --unstable-kv; Deno.serve on 127.0.0.1 needs --allow-net), deno check of the Deno KV types"
 "$tools/deno" test --quiet --no-check --unstable-kv --allow-read --allow-write --allow-env --allow-run --allow-net=127.0.0.1 deno.test.mjs

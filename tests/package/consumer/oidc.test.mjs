@@ -5,10 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OAuthClient, generateCodeVerifier, generateState } from 'oauth-connectors';
+import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
 
-const { startLocalProvider, signIn } = await import(
-  process.env.LOCAL_PROVIDER ?? new URL('../../support/local-provider.mjs', import.meta.url).href
-);
 
 const redirectUri = 'http://127.0.0.1:9/callback';
 const app = { clientId: 'test-app', clientSecret: 'test-app-secret-0123456789abcdef' };

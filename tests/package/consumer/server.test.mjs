@@ -8,10 +8,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import * as api from 'oauth-connectors';
 import { APP, SERVICE, USER_SECRET, ISS, expectError, readAnswer, setup, userJwt } from './server-checks.mjs';
+import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
 
-const { startLocalProvider, signIn } = await import(
-  process.env.LOCAL_PROVIDER ?? new URL('../../support/local-provider.mjs', import.meta.url).href
-);
 
 const bearer = (token) => `Bearer ${token}`;
 
