@@ -527,9 +527,10 @@ export interface DisconnectResult {
 
 /**
  * Connections sealed (AES-256-GCM) in a host store. Reads refresh an access
- * token within 5 minutes of expiry first: one refresh per connection however
- * many readers, in one instance (shared) and across instances (a lease in the
- * store). A rotated refresh token is stored before the new access token is
+ * token first when it is inside its margin (5 minutes ±10% before expiry, at
+ * most half the token's lifetime): one refresh per connection however many
+ * readers, in one instance (shared) and across instances (a lease in the
+ * store, held as long as the refresh can take). A rotated refresh token is stored before the new access token is
  * handed out. Provider calls go through the `fetch` of the `OAuthClient` given.
  */
 export declare class TokenVault {

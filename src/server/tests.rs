@@ -854,6 +854,33 @@ fn token_reads_say_how_long_the_token_is_handed_out_as_it_is() {
     assert_eq!((r.status, ttl(&r)), (401, None));
 }
 
+#[test]
+fn a_short_lived_token_is_handed_out_for_half_its_lifetime_then_refreshed_once() {
+    let env = env();
+    connect_shared(&env, r#"["read"]"#, "AT1");
+    env.clock.now.set(T0 + 3_600_000);
+    // Refreshed tokens live 2 minutes.
+    provider_answers(
+        &env,
+        Ok(json_response(
+            200,
+            r#"{"access_token":"AT2","refresh_token":"RT2","expires_in":120,"scope":"read"}"#,
+        )),
+    );
+    let ttl = |r: &HttpResponse| r.header(TOKEN_TTL_HEADER).map(str::to_owned);
+    let r = shared_token(&env);
+    assert_eq!(json_of(&r)["access_token"], "AT2");
+    assert_eq!(ttl(&r).as_deref(), Some("60000"));
+    let calls = env.fetch.calls();
+    for second in 1..=3 {
+        env.clock.now.set(T0 + 3_600_000 + second * 1_000);
+        let r = shared_token(&env);
+        assert_eq!(json_of(&r)["access_token"], "AT2");
+        assert_eq!(ttl(&r), Some((60_000 - second * 1_000).to_string()));
+    }
+    assert_eq!(env.fetch.calls(), calls, "not refreshed again");
+}
+
 fn call(env: &Env, body: &str) -> HttpResponse {
     send(
         env,

@@ -9,7 +9,7 @@ import { localProviderEntry } from './local-provider-entry.mjs';
 /**
  * Starts the server on a loopback port (a free one by default).
  * @param {{ clients: Array<{ clientId: string, clientSecret: string, redirectUris: string[] }>,
- *           accessTokenTtl?: number, port?: number }} options
+ *           accessTokenTtl?: number | ((ctx, token, client) => number), port?: number }} options (`accessTokenTtl` in seconds, or oidc-provider's ttl function)
  */
 export async function startLocalProvider({ clients, accessTokenTtl = 3600, port = 0 }) {
   const server = createServer();

@@ -943,20 +943,36 @@ export const serverChecks = [
 
   check('server: refresh on read, and an expired grant is NEEDS_RECONNECT until reconnected', async (api, track) => {
     const ctx = track(setup(api));
-    ctx.p.expiresIn = 60; // inside the vault's 5-minute refresh margin
-    await ctx.connectShared('fakeprov', ['read']);
-    const first = ctx.p.issued[0].access_token;
-    const read = expectStatus(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 200);
-    ok(ctx.p.tokenCalls('refresh_token').length === 1, 'one refresh');
-    ok(read.access_token !== first && read.access_token === ctx.p.issued[1].access_token, 'the refreshed token');
-    ok(new URLSearchParams(ctx.p.tokenCalls('refresh_token')[0].body).get('refresh_token') === ctx.p.issued[0].refresh_token, 'the stored refresh token');
-    // 20 concurrent reads of a token inside the margin: one refresh, one token for all.
-    const reads = await Promise.all(Array.from({ length: 20 }, () => ctx.service('GET', 'external-auth/tokens/fakeprov')));
-    ok(reads.every((r) => r.status === 200), `concurrent reads: ${reads.map((r) => r.status)}`);
-    ok(ctx.p.tokenCalls('refresh_token').length === 2, `20 concurrent reads: ${ctx.p.tokenCalls('refresh_token').length - 1} refreshes`);
-    ok(new Set(reads.map((r) => r.body.access_token)).size === 1 && reads[0].body.access_token === ctx.p.issued[2].access_token, 'one token for all');
-    ctx.p.next.refresh.push(() => json({ error: 'invalid_grant', error_description: 'revoked' }, 400));
-    expectError(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 409, 'NEEDS_RECONNECT');
+    // 2-minute tokens: their margin is their last 49 to 60 seconds. The
+    // server's clock (Date.now) is moved forward instead of waiting.
+    ctx.p.expiresIn = 120;
+    const realNow = Date.now;
+    let offset = 0;
+    Date.now = () => realNow.call(Date) + offset;
+    const intoTheMargin = () => (offset += 71_000);
+    try {
+      await ctx.connectShared('fakeprov', ['read']);
+      const first = ctx.p.issued[0].access_token;
+      ok(expectStatus(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 200).access_token === first, 'a fresh token as it is');
+      intoTheMargin();
+      const read = expectStatus(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 200);
+      ok(ctx.p.tokenCalls('refresh_token').length === 1, 'one refresh');
+      ok(read.access_token !== first && read.access_token === ctx.p.issued[1].access_token, 'the refreshed token');
+      ok(new URLSearchParams(ctx.p.tokenCalls('refresh_token')[0].body).get('refresh_token') === ctx.p.issued[0].refresh_token, 'the stored refresh token');
+      const again = expectStatus(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 200);
+      ok(again.access_token === read.access_token && ctx.p.tokenCalls('refresh_token').length === 1, 'the refreshed token is not refreshed again');
+      // 20 concurrent reads of a token inside the margin: one refresh, one token for all.
+      intoTheMargin();
+      const reads = await Promise.all(Array.from({ length: 20 }, () => ctx.service('GET', 'external-auth/tokens/fakeprov')));
+      ok(reads.every((r) => r.status === 200), `concurrent reads: ${reads.map((r) => r.status)}`);
+      ok(ctx.p.tokenCalls('refresh_token').length === 2, `20 concurrent reads: ${ctx.p.tokenCalls('refresh_token').length - 1} refreshes`);
+      ok(new Set(reads.map((r) => r.body.access_token)).size === 1 && reads[0].body.access_token === ctx.p.issued[2].access_token, 'one token for all');
+      ctx.p.next.refresh.push(() => json({ error: 'invalid_grant', error_description: 'revoked' }, 400));
+      intoTheMargin();
+      expectError(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 409, 'NEEDS_RECONNECT');
+    } finally {
+      Date.now = realNow;
+    }
     expectError(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 409, 'NEEDS_RECONNECT');
     ok(ctx.p.tokenCalls('refresh_token').length === 3, 'not refreshed again');
     const list = expectStatus(await ctx.service('GET', 'external-auth/list'), 200).integrations;

@@ -48,6 +48,11 @@ async function tokensFor(api, at, rt, expiresInSeconds) {
   return client(api, p.fetch).validateAuthorizationCode('CODE');
 }
 
+/** Tokens whose access token expired a minute ago (as `save` takes them from elsewhere). */
+function expiredTokens(at, rt) {
+  return { accessToken: at, refreshToken: rt, expiresAt: new Date(Date.now() - 60_000), scopes: ['calendar'] };
+}
+
 function idToken() {
   const b64 = (o) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
   return `${b64({ alg: 'RS256' })}.${b64({ sub: 'g-42', email: 'alice@example.com' })}.sig`;
@@ -81,7 +86,7 @@ export const vaultChecks = [
     const store = api.memoryStore();
     const a = new api.TokenVault({ secrets: SECRET, store });
     const b = new api.TokenVault({ secrets: SECRET, store });
-    await a.save(alice, await tokensFor(api, 'AT1', 'RT1', 60));
+    await a.save(alice, expiredTokens('AT1', 'RT1'));
     const p = provider([{ access_token: 'AT2', refresh_token: 'RT2', expires_in: 3600 }, { access_token: 'AT3', expires_in: 3600 }]);
     const c = client(api, p.fetch);
     const reads = await Promise.all([
@@ -96,7 +101,7 @@ export const vaultChecks = [
   ['TokenVault: invalid_grant marks the connection expired; reconnecting keeps its id', async (api) => {
     const events = [];
     const vault = new api.TokenVault({ secrets: [SECRET], store: api.memoryStore(), onEvent: (e) => events.push(e) });
-    const first = await vault.save(alice, await tokensFor(api, 'AT1', 'RT1', 1));
+    const first = await vault.save(alice, expiredTokens('AT1', 'RT1'));
     const p = provider([() => json({ error: 'invalid_grant', error_description: 'SENTINEL_RT revoked' }, 400)]);
     const error = await rejectsCode(vault.getConnection(alice, client(api, p.fetch)), 'NEEDS_RECONNECT');
     ok(!`${error.message}${error.stack}${JSON.stringify(error)}`.includes('SENTINEL'), 'no secret in the error');
