@@ -98,6 +98,30 @@ export const vaultChecks = [
     ok(reads.every((r) => r.accessToken === 'AT2'), 'all got AT2');
     ok((await a.status(alice)).version === 2, 'one write');
   }],
+  ['TokenVault: the refresh lease lasts as long as the refresh can (timeoutMs × maxAttempts, the longest waits, the store)', async (api) => {
+    const inner = api.memoryStore();
+    const leases = [];
+    const store = {
+      get: (k) => inner.get(k),
+      set: (k, v, o) => inner.set(k, v, o),
+      delete: (k) => inner.delete(k),
+      setIfAbsent: (k, v, o) => (k.endsWith(':lease') && leases.push(o?.ttlMs), inner.setIfAbsent(k, v, o)),
+      compareAndSet: (k, e, v, o) => inner.compareAndSet(k, e, v, o),
+    };
+    const vault = new api.TokenVault({ secrets: SECRET, store });
+    const bob = { ...alice, userId: 'bob' };
+    await vault.save(alice, expiredTokens('AT1', 'RT1'));
+    await vault.save(bob, expiredTokens('BT1', 'BRT1'));
+    const p = provider([{ access_token: 'AT2', expires_in: 3600 }, { access_token: 'BT2', expires_in: 3600 }]);
+    ok((await vault.getConnection(alice, client(api, p.fetch))).accessToken === 'AT2', 'refreshed');
+    const quick = new api.OAuthClient({
+      provider: 'googlecalendar', clientId: 'CID', clientSecret: 'SENTINEL_CS', redirectUri: 'https://app.example/callback',
+      fetch: p.fetch, timeoutMs: 2000, maxAttempts: 2,
+    });
+    ok((await vault.getConnection(bob, quick)).accessToken === 'BT2', 'refreshed');
+    // 3 × 30 s + 2 × 60 s (Retry-After) + 0.6 s (write retries) + 10 s; 2 × 2 s + 60 s + 0.6 s + 10 s.
+    ok(leases.join() === '220600,74600', `lease TTLs: ${leases.join()}`);
+  }],
   ['TokenVault: invalid_grant marks the connection expired; reconnecting keeps its id', async (api) => {
     const events = [];
     const vault = new api.TokenVault({ secrets: [SECRET], store: api.memoryStore(), onEvent: (e) => events.push(e) });
