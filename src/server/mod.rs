@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::catalog::{Catalog, Pkce, Provider, printable};
+use crate::catalog::{Catalog, Pkce, Provider, fold_type_id, printable};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{Clock, Fetch, HttpResponse, MAX_BODY_BYTES, random_bytes, url_problem};
 use crate::identity::{self, User};
@@ -248,7 +248,7 @@ impl ServerConfig {
     pub fn check_connector_files(&self, files: &[crate::config::ParsedFile]) -> Result<()> {
         let mut errors = Vec::new();
         for file in files {
-            let ty = crate::catalog::fold_type_id(&file.config.integration_type);
+            let ty = fold_type_id(&file.config.integration_type);
             let managed = self
                 .catalog
                 .get(&ty)
@@ -284,7 +284,7 @@ impl ServerConfig {
             return Err(crate::config::invalid_type(slot.id()));
         }
         let slot = match slot {
-            Slot::Shared(t) => Slot::Shared(crate::catalog::fold_type_id(&t)),
+            Slot::Shared(t) => Slot::Shared(fold_type_id(&t)),
             other => other,
         };
         if self.connector(&slot).is_ok() {
@@ -824,7 +824,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                     // A connection id polled under another type is not known there.
                     let asked = params
                         .get("integration_type")
-                        .map(|t| [Slot::Shared(t.clone()), Slot::Workspace(t.clone())]);
+                        .map(|t| [Slot::Shared(fold_type_id(t)), Slot::Workspace(t.clone())]);
                     let known = asked.is_none_or(|slots| slots.iter().any(|s| s.label() == label));
                     let status = match status {
                         "PENDING" | "ACTIVE" if known => status,

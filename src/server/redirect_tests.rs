@@ -447,6 +447,27 @@ fn shared_types_are_read_in_lower_case_and_configured_once() {
         format!("{BASE}/external-auth/callback/local_oidc")
     );
     let (server, _) = server(config);
+    // A management PUT's status, polled under the type in another case.
+    let put = block_on(server.handle(&request(
+        "PUT",
+        "/api/apps/my_app-1/external-auth/integrations/LOCAL_OIDC",
+        &[SVC],
+        "",
+    )));
+    assert_eq!(put.status, 200, "{}", json_of(&put));
+    let id = json_of(&put)["connection_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let status = block_on(server.handle(&request(
+        "GET",
+        &format!(
+            "/api/apps/my_app-1/external-auth/status?integration_type=Local_OIDC&connection_id={id}"
+        ),
+        &[SVC],
+        "",
+    )));
+    assert_eq!(json_of(&status)["status"], "PENDING");
     // Any case of the type reaches the one connector (not connected yet).
     for path in [
         "/api/apps/my_app-1/external-auth/tokens/local_oidc",
