@@ -98,9 +98,10 @@ export class OAuthClient extends WasmOAuthClient {
 }
 
 /**
- * The connectors server: `{ fetch(request) -> Promise<Response> }`, for
- * `Deno.serve(server.fetch)`, `export default server` in Workers, or
- * `serveNode(server)` in Node. `memoryStore()` is the default store.
+ * The connectors server: `{ fetch(request) -> Promise<Response>,
+ * redirectUris() }`, for `Deno.serve(server.fetch)`, `export default server`
+ * in Workers, or `serveNode(server)` in Node. `memoryStore()` is the
+ * default store.
  */
 export function createConnectorsServer(options) {
   const server = new ConnectorsServer(withStore(options));
@@ -130,7 +131,9 @@ export function createConnectorsServer(options) {
       },
     },
   });
-  return Object.freeze({ fetch });
+  // What to register at each provider: [{ kind, integrationType, connectorId?, redirectUri }].
+  const redirectUris = () => server.redirectUris();
+  return Object.freeze({ fetch, redirectUris });
 }
 
 /**

@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::catalog::{Catalog, Pkce, Provider, printable};
+use crate::catalog::{Catalog, Pkce, Provider, fold_type_id, printable};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{Clock, Fetch, HttpResponse, MAX_BODY_BYTES, random_bytes, url_problem};
 use crate::identity::{self, User};
@@ -134,6 +134,21 @@ pub struct Connector {
     pub scopes: Vec<String>,
 }
 
+/// One configured connector's callback, as [`ServerConfig::redirect_uris`]
+/// lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RedirectUri {
+    /// `shared`, `workspace` or `app_user`.
+    pub kind: &'static str,
+    /// The connector id (workspace and app-user connectors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connector_id: Option<String>,
+    pub integration_type: String,
+    /// The exact URI the provider must have registered.
+    pub redirect_uri: String,
+}
+
 /// What the server serves.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -204,8 +219,59 @@ impl ServerConfig {
         )
     }
 
-    /// Adds a connector: shared ones by integration type, the others by
-    /// connector id. `provider` is the entry to use (a catalog one or custom).
+    /// Every configured connector's exact redirect URI: what to register
+    /// at each provider. Shared ones first, then workspace, then app-user
+    /// ones, each by id.
+    pub fn redirect_uris(&self) -> Vec<RedirectUri> {
+        let kinds = [
+            ("shared", &self.shared, Slot::Shared as fn(String) -> Slot),
+            ("workspace", &self.workspace, Slot::Workspace),
+            ("app_user", &self.app_user, Slot::AppUser),
+        ];
+        let mut out = Vec::new();
+        for (kind, map, slot) in kinds {
+            for (id, connector) in map {
+                out.push(RedirectUri {
+                    kind,
+                    connector_id: (kind != "shared").then(|| id.clone()),
+                    integration_type: connector.integration_type.clone(),
+                    redirect_uri: self.callback_url(&slot(id.clone())),
+                });
+            }
+        }
+        out
+    }
+
+    /// Refuses connector files whose type has no shared connector (no
+    /// `credentials` for it), naming every such file: each would only fail
+    /// later, at its first consent. Managed types (Stripe) need none.
+    pub fn check_connector_files(&self, files: &[crate::config::ParsedFile]) -> Result<()> {
+        let mut errors = Vec::new();
+        for file in files {
+            let ty = fold_type_id(&file.config.integration_type);
+            let managed = self
+                .catalog
+                .get(&ty)
+                .is_some_and(|p| p.auth_model == crate::catalog::AuthModel::Managed);
+            if !managed && !self.shared.contains_key(&ty) {
+                errors.push(
+                    Error::new(
+                        ErrorCode::ConfigInvalid,
+                        format!(
+                            "The connector file declares \"{ty}\", which has no credentials: add credentials.{ty} ({{ clientId, clientSecret }}) or remove the file"
+                        ),
+                    )
+                    .at(file.type_location()),
+                );
+            }
+        }
+        Error::all(errors).map_or(Ok(()), Err)
+    }
+
+    /// Adds a connector: shared ones by integration type (read in lower
+    /// case), the others by connector id (as it is). `provider` is the
+    /// entry to use (a catalog one or custom). A slot given twice is
+    /// `CONFIG_INVALID`.
     pub fn add_connector(
         &mut self,
         slot: Slot,
@@ -216,6 +282,16 @@ impl ServerConfig {
     ) -> Result<()> {
         if !crate::catalog::is_valid_type_id(slot.id()) {
             return Err(crate::config::invalid_type(slot.id()));
+        }
+        let slot = match slot {
+            Slot::Shared(t) => Slot::Shared(fold_type_id(&t)),
+            other => other,
+        };
+        if self.connector(&slot).is_ok() {
+            return Err(Error::new(
+                ErrorCode::ConfigInvalid,
+                format!("\"{}\" is configured twice", slot.id()),
+            ));
         }
         let integration_type = provider.id.clone();
         let mut client = OAuthClient::new(provider, credentials, self.callback_url(&slot))?;
@@ -340,6 +416,7 @@ pub fn coarse_code(code: ErrorCode) -> &'static str {
         | IssuerMismatch
         | IssuerMissing => "invalid_state",
         AuthorizationDenied => "access_denied",
+        UnknownConnector => "unknown_connector",
         NetworkError | RetryableExhausted | TimeoutAmbiguous | StoreUnavailable
         | RefreshInProgress | RngUnavailable => "try_again",
         _ => "provider_error",
@@ -415,7 +492,11 @@ fn callback_page(connector: &str, outcome: std::result::Result<(), ErrorCode>) -
             format!("{name} is connected. You can close this window."),
         ),
         Err(code) => (
-            400,
+            if code == ErrorCode::UnknownConnector {
+                404
+            } else {
+                400
+            },
             "Could not connect",
             format!(
                 "{name} could not be connected ({}). Close this window and try again.",
@@ -743,7 +824,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                     // A connection id polled under another type is not known there.
                     let asked = params
                         .get("integration_type")
-                        .map(|t| [Slot::Shared(t.clone()), Slot::Workspace(t.clone())]);
+                        .map(|t| [Slot::Shared(fold_type_id(t)), Slot::Workspace(t.clone())]);
                     let known = asked.is_none_or(|slots| slots.iter().any(|s| s.label() == label));
                     let status = match status {
                         "PENDING" | "ACTIVE" if known => status,
@@ -1108,5 +1189,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     }
 }
 
+#[cfg(test)]
+mod redirect_tests;
 #[cfg(test)]
 mod tests;

@@ -464,7 +464,9 @@ fn malformed_callbacks_show_a_page_without_touching_the_provider() {
             "",
         ),
     );
-    assert_eq!(r.status, 400);
+    // An unknown connector, not a provider's failure.
+    assert_eq!(r.status, 404);
+    assert!(String::from_utf8_lossy(&r.body).contains("unknown_connector"));
     assert_eq!(env.fetch.calls(), 0);
 }
 
