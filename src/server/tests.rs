@@ -283,7 +283,7 @@ fn initiate(env: &Env, user: &str, body: &str) -> HttpResponse {
 
 fn connect_user(env: &Env, user: &str, at: &str) -> HttpResponse {
     let r = initiate(env, user, r#"{"return_url":"https://app.example/done"}"#);
-    let url = redirect_url_in(&env, &r);
+    let url = redirect_url_in(env, &r);
     provider_answers(env, tokens(at, &format!("{at}-rt"), "read"));
     send(
         env,
