@@ -278,14 +278,22 @@ describe('bindBrowser in Chromium, page and server on different sites', () => {
       await openApp(mallory.tab, 'mallory');
       for (const how of ['pasted', 'a link on another site']) {
         const link = await mallory.tab.evaluate(() => window.client.connectors.connectAppUser('calendar'));
-        assert.ok(link.includes('/start?ticket='), link);
         const before = tokenRequests.length;
+        const atProvider = (u) => u.pathname === '/authorize';
         if (how === 'pasted') {
           await victim.tab.goto(link);
         } else {
           await victim.tab.goto(`http://127.0.0.1:${provider.port}/elsewhere?to=${encodeURIComponent(link)}`);
-          await Promise.all([victim.tab.waitForURL((u) => u.origin === pageSite, { timeout: 15_000 }), victim.tab.click('#link')]);
+          await Promise.all([victim.tab.waitForURL((u) => u.origin === pageSite || atProvider(u), { timeout: 15_000 }), victim.tab.click('#link')]);
         }
+        const reachedProvider = atProvider(new URL(victim.tab.url()));
+        if (reachedProvider) {
+          // Unbound (as before the binding): she consents, as a victim would.
+          await Promise.all([victim.tab.waitForURL(backOnThePage, { timeout: 15_000 }), victim.tab.click('#allow')]);
+        }
+        assert.equal(await connectionOf('mallory'), 'NOT_CONNECTED', `${how}: the attacker's slot holds the victim's account`);
+        assert.ok(!reachedProvider, `${how}: the link reached the provider`);
+        assert.ok(link.includes('/start?ticket='), link);
         // Refused at the start: back on the page with an error, never at the provider.
         const landed = new URL(victim.tab.url());
         assert.ok(backOnThePage(landed), `${how}: ${landed.href}`);
