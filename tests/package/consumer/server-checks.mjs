@@ -684,6 +684,41 @@ export const serverChecks = [
     expectError(await ctx.send('POST', 'app-user-auth/connectors/mine/initiate', { auth: alice, body: 'not json', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_INPUT');
   }),
 
+  check('server: the browser binding: the start route opens once, from the app\'s page only; the callback wants its cookie', async (api, track) => {
+    const ctx = track(setup(api));
+    const ret = `${RETURN_ORIGIN}/back`;
+    const initiate = async (user) => expectStatus(await ctx.send('POST', 'app-user-auth/connectors/mine/initiate', { auth: await userJwt(user), json: { return_url: ret } }), 200);
+    const alice = await initiate('alice');
+    ok(alice.redirect_url.startsWith(`${PUBLIC}/api/apps/${APP}/app-user-auth/connectors/mine/start?ticket=`), `start URL ${alice.redirect_url}`);
+    // Opened from elsewhere (a link mailed or posted on another site): refused, not burnt.
+    for (const referer of ['https://evil.example/', 'https://app.example.evil.com/x']) {
+      const r = await ctx.send('GET', alice.redirect_url, { headers: { referer } });
+      expectCallbackFailure(r, 'invalid_state', { redirect: ret });
+      ok(r.headers.get('set-cookie') === null, `a refused start sets a cookie: ${r.headers.get('set-cookie')}`);
+    }
+    const consent = await ctx.consent(alice.redirect_url);
+    // Once only.
+    const again = await ctx.send('GET', alice.redirect_url, { headers: { referer: APP_PAGE } });
+    expectCallbackFailure(again, 'invalid_state', { redirect: ret });
+    // Another browser (no cookie, or another consent's): refused before any token request.
+    const bob = await ctx.consent((await initiate('bob')).redirect_url);
+    const before = ctx.p.tokenCalls().length;
+    const renamed = `${consent.cookie.split('=')[0]}=${bob.cookie.split('=')[1]}`;
+    for (const cookie of ['theme=dark', bob.cookie, renamed]) {
+      const { answer } = await ctx.callback(alice.redirect_url, { headers: { cookie } });
+      expectCallbackFailure(answer, 'invalid_state');
+    }
+    ok(ctx.p.tokenCalls().length === before, 'a callback from another browser made a token request');
+    const { answer } = await ctx.callback(alice.redirect_url);
+    ok(expectRedirect(answer, ret).get('status') === 'connected', `Location ${answer.location}`);
+    ok((answer.headers.get('set-cookie') ?? '').startsWith(`${consent.cookie.split('=')[0]}=; Max-Age=0`), `the cookie is cleared: ${answer.headers.get('set-cookie')}`);
+    // The builder's consent goes through its start route too (no page needed).
+    const put = expectStatus(await ctx.service('PUT', 'external-auth/integrations/fakeprov', { json: { scopes: ['read'] } }), 200);
+    ok(put.redirect_url.startsWith(`${PUBLIC}/api/apps/${APP}/external-auth/start/fakeprov?ticket=`), `builder start URL ${put.redirect_url}`);
+    const builder = await ctx.send('GET', put.redirect_url);
+    ok(builder.status === 303 && builder.location.startsWith('https://provider.test/authorize?'), `builder start: ${builder.status} ${builder.location}`);
+  }),
+
   check('server: the callback Location never carries code=, state= or iss=, even when the return URL has them', async (api, track) => {
     const ctx = track(setup(api));
     const alice = await userJwt('alice');
