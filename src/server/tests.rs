@@ -1668,3 +1668,26 @@ fn the_management_put_may_send_the_builder_back_to_an_allowed_page() {
     );
     assert_eq!(code_of(&r), "RETURN_URL_NOT_ALLOWED");
 }
+
+#[test]
+fn two_consents_in_one_browser_do_not_undo_each_other() {
+    let env = env();
+    // Alice starts twice (two tabs); each start sets its own cookie.
+    let first = redirect_url_in(&env, &initiate(&env, "alice", ""));
+    let second = redirect_url_in(&env, &put_shared(&env, r#"{"scopes":["read"]}"#));
+    assert_eq!(env.jar.borrow().len(), 2);
+    provider_answers(&env, tokens("SHARED_AT", "RT", "read"));
+    let r = send(
+        &env,
+        &callback_for(&second, "&code=c&iss=https%3A%2F%2Facme.example"),
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    provider_answers(&env, tokens("AT", "RT", "read"));
+    let r = send(
+        &env,
+        &callback_for(&first, "&code=c&iss=https%3A%2F%2Facme.example"),
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(json_of(&user_token(&env, "alice"))["access_token"], "AT");
+    assert_eq!(json_of(&shared_token(&env))["access_token"], "SHARED_AT");
+}
