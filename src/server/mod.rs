@@ -299,7 +299,16 @@ impl ServerConfig {
     /// Whether `referer` names a page of the app: an origin in
     /// `allowedReturnUrls`, or the server's own.
     fn is_app_page(&self, referer: Option<&str>) -> bool {
-        let Some(origin) = referer.and_then(return_url::origin_of) else {
+        // The origin only: a same-origin Referer is the whole page URL,
+        // whose path and query may hold anything (`@`, 3 KB).
+        let head = |r: &str| {
+            let authority = r.find("://").map_or(0, |i| i + 3);
+            let end = r[authority..]
+                .find(['/', '?', '#'])
+                .map_or(r.len(), |j| authority + j);
+            r[..end].to_owned()
+        };
+        let Some(origin) = referer.map(head).as_deref().and_then(return_url::origin_of) else {
             return false;
         };
         self.allowed_origins.contains(&origin)

@@ -1389,6 +1389,38 @@ fn an_app_users_start_link_opens_only_from_the_apps_page() {
                 .is_some_and(|l| l.starts_with("https://acme.example/"))
         );
     }
+    // A same-origin page sends its whole URL: only the origin counts.
+    let long = format!(
+        "https://app.example/invite?email=a@b.example&x={}",
+        "y".repeat(3000)
+    );
+    for referer in [long.as_str(), "https://app.example:443/a?b=c#d"] {
+        let start = answer_url(&initiate(&env, "alice", ""));
+        let path = start
+            .strip_prefix("https://connect.example")
+            .unwrap_or_default()
+            .to_owned();
+        let r = send(&env, &request("GET", &path, &[("Referer", referer)], ""));
+        assert!(
+            r.header("location")
+                .is_some_and(|l| l.starts_with("https://acme.example/")),
+            "{referer}"
+        );
+    }
+    // Userinfo, another port or scheme: not the app's page.
+    for referer in [
+        "https://evil@app.example/",
+        "https://app.example:8443/",
+        "http://app.example/",
+    ] {
+        let start = answer_url(&initiate(&env, "alice", ""));
+        let path = start
+            .strip_prefix("https://connect.example")
+            .unwrap_or_default()
+            .to_owned();
+        let r = send(&env, &request("GET", &path, &[("Referer", referer)], ""));
+        assert_eq!((r.status, r.header("set-cookie")), (400, None), "{referer}");
+    }
     // The server's own origin counts as the app's (a frontend served with it).
     let start = answer_url(&initiate(&env, "alice", ""));
     let path = start
