@@ -97,6 +97,9 @@ export class OAuthClient extends WasmOAuthClient {
   }
 }
 
+/** Whether this process has been told once that `bindBrowser: false` is unsafe. */
+let warnedUnbound = false;
+
 /**
  * The connectors server: `{ fetch(request) -> Promise<Response>,
  * redirectUris() }`, for `Deno.serve(server.fetch)`, `export default server`
@@ -105,6 +108,14 @@ export class OAuthClient extends WasmOAuthClient {
  */
 export function createConnectorsServer(options) {
   const server = new ConnectorsServer(withStore(options));
+  if (options.bindBrowser === false && !warnedUnbound) {
+    warnedUnbound = true;
+    console.warn(
+      'oauth-connectors: bindBrowser is false, so consent URLs are bound to no browser: ' +
+        'whoever opens one connects their account to the slot it was made for, and an ' +
+        'attacker can send his to a victim. Remove the option to bind consents (the default).',
+    );
+  }
   // The token cache of the clients bound in-process (client.js): emptied by
   // every request but a read, whoever sends it, since a disconnect, a
   // removal or a new consent may change what a read would answer.

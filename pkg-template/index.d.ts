@@ -628,9 +628,16 @@ export interface ConnectorsServerOptions {
   /** Origins (`https://app.example`) a browser may be sent back to after connecting. */
   allowedReturnUrls?: string[];
   /**
-   * Binds each app user's consent to the browser that started it (a cookie set
-   * by `connectAppUser`'s answer; the callback refuses other browsers with
-   * `STATE_BROWSER_MISMATCH`). Needs the frontend and the server on one site.
+   * Binds each consent (app users' and the builder's) to the browser that opens
+   * it; default `true`. The consent URL that `connectAppUser` and the management
+   * PUT answer is then the server's start route (`.../start?ticket=...`, usable
+   * once): opened top-level, it sets a binding cookie and redirects to the
+   * provider, and the callback refuses any other browser with
+   * `STATE_BROWSER_MISMATCH`, before any token request. An app user's start URL
+   * must be opened from a page on `allowedReturnUrls` (or the server's origin),
+   * which the browser names in `Referer`. `false` is an opt-out, warned about
+   * once per process: the consent URL is the provider's and any browser that
+   * opens it connects its account to the slot it was made for.
    */
   bindBrowser?: boolean;
   /** The token vault's lifecycle events. */

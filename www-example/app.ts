@@ -94,7 +94,7 @@ const server = createConnectorsServer({
   serviceTokens: [serviceToken],
   users: { secret: userSecret, issuer: origin, audience: appId },
   allowedReturnUrls: [origin],
-  bindBrowser: true, // the frontend and the server share this origin
+  // Consents are bound to the browser that opens them (the default).
 });
 
 /** An HS256 user token: what the app's own sign-in issues. */

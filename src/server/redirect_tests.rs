@@ -68,6 +68,10 @@ fn config() -> ServerConfig {
     config
         .add_service_token(SERVICE)
         .unwrap_or_else(|e| panic!("{e}"));
+    // What the provider sees is the subject here: consent URLs go to it
+    // directly. The browser binding, on by default, puts the server's start
+    // route first; that route and its cookie are tested in tests.rs.
+    config.bind_browser(false);
     config
 }
 

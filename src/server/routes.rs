@@ -77,6 +77,23 @@ pub fn segment(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
+impl Slot {
+    /// The start route's path below `/api/apps/{appId}/`: the callback's
+    /// path with `start` for `callback` (segments encoded alike).
+    pub fn start_path(&self) -> String {
+        let callback = self.callback_path();
+        match self {
+            Slot::Shared(_) => {
+                callback.replacen("external-auth/callback/", "external-auth/start/", 1)
+            }
+            Slot::Workspace(_) | Slot::AppUser(_) => {
+                let base = callback.strip_suffix("/callback").unwrap_or(&callback);
+                format!("{base}/start")
+            }
+        }
+    }
+}
+
 /// A matched route.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -104,6 +121,8 @@ pub enum Route {
     Remove(Slot),
     /// The OAuth callback of a slot.
     Callback(Slot),
+    /// The start route of a slot: a browser opens the consent URL here.
+    Start(Slot),
 }
 
 fn not_found() -> Error {
@@ -166,6 +185,11 @@ pub fn match_route(method: &str, path: &str, app_id: &str) -> Result<Route> {
             (Route::Callback(Slot::Workspace(id(2))), "GET")
         }
         ["external-auth", "callback", _] => (Route::Callback(Slot::Shared(ty(2))), "GET"),
+        ["app-user-auth", "connectors", _, "start"] => (Route::Start(Slot::AppUser(id(2))), "GET"),
+        ["external-auth", "connectors", _, "start"] => {
+            (Route::Start(Slot::Workspace(id(2))), "GET")
+        }
+        ["external-auth", "start", _] => (Route::Start(Slot::Shared(ty(2))), "GET"),
         _ => return Err(not_found()),
     };
     if method != wanted {
@@ -394,6 +418,12 @@ mod tests {
             assert_eq!(
                 route("GET", &path).ok(),
                 Some(Route::Callback(slot.clone())),
+                "{path}"
+            );
+            let path = format!("/api/apps/app1/{}", slot.start_path());
+            assert_eq!(
+                route("GET", &path).ok(),
+                Some(Route::Start(slot.clone())),
                 "{path}"
             );
         }
