@@ -17,11 +17,14 @@ const server = api.createConnectorsServer(serverOptions(store));
 const put = await server.fetch(new Request(`http://127.0.0.1:1/api/apps/${APP}/external-auth/integrations/benchprov`, {
   method: 'PUT', headers: { authorization: `Bearer ${SERVICE}` }, body: '{"scopes":["read"]}',
 }));
-const consent = new URL((await put.json()).redirect_url);
+// The consent URL is the server's start route: it binds the browser (a cookie), then sends it to the provider.
+const start = await server.fetch(new Request((await put.json()).redirect_url));
+const consent = new URL(start.headers.get('location'));
+const cookie = start.headers.get('set-cookie').split(';')[0];
 const callback = new URL(consent.searchParams.get('redirect_uri'));
 callback.searchParams.set('code', 'bench-code');
 callback.searchParams.set('state', consent.searchParams.get('state'));
-const done = await server.fetch(new Request(callback));
+const done = await server.fetch(new Request(callback, { headers: { cookie } }));
 if (done.status !== 200) throw new Error(`seeding failed: ${done.status}`);
 // Only the connection: used-state marks and pending status are not needed.
 console.log(JSON.stringify(Object.fromEntries(Object.entries(entries).filter(([k]) => k.includes(':conn:')))));

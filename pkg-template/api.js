@@ -98,13 +98,25 @@ export class OAuthClient extends WasmOAuthClient {
   }
 }
 
+/** Whether this process has been told once that `bindBrowser: false` is unsafe. */
+let warnedUnbound = false;
+
 /**
- * The connectors server: `{ fetch(request) -> Promise<Response> }`, for
- * `Deno.serve(server.fetch)`, `export default server` in Workers, or
- * `serveNode(server)` in Node. `memoryStore()` is the default store.
+ * The connectors server: `{ fetch(request) -> Promise<Response>,
+ * redirectUris() }`, for `Deno.serve(server.fetch)`, `export default server`
+ * in Workers, or `serveNode(server)` in Node. `memoryStore()` is the
+ * default store.
  */
 export function createConnectorsServer(options) {
   const server = new ConnectorsServer(withStore(options));
+  if (options.bindBrowser === false && !warnedUnbound) {
+    warnedUnbound = true;
+    console.warn(
+      'oauth-connectors: bindBrowser is false, so consent URLs are bound to no browser: ' +
+        'whoever opens one connects their account to the slot it was made for, and an ' +
+        'attacker can send his to a victim. Remove the option to bind consents (the default).',
+    );
+  }
   // The token cache of the clients bound in-process (client.js): emptied by
   // every request but a read, whoever sends it, since a disconnect, a
   // removal or a new consent may change what a read would answer.
@@ -131,7 +143,9 @@ export function createConnectorsServer(options) {
       },
     },
   });
-  return Object.freeze({ fetch });
+  // What to register at each provider: [{ kind, integrationType, connectorId?, redirectUri }].
+  const redirectUris = () => server.redirectUris();
+  return Object.freeze({ fetch, redirectUris });
 }
 
 /**

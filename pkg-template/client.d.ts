@@ -84,7 +84,7 @@ export interface ServiceRoleConnectorsModule extends ConnectorsModule {
 
 /** `client.connectors`: the signed-in user's own connections, from a frontend. */
 export interface UserConnectorsModule {
-  /** Starts the user's connection: resolves the provider's consent URL; navigate to it. */
+  /** Starts the user's connection: resolves the consent URL (our server's start route, which sends the browser on to the provider); navigate to it from your page. */
   connectAppUser(connectorId: string): Promise<string>;
   /** Disconnects the user's connection (the server revokes it at the provider). */
   disconnectAppUser(connectorId: string): Promise<void>;

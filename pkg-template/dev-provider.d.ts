@@ -12,8 +12,8 @@ export interface LocalProviderClient {
 
 export interface LocalProviderOptions {
   clients: LocalProviderClient[];
-  /** Seconds an access token lives (default 3600). */
-  accessTokenTtl?: number;
+  /** Seconds an access token lives (default 3600), or oidc-provider's `(ctx, token, client) => seconds`. */
+  accessTokenTtl?: number | ((ctx: any, token: any, client: any) => number);
   /** The port on 127.0.0.1 (default 0: a free one). */
   port?: number;
 }

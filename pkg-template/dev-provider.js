@@ -51,7 +51,9 @@ async function loadProvider() {
  * Starts the provider on 127.0.0.1 (`port`, default 0: a free one).
  * - `clients`: the OAuth apps it knows, `{ clientId, clientSecret, redirectUris }`
  *   each (the connectors server's callback URLs; client_secret_basic).
- * - `accessTokenTtl`: seconds an access token lives (default 3600).
+ * - `accessTokenTtl`: seconds an access token lives (default 3600), or
+ *   oidc-provider's `(ctx, token, client) => seconds` to vary it (for example
+ *   a short first token and longer refreshed ones).
  * Resolves `{ issuer, entry, userinfoUrl, introspectionUrl, grants, accessTokens, close() }`:
  * `entry` is `localProviderEntry(issuer)`; `GET ${issuer}/me` answers the
  * account's claims to a valid access token (an API to call); `grants` counts
@@ -64,7 +66,9 @@ export async function startLocalProvider(options) {
   }
   const { clients, accessTokenTtl = 3600, port = 0 } = options;
   if (!Array.isArray(clients) || clients.length === 0) throw new TypeError('startLocalProvider: clients must be a non-empty array of { clientId, clientSecret, redirectUris }');
-  if (!Number.isSafeInteger(accessTokenTtl) || accessTokenTtl < 1) throw new TypeError('startLocalProvider: accessTokenTtl must be a whole number of seconds');
+  if (typeof accessTokenTtl !== 'function' && (!Number.isSafeInteger(accessTokenTtl) || accessTokenTtl < 1)) {
+    throw new TypeError('startLocalProvider: accessTokenTtl must be a whole number of seconds, or a function (ctx, token, client) => seconds');
+  }
   const Provider = await loadProvider();
   const { createServer } = await import('node:http');
   const server = createServer();

@@ -78,6 +78,25 @@ export declare class ConnectorsError extends Error {
   column?: number;
   /** For `UNKNOWN_PROVIDER`: the closest known type id. */
   suggestion?: string;
+  /**
+   * When one error stands for several (every bad connector file of
+   * `validateConnectors`, `loadConnectorsDir` or `createConnectorsServer`'s
+   * `connectors`; every connector file without credentials): each of them,
+   * in file order. The error's own `code`, `path`, `line` and `column` are
+   * the first one's, and its message has one line per entry.
+   */
+  errors?: ConnectorsErrorDetail[];
+}
+
+/** One entry of `ConnectorsError.errors`: what a thrown error of its own would carry. */
+export interface ConnectorsErrorDetail {
+  code: ConnectorsErrorCode;
+  /** `path:line:column: ...` when the place is known, as a thrown error's message. */
+  message: string;
+  path?: string;
+  line?: number;
+  column?: number;
+  suggestion?: string;
 }
 
 /** A per-connection value the user gives (a subdomain, a tenant), camelCase as in `@base44/sdk`. */
@@ -118,7 +137,7 @@ export interface ProviderConfigField {
  * connection config after the value matches the field's validation pattern.
  */
 export interface ProviderEntry {
-  /** The integration type id: `^[a-z0-9_-]+$` (case-insensitive), at most 64 characters. */
+  /** The integration type id: `^[a-z0-9_-]+$` matched case-insensitively, at most 64 characters; stored in lower case. */
   type: string;
   display_name: string;
   description?: string;
@@ -204,7 +223,9 @@ export declare function parseConnectorFile(text: string | Uint8Array, path?: str
 /**
  * Validates a set of connector files: duplicates (`DUPLICATE_CONNECTOR`,
  * naming both files), unknown types (`UNKNOWN_PROVIDER` with a
- * did-you-mean), scopes (`INVALID_SCOPE`; repeats are dropped).
+ * did-you-mean), scopes (`INVALID_SCOPE`; repeats are dropped). Type ids are
+ * read in lower case. Every bad file is reported in one error: the first
+ * one's `code`, `path`, `line` and `column`, all of them in `errors`.
  */
 export declare function validateConnectors(files: ConnectorFileInput[]): ValidatedConnectors;
 
@@ -527,9 +548,10 @@ export interface DisconnectResult {
 
 /**
  * Connections sealed (AES-256-GCM) in a host store. Reads refresh an access
- * token within 5 minutes of expiry first: one refresh per connection however
- * many readers, in one instance (shared) and across instances (a lease in the
- * store). A rotated refresh token is stored before the new access token is
+ * token first when it is inside its margin (5 minutes ±10% before expiry, at
+ * most half the token's lifetime): one refresh per connection however many
+ * readers, in one instance (shared) and across instances (a lease in the
+ * store, held as long as the refresh can take). A rotated refresh token is stored before the new access token is
  * handed out. Provider calls go through the `fetch` of the `OAuthClient` given.
  */
 export declare class TokenVault {
@@ -630,9 +652,16 @@ export interface ConnectorsServerOptions {
   /** Origins (`https://app.example`) a browser may be sent back to after connecting. */
   allowedReturnUrls?: string[];
   /**
-   * Binds each app user's consent to the browser that started it (a cookie set
-   * by `connectAppUser`'s answer; the callback refuses other browsers with
-   * `STATE_BROWSER_MISMATCH`). Needs the frontend and the server on one site.
+   * Binds each consent (app users' and the builder's) to the browser that opens
+   * it; default `true`. The consent URL that `connectAppUser` and the management
+   * PUT answer is then the server's start route (`.../start?ticket=...`, usable
+   * once): opened top-level, it sets a binding cookie and redirects to the
+   * provider, and the callback refuses any other browser with
+   * `STATE_BROWSER_MISMATCH`, before any token request. An app user's start URL
+   * must be opened from a page on `allowedReturnUrls` (or the server's origin),
+   * which the browser names in `Referer`. `false` is an opt-out, warned about
+   * once per process: the consent URL is the provider's and any browser that
+   * opens it connects its account to the slot it was made for.
    */
   bindBrowser?: boolean;
   /** The token vault's lifecycle events. */
@@ -645,12 +674,36 @@ export interface ConnectorsServer {
   fetch(request: any): Promise<any>;
 }
 
+/** One configured connector's OAuth callback: the exact redirect URI to register at its provider. */
+export interface ConnectorRedirectUri {
+  kind: 'shared' | 'workspace' | 'app_user';
+  /** The provider type (for a shared connector, also its key in `credentials`). */
+  integrationType: string;
+  /** The key in `workspaceConnectors` / `appUserConnectors` (absent for shared connectors). */
+  connectorId?: string;
+  /**
+   * `{publicUrl}/api/apps/{appId}/external-auth/callback/{type}`,
+   * `.../external-auth/connectors/{id}/callback` or
+   * `.../app-user-auth/connectors/{id}/callback`: the server sends exactly this
+   * (letters, digits, `-`, `.`, `_`, `~` as they are), and providers compare it exactly.
+   */
+  redirectUri: string;
+}
+
+/** What `createConnectorsServer` returns: the fetch handler, and what to register at each provider. */
+export interface ConfiguredConnectorsServer extends ConnectorsServer {
+  /** Every configured connector's redirect URI: shared ones, then workspace, then app-user ones, each by id. */
+  redirectUris(): ConnectorRedirectUri[];
+}
+
 /**
  * The connectors server: the Base44 connectors wire protocol (token reads,
  * `connectAppUser`, disconnect, `callApi`, the management calls and the OAuth
- * callbacks) as a standard fetch handler. Bad options throw a `ConnectorsError`.
+ * callbacks) as a standard fetch handler. Bad options throw a `ConnectorsError`;
+ * so do connector files whose type has no `credentials` (`CONFIG_INVALID`,
+ * every such file in `errors`; managed types such as Stripe need none).
  */
-export declare function createConnectorsServer(options: ConnectorsServerOptions): ConnectorsServer;
+export declare function createConnectorsServer(options: ConnectorsServerOptions): ConfiguredConnectorsServer;
 
 /** Node only: a `node:http` request handler serving `server`. A misspelt option is `INVALID_INPUT`. */
 export declare function toNodeHandler(

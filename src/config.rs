@@ -12,7 +12,7 @@ use jsonc_parser::errors::ParseErrorKind;
 use jsonc_parser::{CollectOptions, ParseOptions};
 use serde::Serialize;
 
-use crate::catalog::{AuthModel, Catalog, is_valid_type_id, printable};
+use crate::catalog::{AuthModel, Catalog, fold_type_id, is_valid_type_id, printable};
 use crate::error::{Error, ErrorCode, Location, Result};
 
 /// The largest connector file we read.
@@ -55,7 +55,8 @@ impl ParsedFile {
         }
     }
 
-    fn type_location(&self) -> Location {
+    /// Where the `type` value stands, or the file alone.
+    pub fn type_location(&self) -> Location {
         self.type_at.clone().unwrap_or(Location {
             path: self.path.clone(),
             line: 0,
@@ -208,6 +209,7 @@ pub fn parse(text: &str, path: Option<&str>) -> Result<ParsedFile> {
     if !is_valid_type_id(&integration_type) {
         return Err(invalid_type(&integration_type).at(at(type_lit.range.start)));
     }
+    let integration_type = fold_type_id(&integration_type);
 
     let mut file = ParsedFile {
         config: ConnectorConfig {
@@ -329,46 +331,76 @@ fn check_scopes(file: &mut ParsedFile) -> Result<()> {
 
 /// Validates a set of connector files against a catalog: duplicate types
 /// (naming both files), unknown types (with a did-you-mean), scope syntax,
-/// and a warning for scopes on a managed provider (Stripe).
+/// and a warning for scopes on a managed provider (Stripe). Type ids are
+/// read in lower case ([`fold_type_id`]). Every bad file is reported (see
+/// [`validate_all`]).
 pub fn validate(files: Vec<ParsedFile>, catalog: &Catalog) -> Result<Validated> {
+    validate_all(files.into_iter().map(Ok).collect(), catalog)
+}
+
+/// [`validate`] over files some of which may have failed to parse: the
+/// error, when there is one, covers every bad file ([`Error::all`]), each
+/// with its path, line and column; the first one's code and location are
+/// the error's own.
+pub fn validate_all(files: Vec<Result<ParsedFile>>, catalog: &Catalog) -> Result<Validated> {
     let mut out = Validated {
         connectors: Vec::with_capacity(files.len()),
         warnings: Vec::new(),
     };
+    let mut errors = Vec::new();
     let mut seen: Vec<(String, Option<String>)> = Vec::new();
-    for mut file in files {
-        let ty = file.config.integration_type.clone();
-        if !is_valid_type_id(&ty) {
-            return Err(invalid_type(&ty).at(file.type_location()));
+    for file in files {
+        match file.and_then(|file| check_file(file, catalog, &seen, &mut out.warnings)) {
+            Ok(file) => {
+                seen.push((file.config.integration_type.clone(), file.path));
+                out.connectors.push(file.config);
+            }
+            Err(e) => errors.push(e),
         }
-        if let Some((_, first)) = seen.iter().find(|(t, _)| *t == ty) {
-            let both = match (first, &file.path) {
-                (Some(a), Some(b)) => format!(" in {b} (also declared in {a})"),
-                _ => String::new(),
-            };
-            return Err(Error::new(
-                ErrorCode::DuplicateConnector,
-                format!("Duplicate connector type \"{ty}\"{both}"),
-            )
-            .at(file.type_location()));
-        }
-        let provider = catalog
-            .require(&ty)
-            .map_err(|e| e.at(file.type_location()))?;
-        check_scopes(&mut file)?;
-        if provider.auth_model == AuthModel::Managed && !file.config.scopes.is_empty() {
-            out.warnings.push(Warning {
-                code: "SCOPES_IGNORED",
-                message: format!(
-                    "\"{ty}\" is provisioned without OAuth, so its scopes are ignored; remove \"scopes\" from the file"
-                ),
-                path: file.path.clone(),
-            });
-        }
-        seen.push((ty, file.path.clone()));
-        out.connectors.push(file.config);
     }
-    Ok(out)
+    match Error::all(errors) {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+/// One file of [`validate_all`], against the types `seen` before it.
+fn check_file(
+    mut file: ParsedFile,
+    catalog: &Catalog,
+    seen: &[(String, Option<String>)],
+    warnings: &mut Vec<Warning>,
+) -> Result<ParsedFile> {
+    if !is_valid_type_id(&file.config.integration_type) {
+        return Err(invalid_type(&file.config.integration_type).at(file.type_location()));
+    }
+    file.config.integration_type = fold_type_id(&file.config.integration_type);
+    let ty = file.config.integration_type.clone();
+    if let Some((_, first)) = seen.iter().find(|(t, _)| *t == ty) {
+        let both = match (first, &file.path) {
+            (Some(a), Some(b)) => format!(" in {b} (also declared in {a})"),
+            _ => String::new(),
+        };
+        return Err(Error::new(
+            ErrorCode::DuplicateConnector,
+            format!("Duplicate connector type \"{ty}\"{both}"),
+        )
+        .at(file.type_location()));
+    }
+    let provider = catalog
+        .require(&ty)
+        .map_err(|e| e.at(file.type_location()))?;
+    check_scopes(&mut file)?;
+    if provider.auth_model == AuthModel::Managed && !file.config.scopes.is_empty() {
+        warnings.push(Warning {
+            code: "SCOPES_IGNORED",
+            message: format!(
+                "\"{ty}\" is provisioned without OAuth, so its scopes are ignored; remove \"scopes\" from the file"
+            ),
+            path: file.path.clone(),
+        });
+    }
+    Ok(file)
 }
 
 #[cfg(test)]

@@ -300,6 +300,8 @@ pub struct Error {
     location: Option<Box<Location>>,
     /// For `UNKNOWN_PROVIDER`: the closest known type id.
     suggestion: Option<String>,
+    /// For an error that stands for several ([`Error::all`]): each of them.
+    errors: Vec<Error>,
 }
 
 impl Error {
@@ -309,7 +311,33 @@ impl Error {
             message: message.into(),
             location: None,
             suggestion: None,
+            errors: Vec::new(),
         }
+    }
+
+    /// One error for several (every bad connector file, say): the first
+    /// one's code, location and suggestion, a message with one line per
+    /// error (each `path:line:column: message`, so the whole starts as the
+    /// first one does), and every one in [`Error::errors`]. `None` for none.
+    pub fn all(errors: Vec<Error>) -> Option<Error> {
+        let first = errors.first()?;
+        let mut message = first.message.clone();
+        for e in &errors[1..] {
+            message.push('\n');
+            message.push_str(&e.to_string());
+        }
+        Some(Error {
+            code: first.code,
+            message,
+            location: first.location.clone(),
+            suggestion: first.suggestion.clone(),
+            errors,
+        })
+    }
+
+    /// The errors an [`Error::all`] stands for (empty for a single error).
+    pub fn errors(&self) -> &[Error] {
+        &self.errors
     }
 
     pub fn at(mut self, location: Location) -> Error {
@@ -411,6 +439,25 @@ mod tests {
         let e = Error::new(ErrorCode::DuplicateConnector, "dup").in_file(Some("g.jsonc"));
         assert_eq!(e.to_string(), "g.jsonc: dup");
         assert_eq!(Error::new(ErrorCode::InvalidInput, "x").to_string(), "x");
+    }
+
+    #[test]
+    fn all_keeps_the_first_errors_code_and_place_and_lists_every_one() {
+        assert_eq!(Error::all(Vec::new()), None);
+        let a = Error::new(ErrorCode::UnknownField, "first").at(Location::at(
+            "ab\ncd",
+            4,
+            Some("a.jsonc"),
+        ));
+        let b = Error::new(ErrorCode::ConfigSyntax, "second").in_file(Some("b.jsonc"));
+        let e = Error::all(vec![a.clone(), b.clone()]).unwrap_or_else(|| panic!("no error"));
+        assert_eq!(e.code(), ErrorCode::UnknownField);
+        assert_eq!(e.location(), a.location());
+        assert_eq!(e.to_string(), "a.jsonc:2:2: first\nb.jsonc: second");
+        assert_eq!(e.errors(), [a.clone(), b]);
+        let one = Error::all(vec![a.clone()]).unwrap_or_else(|| panic!("no error"));
+        assert_eq!(one.to_string(), a.to_string());
+        assert_eq!(one.errors(), [a]);
     }
 
     #[test]

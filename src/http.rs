@@ -172,7 +172,16 @@ pub fn classify_fetch_error(name: &str, message: &str, cause_code: Option<&str>)
 #[allow(async_fn_in_trait)]
 pub trait Fetch {
     async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchFailure>;
+
+    /// The longest one call may take before it fails: with the retry
+    /// policy, how long a refresh can take (the vault's lease covers it).
+    fn timeout_ms(&self) -> u64 {
+        u64::from(DEFAULT_TIMEOUT_MS)
+    }
 }
+
+/// The default time a provider call may take, body included.
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 
 /// The current time, in milliseconds since the Unix epoch, and waiting.
 #[allow(async_fn_in_trait)]

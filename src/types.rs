@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::catalog::{is_valid_type_id, printable};
+use crate::catalog::{fold_type_id, is_valid_type_id, printable};
 use crate::config::ConnectorConfig;
 use crate::error::{Error, ErrorCode, Result};
 
@@ -12,8 +12,9 @@ use crate::error::{Error, ErrorCode, Result};
 pub const DEFAULT_MODULE: &str = "oauth-connectors";
 
 /// Returns the text of a `.d.ts` file that augments `module`'s
-/// `ConnectorIntegrationTypeRegistry` with each config's type, sorted and
-/// without repeats. An empty list gives a file that adds nothing.
+/// `ConnectorIntegrationTypeRegistry` with each config's type (in lower
+/// case, as every type id is read), sorted and without repeats. An empty
+/// list gives a file that adds nothing.
 pub fn generate_types(configs: &[ConnectorConfig], module: &str) -> Result<String> {
     let module_ok = !module.is_empty()
         && module.len() <= 214
@@ -26,13 +27,13 @@ pub fn generate_types(configs: &[ConnectorConfig], module: &str) -> Result<Strin
             format!("\"{}\" is not an npm module name", printable(module)),
         ));
     }
-    let mut types: Vec<&str> = Vec::with_capacity(configs.len());
+    let mut types: Vec<String> = Vec::with_capacity(configs.len());
     for config in configs {
         let ty = config.integration_type.as_str();
         if !is_valid_type_id(ty) {
             return Err(crate::config::invalid_type(ty));
         }
-        types.push(ty);
+        types.push(fold_type_id(ty));
     }
     types.sort_unstable();
     types.dedup();
@@ -79,6 +80,14 @@ mod tests {
             text.contains("export {};"),
             "a module file, so the block augments instead of declaring"
         );
+    }
+
+    #[test]
+    fn types_are_written_in_lower_case_once() {
+        let text = generate_types(&[config("Slack"), config("slack")], DEFAULT_MODULE);
+        let text = text.unwrap_or_default();
+        assert_eq!(text.matches("\"slack\": true;").count(), 1, "{text}");
+        assert!(!text.contains("Slack"), "{text}");
     }
 
     #[test]

@@ -96,7 +96,7 @@ const server = createConnectorsServer({
   serviceTokens: [serviceToken],
   users,
   allowedReturnUrls: [origin],
-  bindBrowser: true, // the frontend and the server share this origin
+  // Consents are bound to the browser that opens them (the default).
 });
 
 /** An HS256 user token: what the app's own sign-in issues (an hour). */

@@ -49,14 +49,26 @@ const json = async (response) => {
 };
 const userinfo = (token) => fetch(op.userinfoUrl, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
 
+/**
+ * What a browser does with a consent URL: it opens the server's start route
+ * (from the app's page, which it names in Referer), keeps the binding cookie
+ * that route sets, and goes on to the provider. The callback needs that cookie.
+ */
+async function openConsent(url) {
+  const start = await server.fetch(new Request(url, { headers: { referer: 'http://127.0.0.1:5173/settings' } }));
+  if (start.status !== 303) throw new Error(`the start route answered ${start.status}`);
+  return { url: start.headers.get('location'), cookie: start.headers.get('set-cookie').split(';')[0] };
+}
+
 /** An HS256 user token, as the app's own sign-in would issue: the server's `users` settings and the user. */
 const userToken = (userId) => issueUserToken({ ...users, userId, expiresInSeconds: 600 });
 
 try {
   console.log('1. The builder connects the shared connector (PUT, consent, callback, status poll):');
   const put = await json(await api('external-auth/integrations/localoidc', { method: 'PUT', body: { scopes } }));
-  const sharedCallback = await signIn(put.redirect_url, { login: 'builder', redirectUri: callbacks.shared });
-  const page = await server.fetch(new Request(sharedCallback));
+  const builder = await openConsent(put.redirect_url);
+  const sharedCallback = await signIn(builder.url, { login: 'builder', redirectUri: callbacks.shared });
+  const page = await server.fetch(new Request(sharedCallback, { headers: { cookie: builder.cookie } }));
   const { status } = await json(await api(`external-auth/status?integration_type=localoidc&connection_id=${put.connection_id}`));
   console.log(`   callback page: HTTP ${page.status}; status: ${status}`);
 
@@ -68,8 +80,9 @@ try {
   const alice = userToken('alice');
   const base44 = createClient({ appId, serverUrl: publicUrl, token: alice, serviceToken: SERVICE_TOKEN, fetch: server.fetch });
   const consentUrl = await base44.connectors.connectAppUser('calendar'); // a browser would navigate there
-  const callback = await signIn(consentUrl, { login: 'alice', redirectUri: callbacks.appUser });
-  const back = await server.fetch(new Request(callback));
+  const browser = await openConsent(consentUrl);
+  const callback = await signIn(browser.url, { login: 'alice', redirectUri: callbacks.appUser });
+  const back = await server.fetch(new Request(callback, { headers: { cookie: browser.cookie } }));
   console.log(`   callback: HTTP ${back.status} (no return URL here: a page says "connected")`);
 
   const mine = await base44.asServiceRole.connectors.getCurrentAppUserConnection('calendar');

@@ -1,8 +1,8 @@
 // The TokenVault against a real authorization server, offline: oidc-provider
-// on 127.0.0.1 issues access tokens that live 60 s (inside the vault's
-// 5-minute refresh margin) and rotating refresh tokens. The vault stores the
-// connection sealed, refreshes once for 20 concurrent reads, and disconnects
-// with revocation, after which the provider reports the token inactive.
+// on 127.0.0.1 issues access tokens that live 2 s and rotating refresh
+// tokens. The vault stores the connection sealed, refreshes the expired token
+// once for 20 concurrent reads, and disconnects with revocation, after which
+// the provider reports the token inactive.
 //   node examples/token-vault/main.mjs   (after scripts/build.sh; scripts/demo.sh does both)
 import { OAuthClient, TokenVault, generateCodeVerifier, generateState, memoryStore } from 'oauth-connectors';
 // The local provider for development (oidc-provider, which you install: npm install -D oidc-provider).
@@ -10,7 +10,7 @@ import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
 
 const redirectUri = 'http://127.0.0.1:8787/callback';
 const app = { clientId: 'example-app', clientSecret: 'example-app-secret-0123456789' };
-const op = await startLocalProvider({ clients: [{ ...app, redirectUris: [redirectUri] }], accessTokenTtl: 60 });
+const op = await startLocalProvider({ clients: [{ ...app, redirectUris: [redirectUri] }], accessTokenTtl: 2 });
 
 try {
   let refreshes = 0;
@@ -36,7 +36,8 @@ try {
   const saved = await vault.save(alice, await client.validateAuthorizationCode(params.get('code'), codeVerifier, params));
   console.log(`   connection ${saved.connectionId}, account ${JSON.stringify(saved.account)}\n`);
 
-  console.log('2. 20 backend calls at once read her connection (the token expires within 5 minutes):');
+  await new Promise((resolve) => setTimeout(resolve, 2100));
+  console.log('2. Her access token has expired; 20 backend calls at once read her connection:');
   const reads = await Promise.all(Array.from({ length: 20 }, () => vault.getConnection(alice, client)));
   if (refreshes !== 1 || new Set(reads.map((r) => r.accessToken)).size !== 1) {
     throw new Error(`expected one refresh shared by all, got ${refreshes}`);

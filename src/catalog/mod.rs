@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorCode, Result};
 use crate::unit_enum::unit_enum;
 
-pub use validate::{Patterns, RESERVED_PARAMS, is_valid_type_id, template_names};
+pub use validate::{Patterns, RESERVED_PARAMS, fold_type_id, is_valid_type_id, template_names};
 
 /// How the app authenticates to the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -254,12 +254,13 @@ fn default_client_auth() -> ClientAuth {
 impl Provider {
     /// Parses and validates one entry from JSON text (a custom provider).
     pub fn from_json(text: &str) -> Result<Provider> {
-        let provider: Provider = serde_json::from_slice(text.as_bytes()).map_err(|e| {
+        let mut provider: Provider = serde_json::from_slice(text.as_bytes()).map_err(|e| {
             Error::new(
                 ErrorCode::ProviderInvalid,
                 format!("Invalid provider entry: {}", describe_serde_error(&e)),
             )
         })?;
+        provider.id = fold_type_id(&provider.id);
         provider.validate()?;
         Ok(provider)
     }
@@ -408,7 +409,8 @@ impl Catalog {
         let mut catalog = Catalog {
             entries: Vec::with_capacity(providers.len()),
         };
-        for p in providers {
+        for mut p in providers {
+            p.id = fold_type_id(&p.id);
             validate::provider(&p, patterns)?;
             if catalog.get(&p.id).is_some() {
                 return Err(Error::new(
@@ -422,7 +424,9 @@ impl Catalog {
     }
 
     /// Adds a validated custom entry, or replaces the entry with its type id.
-    pub fn register(&mut self, provider: Provider) -> Result<()> {
+    /// The type id is read in lower case ([`fold_type_id`]).
+    pub fn register(&mut self, mut provider: Provider) -> Result<()> {
+        provider.id = fold_type_id(&provider.id);
         provider.validate()?;
         match self.entries.iter_mut().find(|e| e.id() == provider.id) {
             Some(slot) => *slot = Entry::Registered(provider),
@@ -431,8 +435,13 @@ impl Catalog {
         Ok(())
     }
 
+    /// The entry of a type id, in any ASCII case: entries are stored under
+    /// their lower-case id ([`fold_type_id`]).
     pub fn get(&self, id: &str) -> Option<&Provider> {
-        self.entries.iter().find(|e| e.id() == id)?.provider()
+        self.entries
+            .iter()
+            .find(|e| e.id().eq_ignore_ascii_case(id))?
+            .provider()
     }
 
     /// Like `get`, with an `UNKNOWN_PROVIDER` error naming the closest type id.

@@ -791,3 +791,43 @@ fn duplicate_entries_in_a_catalog_file_are_rejected() {
     let e = Catalog::from_json(&text, Patterns::Compile).err();
     assert_eq!(e.map(|e| e.code()), Some(ErrorCode::ProviderInvalid));
 }
+
+#[test]
+fn type_ids_are_looked_up_and_stored_in_lower_case() {
+    assert_eq!(
+        builtin().get("GitHub").map(|g| g.id.as_str()),
+        Some("github")
+    );
+    assert_eq!(
+        builtin()
+            .require("MICROSOFT_TEAMS")
+            .map(|p| p.id.as_str())
+            .ok(),
+        Some("microsoft_teams")
+    );
+    // A custom entry's type is stored folded: it replaces, and is found by, any case.
+    let upper = custom("").replace("\"acme\"", "\"Acme_Tool\"");
+    let parsed = Provider::from_json(&upper).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(parsed.id, "acme_tool");
+    let mut c = builtin().clone();
+    let before = c.len();
+    assert!(c.register(parsed).is_ok());
+    let mut again = Provider::from_json(&custom("")).unwrap_or_else(|e| panic!("{e}"));
+    again.id = "ACME_TOOL".into();
+    again.display_name = "Acme again".into();
+    assert!(c.register(again).is_ok());
+    assert_eq!(c.len(), before + 1);
+    assert_eq!(
+        c.get("acme_TOOL")
+            .map(|p| (p.id.as_str(), p.display_name.as_str())),
+        Some(("acme_tool", "Acme again"))
+    );
+    // Two entries of a catalog file that differ only in case are one type.
+    let text = format!(
+        "[{}, {}]",
+        custom(""),
+        custom("").replace("\"acme\"", "\"ACME\"")
+    );
+    let e = Catalog::from_json(&text, Patterns::Compile).err();
+    assert_eq!(e.map(|e| e.code()), Some(ErrorCode::ProviderInvalid));
+}

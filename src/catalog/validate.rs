@@ -17,13 +17,22 @@ pub const RESERVED_PARAMS: &[&str] = &[
 /// The longest type id we accept.
 pub const MAX_TYPE_ID_LEN: usize = 64;
 
-/// A type id: `^[a-z0-9_-]+$`, case-insensitive, at most 64 characters.
+/// A type id: `^[a-z0-9_-]+$` matched case-insensitively (so `A-Z` too), at
+/// most 64 characters. Its canonical form is [`fold_type_id`]'s.
 pub fn is_valid_type_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_TYPE_ID_LEN
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// A type id as it is looked up and stored: ASCII letters in lower case,
+/// every other character unchanged (`Microsoft_Teams` is
+/// `microsoft_teams`). Every place that reads a type id (connector files,
+/// the catalog, custom entries, credentials, routes) goes through it.
+pub fn fold_type_id(id: &str) -> String {
+    id.to_ascii_lowercase()
 }
 
 fn invalid(p: &Provider, what: impl std::fmt::Display) -> Error {

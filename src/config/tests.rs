@@ -360,3 +360,117 @@ fn custom_providers_count_as_known_types() {
     assert!(c.register(custom).is_ok());
     assert!(validate(vec![parsed("{\"type\": \"acme\"}", "acme.jsonc")], &c).is_ok());
 }
+
+#[test]
+fn every_bad_file_is_reported_in_one_error_with_its_place() {
+    let files = vec![
+        parse(
+            "{\n  \"type\": \"github\",\n  \"scope\": []\n}",
+            Some("c/a.jsonc"),
+        ),
+        Ok(parsed("{\"type\": \"github\"}", "c/b.jsonc")),
+        Ok(parsed("{\n  \"type\": \"githb\"\n}", "c/c.jsonc")),
+        Ok(parsed("{\"type\": \"GitHub\"}", "c/d.jsonc")),
+        parse("{\"type\": \"slack\",", Some("c/e.jsonc")),
+        Ok(ParsedFile::from_config(
+            ConnectorConfig {
+                integration_type: "a b".into(),
+                scopes: Vec::new(),
+            },
+            Some("c/f.jsonc".into()),
+        )),
+        Ok(parsed(
+            "{\"type\": \"slack\", \"scopes\": [\"ok\"]}",
+            "c/g.jsonc",
+        )),
+    ];
+    let e = validate_all(files, &catalog())
+        .err()
+        .unwrap_or_else(|| panic!("expected an error"));
+    // The first bad file's code and place are the error's own.
+    assert_eq!(pos(&e), (ErrorCode::UnknownField, 3, 3));
+    assert_eq!(
+        e.location().and_then(|l| l.path.as_deref()),
+        Some("c/a.jsonc")
+    );
+    let each: Vec<(ErrorCode, Option<&str>, u32, u32)> = e
+        .errors()
+        .iter()
+        .map(|e| {
+            let l = e.location();
+            (
+                e.code(),
+                l.and_then(|l| l.path.as_deref()),
+                l.map_or(0, |l| l.line),
+                l.map_or(0, |l| l.column),
+            )
+        })
+        .collect();
+    assert_eq!(
+        each,
+        [
+            (ErrorCode::UnknownField, Some("c/a.jsonc"), 3, 3),
+            (ErrorCode::UnknownProvider, Some("c/c.jsonc"), 2, 11),
+            (ErrorCode::DuplicateConnector, Some("c/d.jsonc"), 1, 10),
+            (ErrorCode::ConfigSyntax, Some("c/e.jsonc"), 1, 1),
+            (ErrorCode::ConfigInvalid, Some("c/f.jsonc"), 0, 0),
+        ]
+    );
+    // The message names every file, one a line, each as it would be alone.
+    let lines: Vec<String> = e.to_string().lines().map(str::to_owned).collect();
+    let alone: Vec<String> = e.errors().iter().map(Error::to_string).collect();
+    assert_eq!(lines, alone);
+    assert!(lines[2].starts_with("c/d.jsonc:1:10: Duplicate connector type \"github\" in c/d.jsonc (also declared in c/b.jsonc)"), "{}", lines[2]);
+    // One bad file: the error it always was, listed alone.
+    let one = validate(vec![parsed("{\"type\": \"githb\"}", "g.jsonc")], &catalog())
+        .err()
+        .unwrap_or_else(|| panic!("expected an error"));
+    assert_eq!(one.errors().len(), 1);
+    assert_eq!(one.to_string(), one.errors()[0].to_string());
+    assert!(
+        one.to_string()
+            .starts_with("g.jsonc:1:10: Unknown connector type"),
+        "{one}"
+    );
+}
+
+#[test]
+fn type_ids_are_read_in_lower_case() {
+    // Matched as ^[a-z0-9_-]+$ case-insensitively, then folded: "Slack" is slack.
+    assert_eq!(
+        parsed("{\"type\": \"Slack\"}", "a.jsonc")
+            .config
+            .integration_type,
+        "slack"
+    );
+    let v = validate(
+        vec![
+            parsed("{\"type\": \"GitHub\"}", "a.jsonc"),
+            ParsedFile::from_config(
+                ConnectorConfig {
+                    integration_type: "SLACK".into(),
+                    scopes: Vec::new(),
+                },
+                None,
+            ),
+        ],
+        &catalog(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let types: Vec<&str> = v
+        .connectors
+        .iter()
+        .map(|c| c.integration_type.as_str())
+        .collect();
+    assert_eq!(types, ["github", "slack"]);
+    // So two files that differ only in case declare one type twice.
+    let e = validate(
+        vec![
+            parsed("{\"type\": \"slack\"}", "a.jsonc"),
+            parsed("{\"type\": \"Slack\"}", "b.jsonc"),
+        ],
+        &catalog(),
+    )
+    .err();
+    assert_eq!(e.map(|e| e.code()), Some(ErrorCode::DuplicateConnector));
+}

@@ -35,17 +35,33 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Full jitter for retry `attempt` (0 for the first retry), from a random value.
     pub fn backoff_ms(&self, attempt: u32, random: u64) -> u64 {
-        let ceiling = self
-            .base_ms
+        random % self.ceiling_ms(attempt).saturating_add(1)
+    }
+
+    /// The longest backoff before retry `attempt`.
+    fn ceiling_ms(&self, attempt: u32) -> u64 {
+        self.base_ms
             .saturating_mul(1u64 << attempt.min(30))
-            .min(self.cap_ms);
-        random % (ceiling + 1)
+            .min(self.cap_ms)
     }
 
     /// The wait before retry `attempt`: the backoff, or `Retry-After` when longer.
     pub fn delay_ms(&self, attempt: u32, retry_after_ms: Option<u64>, random: u64) -> u64 {
         let backoff = self.backoff_ms(attempt, random);
         retry_after_ms.map_or(backoff, |r| r.min(self.max_retry_after_ms).max(backoff))
+    }
+
+    /// The longest [`send`] can take when each call may take `timeout_ms`:
+    /// every attempt timing out, and the longest wait before each retry
+    /// (the backoff's ceiling, or the longest `Retry-After` honoured).
+    pub fn worst_case_ms(&self, timeout_ms: u64) -> u64 {
+        let attempts = self.max_attempts.max(1);
+        let waits = (0..attempts - 1)
+            .map(|attempt| self.ceiling_ms(attempt).max(self.max_retry_after_ms))
+            .fold(0u64, u64::saturating_add);
+        timeout_ms
+            .saturating_mul(u64::from(attempts))
+            .saturating_add(waits)
     }
 }
 

@@ -8,6 +8,12 @@
 //! (`STATE_TAMPERED`), the expiry (`STATE_EXPIRED`, 10 minutes) and the
 //! connector (`STATE_CONNECTOR_MISMATCH`). Single use is [`consume`]: the
 //! nonce is burned with a store's "set if absent" (`STATE_REPLAYED`).
+//!
+//! A start ticket ([`seal_ticket`], [`open_ticket`], [`consume_ticket`]) is
+//! the same claims sealed for another purpose: the consent URL a browser
+//! opens at the server's start route, which binds the flow to that browser
+//! and only then makes the `state`. A ticket never opens as a `state`, nor
+//! a `state` as a ticket, and each is used once.
 
 use aes_gcm::Aes256Gcm;
 use base64::Engine;
@@ -26,6 +32,7 @@ pub const STATE_TTL_MS: u64 = 10 * 60 * 1000;
 pub const MAX_STATE_LEN: usize = 4096;
 const VERSION: u8 = 1;
 const AAD: &[u8] = b"oauth-connectors/state/v1";
+const TICKET_AAD: &[u8] = b"oauth-connectors/start-ticket/v1";
 const HKDF_INFO: &[u8] = b"oauth-connectors/state-key/v1";
 
 /// What a sealed `state` carries.
@@ -127,6 +134,15 @@ impl StateKey {
 
 /// Seals the claims into the `state` to send to the provider.
 pub fn seal(key: &StateKey, claims: &StateClaims) -> Result<SealedState> {
+    seal_as(key, claims, AAD)
+}
+
+/// Seals the claims into a start ticket (see the module's notes).
+pub fn seal_ticket(key: &StateKey, claims: &StateClaims) -> Result<SealedState> {
+    seal_as(key, claims, TICKET_AAD)
+}
+
+fn seal_as(key: &StateKey, claims: &StateClaims, aad: &[u8]) -> Result<SealedState> {
     let wire = Wire {
         c: claims.connector.clone(),
         u: claims.user.clone(),
@@ -143,7 +159,7 @@ pub fn seal(key: &StateKey, claims: &StateClaims) -> Result<SealedState> {
         serde_json::to_vec(&wire)
             .map_err(|_| Error::new(ErrorCode::InvalidInput, "Cannot encode the state"))?,
     );
-    let sealed = crypto::seal(&key.0, AAD, &plain)?;
+    let sealed = crypto::seal(&key.0, aad, &plain)?;
     let mut out = Vec::with_capacity(1 + sealed.len());
     out.push(VERSION);
     out.extend_from_slice(&sealed);
@@ -169,6 +185,26 @@ pub fn open(
     expected_connector: &str,
     now_ms: u64,
 ) -> Result<StateClaims> {
+    open_as(key, state, expected_connector, now_ms, AAD)
+}
+
+/// Opens a start ticket, with the checks of [`open`].
+pub fn open_ticket(
+    key: &StateKey,
+    ticket: &str,
+    expected_connector: &str,
+    now_ms: u64,
+) -> Result<StateClaims> {
+    open_as(key, ticket, expected_connector, now_ms, TICKET_AAD)
+}
+
+fn open_as(
+    key: &StateKey,
+    state: &str,
+    expected_connector: &str,
+    now_ms: u64,
+    aad: &[u8],
+) -> Result<StateClaims> {
     if state.is_empty() || state.len() > MAX_STATE_LEN {
         return Err(state_error(ErrorCode::StateMalformed));
     }
@@ -178,7 +214,7 @@ pub fn open(
     if bytes.len() < 1 + NONCE_LEN + TAG_LEN || bytes[0] != VERSION {
         return Err(state_error(ErrorCode::StateMalformed));
     }
-    let plain = crypto::open(&key.0, AAD, &bytes[1..])
+    let plain = crypto::open(&key.0, aad, &bytes[1..])
         .ok_or_else(|| state_error(ErrorCode::StateTampered))?;
     let wire: Wire =
         serde_json::from_slice(&plain).map_err(|_| state_error(ErrorCode::StateMalformed))?;
@@ -213,7 +249,27 @@ pub trait NonceStore {
 /// Burns the state's nonce so it opens once: a second use, or a concurrent
 /// one, gets `STATE_REPLAYED`.
 pub async fn consume<S: NonceStore>(store: &S, claims: &StateClaims, now_ms: u64) -> Result<()> {
-    let key = format!("oauth-connectors:state:{}", claims.nonce);
+    consume_as(store, "state", claims, now_ms).await
+}
+
+/// Burns a start ticket's nonce, as [`consume`] does a state's: the start
+/// route opens once (`STATE_REPLAYED` after). The `state` it then makes
+/// keeps the nonce and is burnt under its own key at the callback.
+pub async fn consume_ticket<S: NonceStore>(
+    store: &S,
+    claims: &StateClaims,
+    now_ms: u64,
+) -> Result<()> {
+    consume_as(store, "start", claims, now_ms).await
+}
+
+async fn consume_as<S: NonceStore>(
+    store: &S,
+    kind: &str,
+    claims: &StateClaims,
+    now_ms: u64,
+) -> Result<()> {
+    let key = format!("oauth-connectors:{kind}:{}", claims.nonce);
     // Keep the mark until the state could no longer be accepted anyway.
     let ttl = claims
         .expires_at_ms

@@ -8,11 +8,17 @@
 //!   calls carry the user's token (verified by [`Users`]) in `Authorization`,
 //!   or in `on-behalf-of` beside a service token. A user reaches only their
 //!   own connections: the user id comes from the verified token alone.
-//! - Connecting: the consent URL carries a sealed, single-use `state` made
-//!   for one slot's callback route (the mix-up defence); the callback opens
-//!   it, checks `iss`, burns it, exchanges the code and stores the tokens
-//!   through the vault, then sends the browser back with only
-//!   `connector`/`status` or `connect_error` in the query.
+//! - Connecting: the consent URL points at the slot's start route with a
+//!   sealed, single-use start ticket. The browser opens it top-level (so it
+//!   is first-party there, whatever site the frontend is on); the start
+//!   route burns the ticket, sets a binding cookie and sends the browser on
+//!   to the provider with a sealed, single-use `state` made for the slot's
+//!   callback route (the mix-up defence) that carries the cookie's hash.
+//!   The callback opens the state, checks the cookie and `iss`, burns the
+//!   state, exchanges the code and stores the tokens through the vault,
+//!   then sends the browser back with only `connector`/`status` or
+//!   `connect_error` in the query. `bind_browser(false)` skips the start
+//!   route: the consent URL is the provider's, bound to no browser.
 //! - Errors: JSON `{ "error": { "code", "message" } }` with the code's HTTP
 //!   status and the `x-base44-connector-error` header; no message holds a
 //!   token, code, state or secret.
@@ -31,13 +37,14 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::catalog::{Catalog, Pkce, Provider, printable};
+use crate::catalog::{Catalog, Pkce, Provider, fold_type_id, printable};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{Clock, Fetch, HttpResponse, MAX_BODY_BYTES, random_bytes, url_problem};
 use crate::identity::{self, User};
 use crate::oauth::authorize::check_scopes;
 use crate::oauth::callback::{self, CallbackParams};
 use crate::oauth::client::OAuthClient;
+use crate::oauth::secret::SealedState;
 use crate::oauth::state::{self, STATE_TTL_MS, StateClaims, StateKey};
 use crate::oauth::token::ClientCredentials;
 use crate::oauth::{pkce, secret::PkceVerifier};
@@ -134,6 +141,21 @@ pub struct Connector {
     pub scopes: Vec<String>,
 }
 
+/// One configured connector's callback, as [`ServerConfig::redirect_uris`]
+/// lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RedirectUri {
+    /// `shared`, `workspace` or `app_user`.
+    pub kind: &'static str,
+    /// The connector id (workspace and app-user connectors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connector_id: Option<String>,
+    pub integration_type: String,
+    /// The exact URI the provider must have registered.
+    pub redirect_uri: String,
+}
+
 /// What the server serves.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -190,7 +212,7 @@ impl ServerConfig {
             app_user: BTreeMap::new(),
             service_tokens: Vec::new(),
             allowed_origins: Vec::new(),
-            bind_browser: false,
+            bind_browser: true,
         })
     }
 
@@ -204,8 +226,59 @@ impl ServerConfig {
         )
     }
 
-    /// Adds a connector: shared ones by integration type, the others by
-    /// connector id. `provider` is the entry to use (a catalog one or custom).
+    /// Every configured connector's exact redirect URI: what to register
+    /// at each provider. Shared ones first, then workspace, then app-user
+    /// ones, each by id.
+    pub fn redirect_uris(&self) -> Vec<RedirectUri> {
+        let kinds = [
+            ("shared", &self.shared, Slot::Shared as fn(String) -> Slot),
+            ("workspace", &self.workspace, Slot::Workspace),
+            ("app_user", &self.app_user, Slot::AppUser),
+        ];
+        let mut out = Vec::new();
+        for (kind, map, slot) in kinds {
+            for (id, connector) in map {
+                out.push(RedirectUri {
+                    kind,
+                    connector_id: (kind != "shared").then(|| id.clone()),
+                    integration_type: connector.integration_type.clone(),
+                    redirect_uri: self.callback_url(&slot(id.clone())),
+                });
+            }
+        }
+        out
+    }
+
+    /// Refuses connector files whose type has no shared connector (no
+    /// `credentials` for it), naming every such file: each would only fail
+    /// later, at its first consent. Managed types (Stripe) need none.
+    pub fn check_connector_files(&self, files: &[crate::config::ParsedFile]) -> Result<()> {
+        let mut errors = Vec::new();
+        for file in files {
+            let ty = fold_type_id(&file.config.integration_type);
+            let managed = self
+                .catalog
+                .get(&ty)
+                .is_some_and(|p| p.auth_model == crate::catalog::AuthModel::Managed);
+            if !managed && !self.shared.contains_key(&ty) {
+                errors.push(
+                    Error::new(
+                        ErrorCode::ConfigInvalid,
+                        format!(
+                            "The connector file declares \"{ty}\", which has no credentials: add credentials.{ty} ({{ clientId, clientSecret }}) or remove the file"
+                        ),
+                    )
+                    .at(file.type_location()),
+                );
+            }
+        }
+        Error::all(errors).map_or(Ok(()), Err)
+    }
+
+    /// Adds a connector: shared ones by integration type (read in lower
+    /// case), the others by connector id (as it is). `provider` is the
+    /// entry to use (a catalog one or custom). A slot given twice is
+    /// `CONFIG_INVALID`.
     pub fn add_connector(
         &mut self,
         slot: Slot,
@@ -216,6 +289,16 @@ impl ServerConfig {
     ) -> Result<()> {
         if !crate::catalog::is_valid_type_id(slot.id()) {
             return Err(crate::config::invalid_type(slot.id()));
+        }
+        let slot = match slot {
+            Slot::Shared(t) => Slot::Shared(fold_type_id(&t)),
+            other => other,
+        };
+        if self.connector(&slot).is_ok() {
+            return Err(Error::new(
+                ErrorCode::ConfigInvalid,
+                format!("\"{}\" is configured twice", slot.id()),
+            ));
         }
         let integration_type = provider.id.clone();
         let mut client = OAuthClient::new(provider, credentials, self.callback_url(&slot))?;
@@ -248,26 +331,64 @@ impl ServerConfig {
         Ok(())
     }
 
-    /// Binds each app user's consent to the browser that asked for it: the
-    /// initiate answer sets a cookie (HttpOnly, SameSite=Lax, 10 minutes)
+    /// Whether each consent (app users' and the builder's) is bound to the
+    /// browser that opens it (on by default): the consent URL is the start
+    /// route's, which sets a cookie (HttpOnly, SameSite=Lax, 10 minutes)
     /// whose hash the state carries, and the callback refuses a browser
-    /// without it (`STATE_BROWSER_MISMATCH`). It needs the frontend and the
-    /// server on one site, so that the cookie is set and sent back.
+    /// without it (`STATE_BROWSER_MISMATCH`). Off, the consent URL is the
+    /// provider's and any browser may complete it.
     pub fn bind_browser(&mut self, on: bool) {
         self.bind_browser = on;
     }
 
-    /// The binding cookie's name and attributes: `__Host-` and `Secure`
-    /// on https; plain on a loopback http `publicUrl`.
-    fn binding_cookie(&self) -> (&'static str, &'static str) {
+    /// The binding cookie of the flow with this nonce: its name (one per
+    /// flow, so two consents in one browser do not undo each other) and
+    /// attributes: `__Host-` and `Secure` on https; plain on a loopback
+    /// http `publicUrl`.
+    fn binding_cookie(&self, nonce: &str) -> (String, &'static str) {
+        let id = connection_id(nonce);
+        let id = id.get(..12).unwrap_or(&id);
         if self.public_url.starts_with("https://") {
             (
-                "__Host-oauth-connectors-bind",
+                format!("__Host-oauth-connectors-bind-{id}"),
                 "; Path=/; HttpOnly; Secure; SameSite=Lax",
             )
         } else {
-            ("oauth-connectors-bind", "; Path=/; HttpOnly; SameSite=Lax")
+            (
+                format!("oauth-connectors-bind-{id}"),
+                "; Path=/; HttpOnly; SameSite=Lax",
+            )
         }
+    }
+
+    /// The start route's URL for a sealed ticket.
+    fn start_url(&self, slot: &Slot, ticket: &SealedState) -> String {
+        format!(
+            "{}/api/apps/{}/{}?ticket={}",
+            self.public_url,
+            self.app_id,
+            slot.start_path(),
+            ticket.secret()
+        )
+    }
+
+    /// Whether `referer` names a page of the app: an origin in
+    /// `allowedReturnUrls`, or the server's own.
+    fn is_app_page(&self, referer: Option<&str>) -> bool {
+        // The origin only: a same-origin Referer is the whole page URL,
+        // whose path and query may hold anything (`@`, 3 KB).
+        let head = |r: &str| {
+            let authority = r.find("://").map_or(0, |i| i + 3);
+            let end = r[authority..]
+                .find(['/', '?', '#'])
+                .map_or(r.len(), |j| authority + j);
+            r[..end].to_owned()
+        };
+        let Some(origin) = referer.map(head).as_deref().and_then(return_url::origin_of) else {
+            return false;
+        };
+        self.allowed_origins.contains(&origin)
+            || return_url::origin_of(&self.public_url).is_some_and(|own| own == origin)
     }
 
     /// The origins a browser may be sent back to.
@@ -340,6 +461,7 @@ pub fn coarse_code(code: ErrorCode) -> &'static str {
         | IssuerMismatch
         | IssuerMissing => "invalid_state",
         AuthorizationDenied => "access_denied",
+        UnknownConnector => "unknown_connector",
         NetworkError | RetryableExhausted | TimeoutAmbiguous | StoreUnavailable
         | RefreshInProgress | RngUnavailable => "try_again",
         _ => "provider_error",
@@ -415,7 +537,11 @@ fn callback_page(connector: &str, outcome: std::result::Result<(), ErrorCode>) -
             format!("{name} is connected. You can close this window."),
         ),
         Err(code) => (
-            400,
+            if code == ErrorCode::UnknownConnector {
+                404
+            } else {
+                400
+            },
             "Could not connect",
             format!(
                 "{name} could not be connected ({}). Close this window and try again.",
@@ -478,6 +604,32 @@ fn callback_redirect(
     }
 }
 
+fn too_long() -> Error {
+    Error::new(
+        ErrorCode::InvalidInput,
+        "The return URL and scopes are too long to carry through the consent",
+    )
+}
+
+/// The start route's one `ticket` parameter (anything else in the query,
+/// or a second ticket, is refused before any crypto or store call).
+fn ticket_param(query: &str) -> Result<String> {
+    let mut ticket = None;
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        if key != "ticket" || ticket.is_some() {
+            ticket = None;
+            break;
+        }
+        ticket = Some(value.into_owned());
+    }
+    ticket.ok_or_else(|| {
+        Error::new(
+            ErrorCode::StateMalformed,
+            "The start route takes one ticket parameter",
+        )
+    })
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InitiateBody {
@@ -520,9 +672,23 @@ fn boxed<'a, T>(future: impl Future<Output = T> + 'a) -> Pin<Box<dyn Future<Outp
     Box::pin(future)
 }
 
+/// How long an app user's start ticket opens: the page that asked for it
+/// follows it at once.
+const APP_USER_START_TTL_MS: u64 = 5 * 60_000;
+
+/// How long the builder's start ticket opens: as long as a consent URL did
+/// before the start route, since the CLI may print it for a person to open.
+const BUILDER_START_TTL_MS: u64 = STATE_TTL_MS;
+
 /// How long the status of a management PUT's authorization is kept: past
-/// the state's own lifetime, so a late poll still sees the outcome.
-const PENDING_TTL_MS: u64 = STATE_TTL_MS + 5 * 60_000;
+/// the ticket's and then the state's lifetime, so a late poll still sees
+/// the outcome.
+const PENDING_TTL_MS: u64 = BUILDER_START_TTL_MS + STATE_TTL_MS + 5 * 60_000;
+
+/// What a state holds beyond its ticket (the PKCE verifier, the binding
+/// hash and their keys), in characters of the sealed form: a ticket must
+/// leave that much room under [`state::MAX_STATE_LEN`].
+const STATE_OVER_TICKET: usize = 200;
 
 /// The status of an authorization started by the management PUT is kept
 /// as `<STATUS> <slot label>`.
@@ -577,6 +743,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         let route = routes::match_route(&request.method, path, &self.config.app_id);
         let mut response = match route {
             Ok(Route::Callback(slot)) => return boxed(self.callback(&slot, request, query)).await,
+            Ok(Route::Start(slot)) => return boxed(self.start(&slot, request, query)).await,
             Ok(_)
                 if request
                     .header("x-app-id")
@@ -743,7 +910,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                     // A connection id polled under another type is not known there.
                     let asked = params
                         .get("integration_type")
-                        .map(|t| [Slot::Shared(t.clone()), Slot::Workspace(t.clone())]);
+                        .map(|t| [Slot::Shared(fold_type_id(t)), Slot::Workspace(t.clone())]);
                     let known = asked.is_none_or(|slots| slots.iter().any(|s| s.label() == label));
                     let status = match status {
                         "PENDING" | "ACTIVE" if known => status,
@@ -777,6 +944,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 .await
             }
             Route::Callback(_)
+            | Route::Start(_)
             | Route::Initiate(_)
             | Route::Token(_)
             | Route::AppUserToken(_)
@@ -816,36 +984,33 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         let return_url = asked
             .map(|url| return_url::check(&url, &self.config.allowed_origins))
             .transpose()?;
-        let binding = if self.config.bind_browser {
-            Some(URL_SAFE_NO_PAD.encode(random_bytes::<32>()?))
-        } else {
-            None
-        };
         let (url, _) = self.consent(
             &slot,
             connector,
             Some(&user.id),
             connector.scopes.clone(),
             return_url,
-            binding.as_deref().map(binding_hash),
         )?;
-        let mut response = json_response(200, &json!({ "redirect_url": url }));
-        if let Some(value) = binding {
-            let (name, attributes) = self.config.binding_cookie();
-            response.headers.push((
-                "set-cookie".to_owned(),
-                format!("{name}={value}; Max-Age=600{attributes}"),
-            ));
-        }
-        Ok(response)
+        Ok(json_response(200, &json!({ "redirect_url": url })))
     }
 
     /// Whether the request's browser holds the cookie a bound state names.
+    /// While binding is on, a state bound to no browser is refused too.
     fn same_browser(&self, request: &Incoming, claims: &StateClaims) -> Result<()> {
-        let Some(expected) = &claims.binding else {
-            return Ok(());
+        let mismatch = || {
+            Error::new(
+                ErrorCode::StateBrowserMismatch,
+                "This authorization was started in another browser",
+            )
         };
-        let (name, _) = self.config.binding_cookie();
+        let Some(expected) = &claims.binding else {
+            return if self.config.bind_browser {
+                Err(mismatch())
+            } else {
+                Ok(())
+            };
+        };
+        let (name, _) = self.config.binding_cookie(&claims.nonce);
         let held = request
             .header("cookie")
             .into_iter()
@@ -855,11 +1020,78 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             .map(|(_, v)| binding_hash(v));
         match held {
             Some(h) if bool::from(h.as_bytes().ct_eq(expected.as_bytes())) => Ok(()),
-            _ => Err(Error::new(
-                ErrorCode::StateBrowserMismatch,
-                "This authorization was started in another browser",
-            )),
+            _ => Err(mismatch()),
         }
+    }
+
+    /// The start route: a browser opens the consent URL here, top-level.
+    /// The ticket is opened (for this slot only) and burnt; the browser gets
+    /// a binding cookie and a 303 to the provider with a state bound to it.
+    /// A failure goes back like a callback's: to the return URL with only
+    /// `connect_error`, or as a small page.
+    async fn start(&self, slot: &Slot, request: &Incoming, query: &str) -> HttpResponse {
+        let opened = self.config.connector(slot).and_then(|connector| {
+            let ticket = ticket_param(query)?;
+            let claims = state::open_ticket(&self.state_key, &ticket, &slot.label(), self.now())?;
+            Ok((connector, claims))
+        });
+        let (connector, claims) = match opened {
+            Ok(opened) => opened,
+            Err(e) => return callback_page(slot.id(), Err(e.code())),
+        };
+        match self.begin(slot, connector, request, &claims).await {
+            Ok(response) => response,
+            Err(e) => match &claims.return_url {
+                Some(url) => callback_redirect(url, slot.id(), Err(e.code())),
+                None => callback_page(slot.id(), Err(e.code())),
+            },
+        }
+    }
+
+    /// The start route's work once the ticket opened (see [`Self::start`]).
+    async fn begin(
+        &self,
+        slot: &Slot,
+        connector: &Connector,
+        request: &Incoming,
+        ticket: &StateClaims,
+    ) -> Result<HttpResponse> {
+        if matches!(slot, Slot::AppUser(_)) && !self.config.is_app_page(request.header("referer")) {
+            // A link to an unopened ticket, sent to a victim: whoever opens
+            // it first would be bound, so an app user's consent must be
+            // opened from the app's own page (its origin as Referer).
+            return Err(Error::new(
+                ErrorCode::StateBrowserMismatch,
+                "This consent link was not opened from the app's page: start again from the app",
+            ));
+        }
+        state::consume_ticket(self.vault.store(), ticket, self.now()).await?;
+        if matches!(slot, Slot::AppUser(_)) && ticket.user.is_none() {
+            return Err(Error::new(
+                ErrorCode::StateMalformed,
+                "The start ticket names no user",
+            ));
+        }
+        let value = URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
+        let mut claims = StateClaims::new(
+            slot.label(),
+            connector.client.redirect_uri.clone(),
+            self.now(),
+        )?;
+        claims.user = ticket.user.clone();
+        claims.return_url = ticket.return_url.clone();
+        claims.scopes = ticket.scopes.clone();
+        // The ticket's nonce: the management PUT's connection id follows it.
+        claims.nonce = ticket.nonce.clone();
+        claims.binding = Some(binding_hash(&value));
+        let url = self.provider_url(connector, claims.clone())?;
+        let (name, attributes) = self.config.binding_cookie(&claims.nonce);
+        let cookie = format!("{name}={value}; Max-Age=600{attributes}");
+        Ok(HttpResponse {
+            status: 303,
+            headers: callback_headers(&[("location", &url), ("set-cookie", &cookie)]),
+            body: Vec::new(),
+        })
     }
 
     /// The user of `on-behalf-of: Bearer <user token>`.
@@ -943,8 +1175,9 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         Ok(record)
     }
 
-    /// The provider's consent URL with a sealed state for `slot`, and the
-    /// state's nonce.
+    /// The consent URL for `slot`, and the flow's nonce. Bound (the
+    /// default): the start route's URL with a sealed ticket; unbound: the
+    /// provider's URL with a state.
     fn consent(
         &self,
         slot: &Slot,
@@ -952,32 +1185,47 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         user: Option<&str>,
         scopes: Vec<String>,
         return_url: Option<String>,
-        binding: Option<String>,
     ) -> Result<(String, String)> {
         let client = &connector.client;
         let mut claims = StateClaims::new(slot.label(), client.redirect_uri.clone(), self.now())?;
         claims.user = user.map(str::to_owned);
         claims.return_url = return_url;
         claims.scopes = scopes;
-        claims.binding = binding;
+        let nonce = claims.nonce.clone();
+        if !self.config.bind_browser {
+            return Ok((self.provider_url(connector, claims)?, nonce));
+        }
+        let ttl = match slot {
+            Slot::AppUser(_) => APP_USER_START_TTL_MS,
+            Slot::Shared(_) | Slot::Workspace(_) => BUILDER_START_TTL_MS,
+        };
+        claims.expires_at_ms = claims.issued_at_ms.saturating_add(ttl);
+        let ticket = state::seal_ticket(&self.state_key, &claims)?;
+        if ticket.secret().len() + STATE_OVER_TICKET > state::MAX_STATE_LEN {
+            // Its state would not open at the callback: refuse it now.
+            return Err(too_long());
+        }
+        Ok((self.config.start_url(slot, &ticket), nonce))
+    }
+
+    /// The provider's consent URL with `claims` sealed as the state (a
+    /// PKCE verifier added where the provider takes one).
+    fn provider_url(&self, connector: &Connector, mut claims: StateClaims) -> Result<String> {
+        let client = &connector.client;
         if client.provider.pkce != Pkce::Unsupported {
             claims.verifier = Some(pkce::generate_verifier()?);
         }
         let sealed = state::seal(&self.state_key, &claims)?;
         if sealed.secret().len() > state::MAX_STATE_LEN {
             // It would not open at the callback: refuse it now.
-            return Err(Error::new(
-                ErrorCode::InvalidInput,
-                "The return URL and scopes are too long to carry through the consent",
-            ));
+            return Err(too_long());
         }
-        let url = client.authorization_url(
+        client.authorization_url(
             &claims.scopes,
             sealed.secret(),
             claims.verifier.as_ref().map(PkceVerifier::secret),
             &[],
-        )?;
-        Ok((url, claims.nonce))
+        )
     }
 
     fn pending_key(&self, connection_id: &str) -> String {
@@ -1015,7 +1263,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         }
         // Kept once each, granted first.
         let union = check_scopes(granted.iter().chain(&asked))?;
-        let (url, nonce) = self.consent(slot, connector, None, union, return_url, None)?;
+        let (url, nonce) = self.consent(slot, connector, None, union, return_url)?;
         let id = connection_id(&nonce);
         self.vault
             .store()
@@ -1031,13 +1279,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     /// The OAuth callback: the state is opened (for this slot only), the
     /// issuer checked, the state burnt, then the code exchanged and stored.
     async fn callback(&self, slot: &Slot, request: &Incoming, query: &str) -> HttpResponse {
-        let opened = self.config.connector(slot).and_then(|connector| {
-            let params = callback::parse_query(query)?;
-            let claims = state::open(&self.state_key, &params.state, &slot.label(), self.now())?;
-            self.same_browser(request, &claims)?;
-            Ok((connector, params, claims))
-        });
-        let (connector, params, claims) = match opened {
+        let (connector, params, claims) = match self.open_callback(slot, request, query) {
             Ok(opened) => opened,
             Err(e) => return callback_page(slot.id(), Err(e.code())),
         };
@@ -1066,13 +1308,28 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             None => callback_page(slot.id(), outcome),
         };
         if claims.binding.is_some() {
-            let (name, attributes) = self.config.binding_cookie();
+            let (name, attributes) = self.config.binding_cookie(&claims.nonce);
             response.headers.push((
                 "set-cookie".to_owned(),
                 format!("{name}=; Max-Age=0{attributes}"),
             ));
         }
         response
+    }
+
+    /// The callback's checks before any store or provider call: the
+    /// connector, the query, the state (for this slot) and the browser.
+    fn open_callback(
+        &self,
+        slot: &Slot,
+        request: &Incoming,
+        query: &str,
+    ) -> Result<(&Connector, CallbackParams, StateClaims)> {
+        let connector = self.config.connector(slot)?;
+        let params = callback::parse_query(query)?;
+        let claims = state::open(&self.state_key, &params.state, &slot.label(), self.now())?;
+        self.same_browser(request, &claims)?;
+        Ok((connector, params, claims))
     }
 
     async fn finish(
@@ -1108,5 +1365,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     }
 }
 
+#[cfg(test)]
+mod redirect_tests;
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 
 use percent_encoding::percent_decode_str;
 
+use crate::catalog::fold_type_id;
 use crate::error::{Error, ErrorCode, Result};
 
 /// Whose connection a route is about.
@@ -34,15 +35,61 @@ impl Slot {
         }
     }
 
-    /// The callback path below `/api/apps/{appId}/` (segments encoded).
+    /// The callback path below `/api/apps/{appId}/`, each id encoded as an
+    /// RFC 3986 path segment ([`segment`]): `microsoft_teams` stays
+    /// `microsoft_teams`, as the provider's registered redirect URI has it.
     pub fn callback_path(&self) -> String {
-        let enc = |s: &str| {
-            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-        };
+        let enc = segment;
         match self {
             Slot::Shared(t) => format!("external-auth/callback/{}", enc(t)),
             Slot::Workspace(id) => format!("external-auth/connectors/{}/callback", enc(id)),
             Slot::AppUser(id) => format!("app-user-auth/connectors/{}/callback", enc(id)),
+        }
+    }
+}
+
+/// What RFC 3986 does not allow as it is in a path segment (`pchar`):
+/// controls, space, `"` `#` `%` `/` `<` `>` `?` `[` `\` `]` `^` `` ` ``
+/// `{` `|` `}` and DEL. Unreserved characters (`A-Z a-z 0-9 - . _ ~`),
+/// sub-delims, `:` and `@` stay; non-ASCII is encoded as UTF-8.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// `s` as one path segment: what a provider compares a redirect URI with,
+/// character for character. The router decodes segments, so the plain and
+/// the encoded form of an id reach the same route.
+pub fn segment(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+impl Slot {
+    /// The start route's path below `/api/apps/{appId}/`: the callback's
+    /// path with `start` for `callback` (segments encoded alike).
+    pub fn start_path(&self) -> String {
+        let callback = self.callback_path();
+        match self {
+            Slot::Shared(_) => {
+                callback.replacen("external-auth/callback/", "external-auth/start/", 1)
+            }
+            Slot::Workspace(_) | Slot::AppUser(_) => {
+                let base = callback.strip_suffix("/callback").unwrap_or(&callback);
+                format!("{base}/start")
+            }
         }
     }
 }
@@ -74,6 +121,8 @@ pub enum Route {
     Remove(Slot),
     /// The OAuth callback of a slot.
     Callback(Slot),
+    /// The start route of a slot: a browser opens the consent URL here.
+    Start(Slot),
 }
 
 fn not_found() -> Error {
@@ -103,11 +152,14 @@ pub fn match_route(method: &str, path: &str, app_id: &str) -> Result<Route> {
     }
     let s: Vec<&str> = segments.iter().map(String::as_str).collect();
     let id = |i: usize| s[i].to_owned();
+    // An integration type is read in lower case (`fold_type_id`); a
+    // connector id is taken as it is.
+    let ty = |i: usize| fold_type_id(s[i]);
     let (route, wanted) = match s.as_slice() {
         ["external-auth", "tokens", "connectors", _] => {
             (Route::Token(Slot::Workspace(id(3))), "GET")
         }
-        ["external-auth", "tokens", _] => (Route::Token(Slot::Shared(id(2))), "GET"),
+        ["external-auth", "tokens", _] => (Route::Token(Slot::Shared(ty(2))), "GET"),
         ["app-user-auth", "connectors", _, "token"] => (Route::AppUserToken(id(2)), "GET"),
         ["app-user-auth", "connectors", _, "users", _, "token"] => {
             (Route::NamedUserToken(id(2), id(4)), "GET")
@@ -117,13 +169,13 @@ pub fn match_route(method: &str, path: &str, app_id: &str) -> Result<Route> {
             (Route::Callback(Slot::AppUser(id(2))), "GET")
         }
         ["app-user-auth", "connectors", _] => (Route::Disconnect(id(2)), "DELETE"),
-        ["connectors", _, "call"] => (Route::Call(id(1)), "POST"),
+        ["connectors", _, "call"] => (Route::Call(ty(1)), "POST"),
         ["external-auth", "list"] => (Route::List, "GET"),
         ["external-auth", "status"] => (Route::Status, "GET"),
         ["external-auth", "available-integrations"] => (Route::Available, "GET"),
-        ["external-auth", "integrations", _] => (Route::Set(Slot::Shared(id(2))), "PUT"),
+        ["external-auth", "integrations", _] => (Route::Set(Slot::Shared(ty(2))), "PUT"),
         ["external-auth", "integrations", _, "remove"] => {
-            (Route::Remove(Slot::Shared(id(2))), "DELETE")
+            (Route::Remove(Slot::Shared(ty(2))), "DELETE")
         }
         ["external-auth", "connectors", _] => (Route::Set(Slot::Workspace(id(2))), "PUT"),
         ["external-auth", "connectors", _, "remove"] => {
@@ -132,7 +184,12 @@ pub fn match_route(method: &str, path: &str, app_id: &str) -> Result<Route> {
         ["external-auth", "connectors", _, "callback"] => {
             (Route::Callback(Slot::Workspace(id(2))), "GET")
         }
-        ["external-auth", "callback", _] => (Route::Callback(Slot::Shared(id(2))), "GET"),
+        ["external-auth", "callback", _] => (Route::Callback(Slot::Shared(ty(2))), "GET"),
+        ["app-user-auth", "connectors", _, "start"] => (Route::Start(Slot::AppUser(id(2))), "GET"),
+        ["external-auth", "connectors", _, "start"] => {
+            (Route::Start(Slot::Workspace(id(2))), "GET")
+        }
+        ["external-auth", "start", _] => (Route::Start(Slot::Shared(ty(2))), "GET"),
         _ => return Err(not_found()),
     };
     if method != wanted {
@@ -255,16 +312,118 @@ mod tests {
     }
 
     #[test]
+    fn callback_paths_keep_unreserved_characters_and_encode_what_a_segment_cannot_hold() {
+        let cases = [
+            (
+                Slot::Shared("microsoft_teams".into()),
+                "external-auth/callback/microsoft_teams",
+            ),
+            (
+                Slot::Workspace("team-1_a.b~c".into()),
+                "external-auth/connectors/team-1_a.b~c/callback",
+            ),
+            (
+                Slot::AppUser("my_calendar".into()),
+                "app-user-auth/connectors/my_calendar/callback",
+            ),
+            (
+                Slot::AppUser("a/b?c#d%e f\"<>[\\]^`{|}".into()),
+                "app-user-auth/connectors/a%2Fb%3Fc%23d%25e%20f%22%3C%3E%5B%5C%5D%5E%60%7B%7C%7D/callback",
+            ),
+            (
+                Slot::AppUser("é\u{7f}\n".into()),
+                "app-user-auth/connectors/%C3%A9%7F%0A/callback",
+            ),
+            // Sub-delims, ':' and '@' are pchars: they stay.
+            (
+                Slot::AppUser("a:b@c!$&'()*+,;=".into()),
+                "app-user-auth/connectors/a:b@c!$&'()*+,;=/callback",
+            ),
+        ];
+        for (slot, want) in cases {
+            assert_eq!(slot.callback_path(), want, "{slot:?}");
+        }
+    }
+
+    #[test]
+    fn plain_and_encoded_ids_reach_the_same_route_and_types_fold_to_lower_case() {
+        let shared = |t: &str| Some(Route::Callback(Slot::Shared(t.to_owned())));
+        for path in [
+            "/api/apps/app1/external-auth/callback/microsoft_teams",
+            "/api/apps/app1/external-auth/callback/microsoft%5Fteams",
+            "/api/apps/app1/external-auth/callback/microsoft%5fteams",
+            "/api/apps/app1/external-auth/callback/Microsoft_Teams",
+        ] {
+            assert_eq!(route("GET", path).ok(), shared("microsoft_teams"), "{path}");
+        }
+        let user = |id: &str| Some(Route::Callback(Slot::AppUser(id.to_owned())));
+        for path in [
+            "/api/apps/app1/app-user-auth/connectors/my-cal.v2~x/callback",
+            "/api/apps/app1/app-user-auth/connectors/my%2Dcal%2Ev2%7Ex/callback",
+        ] {
+            assert_eq!(route("GET", path).ok(), user("my-cal.v2~x"), "{path}");
+        }
+        // Connector ids are taken as they are; types in every route fold.
+        assert_eq!(
+            route(
+                "GET",
+                "/api/apps/app1/app-user-auth/connectors/My_Cal/callback"
+            )
+            .ok(),
+            user("My_Cal")
+        );
+        let folded = [
+            (
+                "GET",
+                "/api/apps/app1/external-auth/tokens/Slack",
+                Route::Token(Slot::Shared("slack".into())),
+            ),
+            (
+                "POST",
+                "/api/apps/app1/connectors/SLACK/call",
+                Route::Call("slack".into()),
+            ),
+            (
+                "PUT",
+                "/api/apps/app1/external-auth/integrations/Slack",
+                Route::Set(Slot::Shared("slack".into())),
+            ),
+            (
+                "DELETE",
+                "/api/apps/app1/external-auth/integrations/Slack/remove",
+                Route::Remove(Slot::Shared("slack".into())),
+            ),
+            (
+                "GET",
+                "/api/apps/app1/external-auth/tokens/connectors/Team",
+                Route::Token(Slot::Workspace("Team".into())),
+            ),
+        ];
+        for (method, path, want) in folded {
+            assert_eq!(route(method, path).ok(), Some(want), "{method} {path}");
+        }
+    }
+
+    #[test]
     fn callback_paths_round_trip_through_the_router() {
         for slot in [
             Slot::Shared("slack".into()),
+            Slot::Shared("microsoft_teams".into()),
             Slot::Workspace("team one".into()),
+            Slot::Workspace("a-b.c~d_e".into()),
             Slot::AppUser("c/1".into()),
+            Slot::AppUser("é?#%".into()),
         ] {
             let path = format!("/api/apps/app1/{}", slot.callback_path());
             assert_eq!(
                 route("GET", &path).ok(),
                 Some(Route::Callback(slot.clone())),
+                "{path}"
+            );
+            let path = format!("/api/apps/app1/{}", slot.start_path());
+            assert_eq!(
+                route("GET", &path).ok(),
+                Some(Route::Start(slot.clone())),
                 "{path}"
             );
         }

@@ -40,6 +40,8 @@ struct Env {
     fetch: Rc<FakeFetch>,
     store: Rc<MemoryStore>,
     clock: Rc<FakeClock>,
+    /// The cookies of the test's one browser: `send` presents them.
+    jar: std::cell::RefCell<Vec<String>>,
 }
 
 fn provider() -> Provider {
@@ -114,6 +116,7 @@ fn env_configured(shared_scopes: &[&str], configure: impl FnOnce(&mut ServerConf
         fetch,
         store,
         clock,
+        jar: std::cell::RefCell::new(Vec::new()),
     }
 }
 
@@ -130,11 +133,42 @@ fn tokens(at: &str, rt: &str, scope: &str) -> std::result::Result<HttpResponse, 
     ))
 }
 
-fn redirect_url(r: &HttpResponse) -> String {
+fn answer_url(r: &HttpResponse) -> String {
     json_of(r)["redirect_url"]
         .as_str()
         .unwrap_or_default()
         .to_owned()
+}
+
+/// The page of the app a browser opens consent URLs from.
+const APP_PAGE: (&str, &str) = ("Referer", "https://app.example/settings");
+
+/// Opens a start URL as the browser does from the app's page: the 303 to
+/// the provider, its binding cookie kept in the jar.
+fn open_start(env: &Env, start_url: &str) -> HttpResponse {
+    let path = start_url
+        .strip_prefix("https://connect.example")
+        .unwrap_or(start_url);
+    let r = send(env, &request("GET", path, &[APP_PAGE], ""));
+    if let Some(cookie) = r.header("set-cookie") {
+        let pair = cookie.split(';').next().unwrap_or_default().to_owned();
+        env.jar.borrow_mut().push(pair);
+    }
+    r
+}
+
+/// The provider's consent URL of an initiate or PUT answer, reached
+/// through the start route as a browser would (its cookie kept).
+fn redirect_url_in(env: &Env, r: &HttpResponse) -> String {
+    let start = answer_url(r);
+    let opened = open_start(env, &start);
+    assert_eq!(
+        opened.status,
+        303,
+        "{start}: {}",
+        String::from_utf8_lossy(&opened.body)
+    );
+    opened.header("location").unwrap_or_default().to_owned()
 }
 
 fn put_shared(env: &Env, body: &str) -> HttpResponse {
@@ -180,8 +214,16 @@ fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> In
 
 const SVC: (&str, &str) = ("Authorization", "Bearer service-token-0123456789");
 
+/// Sends a request from the test's browser: with the jar's cookies,
+/// unless the request names its own.
 fn send(env: &Env, req: &Incoming) -> HttpResponse {
-    block_on(env.server.handle(req))
+    let jar = env.jar.borrow().join("; ");
+    if jar.is_empty() || req.header("cookie").is_some() {
+        return block_on(env.server.handle(req));
+    }
+    let mut req = req.clone();
+    req.headers.push(("Cookie".into(), jar));
+    block_on(env.server.handle(&req))
 }
 
 fn json_of(response: &HttpResponse) -> Value {
@@ -241,7 +283,7 @@ fn initiate(env: &Env, user: &str, body: &str) -> HttpResponse {
 
 fn connect_user(env: &Env, user: &str, at: &str) -> HttpResponse {
     let r = initiate(env, user, r#"{"return_url":"https://app.example/done"}"#);
-    let url = redirect_url(&r);
+    let url = redirect_url_in(env, &r);
     provider_answers(env, tokens(at, &format!("{at}-rt"), "read"));
     send(
         env,
@@ -271,7 +313,7 @@ fn an_app_user_connects_and_reads_only_their_own_token() {
         r#"{"return_url":"https://app.example/done"}"#,
     );
     assert_eq!(r.status, 200);
-    let url = redirect_url(&r);
+    let url = redirect_url_in(&env, &r);
     assert!(url.starts_with("https://acme.example/authorize?"), "{url}");
     assert_eq!(query_param(&url, "code_challenge_method"), "S256");
     assert_eq!(
@@ -352,7 +394,7 @@ fn two_users_get_two_connections() {
 fn a_state_opens_once_for_its_own_connector_within_ten_minutes() {
     let env = env();
     let r = initiate(&env, "alice", r#"{"return_url":"https://app.example/"}"#);
-    let url = redirect_url(&r);
+    let url = redirect_url_in(&env, &r);
     // Another connector's callback: refused before any provider call.
     let mut other = callback_for(&url, "&code=x");
     other.url = other.url.replace(
@@ -402,7 +444,7 @@ fn a_state_opens_once_for_its_own_connector_within_ten_minutes() {
     assert_eq!(env.fetch.calls(), 1);
     // A state older than 10 minutes.
     let r = initiate(&env, "alice", "");
-    let late = redirect_url(&r);
+    let late = redirect_url_in(&env, &r);
     env.clock.now.set(env.clock.now.get() + 601_000);
     let r = send(
         &env,
@@ -416,9 +458,11 @@ fn a_state_opens_once_for_its_own_connector_within_ten_minutes() {
 fn concurrent_callbacks_with_one_state_make_one_token_request() {
     let env = env();
     let r = initiate(&env, "alice", "");
-    let url = redirect_url(&r);
+    let url = redirect_url_in(&env, &r);
     provider_answers(&env, tokens("AT", "RT", "read"));
-    let req = callback_for(&url, "&code=x&iss=https%3A%2F%2Facme.example");
+    let mut req = callback_for(&url, "&code=x&iss=https%3A%2F%2Facme.example");
+    req.headers
+        .push(("Cookie".into(), env.jar.borrow().join("; ")));
     let answers = join_all((0..10).map(|_| env.server.handle(&req)).collect());
     assert_eq!(env.fetch.calls(), 1);
     assert_eq!(answers.iter().filter(|r| r.status == 200).count(), 1);
@@ -428,7 +472,7 @@ fn concurrent_callbacks_with_one_state_make_one_token_request() {
 fn a_refused_consent_burns_the_state_and_stores_nothing() {
     let env = env();
     let r = initiate(&env, "alice", "");
-    let url = redirect_url(&r);
+    let url = redirect_url_in(&env, &r);
     let denied = callback_for(
         &url,
         "&error=access_denied&error_description=%3Cscript%3E&iss=https%3A%2F%2Facme.example",
@@ -464,7 +508,9 @@ fn malformed_callbacks_show_a_page_without_touching_the_provider() {
             "",
         ),
     );
-    assert_eq!(r.status, 400);
+    // An unknown connector, not a provider's failure.
+    assert_eq!(r.status, 404);
+    assert!(String::from_utf8_lossy(&r.body).contains("unknown_connector"));
     assert_eq!(env.fetch.calls(), 0);
 }
 
@@ -619,12 +665,13 @@ fn connect_shared(env: &Env, scopes: &str, at: &str) -> Value {
         ),
     );
     let answer = json_of(&r);
-    if let Some(url) = answer["redirect_url"].as_str() {
-        let granted = query_param(url, "scope");
+    if answer["redirect_url"].is_string() {
+        let url = redirect_url_in(env, &r);
+        let granted = query_param(&url, "scope");
         provider_answers(env, tokens(at, "RT", &granted));
         let r = send(
             env,
-            &callback_for(url, "&code=c&iss=https%3A%2F%2Facme.example"),
+            &callback_for(&url, "&code=c&iss=https%3A%2F%2Facme.example"),
         );
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     }
@@ -649,10 +696,7 @@ fn the_management_flow_connects_a_shared_connector() {
         .unwrap_or_default()
         .to_owned();
     assert_eq!(status_of(&env, &id), "PENDING");
-    let url = answer["redirect_url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let url = redirect_url_in(&env, &r);
     provider_answers(&env, tokens("SHARED_AT", "RT", "read"));
     let r = send(
         &env,
@@ -688,7 +732,7 @@ fn the_management_flow_connects_a_shared_connector() {
     assert_eq!(again["redirect_url"], Value::Null);
     // More scopes: consent for the union.
     let more = put_shared(&env, r#"{"scopes":["write"]}"#);
-    let url = redirect_url(&more);
+    let url = redirect_url_in(&env, &more);
     assert_eq!(query_param(&url, "scope"), "read write");
 
     let available = json_of(&send(
@@ -743,7 +787,7 @@ fn a_workspace_connector_connects_through_its_own_put() {
             "",
         ),
     );
-    let url = redirect_url(&r);
+    let url = redirect_url_in(&env, &r);
     assert_eq!(query_param(&url, "scope"), "read");
     provider_answers(&env, tokens("TEAM_AT", "RT", "read"));
     assert_eq!(
@@ -772,7 +816,7 @@ fn scopes_asked_later_make_token_reads_name_what_is_missing() {
     let env = env_with(&["read", "write"]);
     // The grant covers only `read` (the provider granted less).
     let r = put_shared(&env, r#"{"scopes":["read"]}"#);
-    let url = redirect_url(&r);
+    let url = redirect_url_in(&env, &r);
     provider_answers(&env, tokens("AT", "RT", "read"));
     send(
         &env,
@@ -788,7 +832,7 @@ fn scopes_asked_later_make_token_reads_name_what_is_missing() {
     );
     // The PUT without scopes asks for the connector's own, unioned with the grant.
     let r = put_shared(&env, "");
-    let url = redirect_url(&r);
+    let url = redirect_url_in(&env, &r);
     assert_eq!(query_param(&url, "scope"), "read write");
 }
 
@@ -831,7 +875,7 @@ fn token_reads_say_how_long_the_token_is_handed_out_as_it_is() {
     assert_eq!(json_of(&r)["access_token"], "AT2");
     assert_eq!(ttl(&r).as_deref(), Some("3270000"));
     // A token without an expiry: a day (the client's own cap decides).
-    let url = redirect_url(&initiate(&env, "alice", "{}"));
+    let url = redirect_url_in(&env, &initiate(&env, "alice", "{}"));
     provider_answers(
         &env,
         Ok(json_response(
@@ -852,6 +896,33 @@ fn token_reads_say_how_long_the_token_is_handed_out_as_it_is() {
         &request("GET", "/api/apps/app1/external-auth/tokens/acme", &[], ""),
     );
     assert_eq!((r.status, ttl(&r)), (401, None));
+}
+
+#[test]
+fn a_short_lived_token_is_handed_out_for_half_its_lifetime_then_refreshed_once() {
+    let env = env();
+    connect_shared(&env, r#"["read"]"#, "AT1");
+    env.clock.now.set(T0 + 3_600_000);
+    // Refreshed tokens live 2 minutes.
+    provider_answers(
+        &env,
+        Ok(json_response(
+            200,
+            r#"{"access_token":"AT2","refresh_token":"RT2","expires_in":120,"scope":"read"}"#,
+        )),
+    );
+    let ttl = |r: &HttpResponse| r.header(TOKEN_TTL_HEADER).map(str::to_owned);
+    let r = shared_token(&env);
+    assert_eq!(json_of(&r)["access_token"], "AT2");
+    assert_eq!(ttl(&r).as_deref(), Some("60000"));
+    let calls = env.fetch.calls();
+    for second in 1..=3 {
+        env.clock.now.set(T0 + 3_600_000 + second * 1_000);
+        let r = shared_token(&env);
+        assert_eq!(json_of(&r)["access_token"], "AT2");
+        assert_eq!(ttl(&r), Some((60_000 - second * 1_000).to_string()));
+    }
+    assert_eq!(env.fetch.calls(), calls, "not refreshed again");
 }
 
 fn call(env: &Env, body: &str) -> HttpResponse {
@@ -922,7 +993,7 @@ fn no_answer_ever_holds_a_secret() {
         }
     };
     let r = initiate(&env, "alice", r#"{"return_url":"https://app.example/"}"#);
-    let url = redirect_url(&r);
+    let url = redirect_url_in(&env, &r);
     let state = query_param(&url, "state");
     // A provider that echoes the code and the secret in its error.
     provider_answers(
@@ -1101,7 +1172,7 @@ fn the_location_keeps_the_apps_parameters_but_none_that_pass_for_the_providers()
     let body =
         r#"{"return_url":"https://app.example/back?code=mine&state=s&iss=i&status=x&keep=1#top"}"#;
     let r = initiate(&env, "alice", body);
-    let url = redirect_url(&r);
+    let url = redirect_url_in(&env, &r);
     let r = send(
         &env,
         &callback_for(&url, "&error=access_denied&iss=https%3A%2F%2Facme.example"),
@@ -1112,64 +1183,491 @@ fn the_location_keeps_the_apps_parameters_but_none_that_pass_for_the_providers()
     );
 }
 
-/// The binding cookie an initiate answer set, as a `Cookie` header value.
+/// The start route's answer: its binding cookie as a `Cookie` pair, after
+/// checking the attributes.
 fn cookie_of(r: &HttpResponse) -> String {
     let set = r.header("set-cookie").unwrap_or_default();
     assert!(
-        set.starts_with("__Host-oauth-connectors-bind=")
+        set.starts_with("__Host-oauth-connectors-bind-")
             && set.contains("; Max-Age=600; Path=/; HttpOnly; Secure; SameSite=Lax"),
         "{set}"
     );
     set.split(';').next().unwrap_or_default().to_owned()
 }
 
+/// The callback of a provider consent URL, from a browser holding `cookie`
+/// (none when empty), and no other cookie.
+fn callback_with(url: &str, cookie: &str) -> Incoming {
+    let mut req = callback_for(url, "&code=c&iss=https%3A%2F%2Facme.example");
+    req.headers.push((
+        "Cookie".into(),
+        if cookie.is_empty() {
+            "theme=dark".into()
+        } else {
+            format!("theme=dark; {cookie}")
+        },
+    ));
+    req
+}
+
+/// The code of the callback's first failing check, which the browser sees
+/// only as `invalid_state`.
+fn callback_code(env: &Env, slot: &Slot, req: &Incoming) -> Option<ErrorCode> {
+    let (_, query) = req.path_and_query();
+    env.server
+        .open_callback(slot, req, query)
+        .err()
+        .map(|e| e.code())
+}
+
 #[test]
-fn a_bound_consent_completes_only_in_the_browser_that_started_it() {
-    let env = env_configured(&["read"], |c| c.bind_browser(true));
+fn initiate_answers_the_start_route_which_sets_the_cookie_and_sends_the_browser_on() {
+    let env = env();
+    let r = initiate(
+        &env,
+        "alice",
+        r#"{"return_url":"https://app.example/done"}"#,
+    );
+    assert_eq!(
+        r.header("set-cookie"),
+        None,
+        "initiate is a cross-site fetch: no cookie there"
+    );
+    let start = answer_url(&r);
+    let prefix =
+        "https://connect.example/api/apps/app1/app-user-auth/connectors/mine/start?ticket=";
+    assert!(start.starts_with(prefix), "{start}");
+    let ticket = &start[prefix.len()..];
+    assert!(
+        ticket.len() > 43
+            && ticket
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    );
+    // The ticket is sealed: nothing of the user, return URL or scopes shows.
+    for clear in ["alice", "app.example", "read"] {
+        assert!(!ticket.contains(clear), "{clear} in {ticket}");
+    }
+    let opened = open_start(&env, &start);
+    assert_eq!(opened.status, 303);
+    let url = opened.header("location").unwrap_or_default().to_owned();
+    assert!(url.starts_with("https://acme.example/authorize?"), "{url}");
+    assert_eq!(query_param(&url, "code_challenge_method"), "S256");
+    assert_eq!(opened.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(opened.header("cache-control"), Some("no-store"));
+    let cookie = cookie_of(&opened);
+    assert!(
+        !url.contains(cookie.split('=').nth(1).unwrap_or("?")),
+        "the cookie value is not in the URL"
+    );
+    assert_eq!(env.fetch.calls(), 0);
+    provider_answers(&env, tokens("AT", "RT", "read"));
+    let r = send(&env, &callback_with(&url, &cookie));
+    assert_eq!(
+        r.header("location"),
+        Some("https://app.example/done?connector=mine&status=connected")
+    );
+    assert!(
+        r.headers.iter().any(|(k, v)| k == "set-cookie"
+            && v.starts_with(&format!(
+                "{}=; Max-Age=0",
+                cookie.split('=').next().unwrap_or("?")
+            ))),
+        "the cookie is cleared"
+    );
+    assert_eq!(json_of(&user_token(&env, "alice"))["access_token"], "AT");
+}
+
+#[test]
+fn a_missing_or_foreign_binding_cookie_is_refused_before_any_token_request() {
+    let env = env();
+    let slot = Slot::AppUser("mine".into());
     let alice = initiate(&env, "alice", r#"{"return_url":"https://app.example/"}"#);
-    let alice_cookie = cookie_of(&alice);
-    let url = redirect_url(&alice);
-    let bob_cookie = cookie_of(&initiate(&env, "bob", ""));
-    assert_ne!(alice_cookie, bob_cookie);
-    let with = |cookie: &str| {
-        let mut req = callback_for(&url, "&code=c&iss=https%3A%2F%2Facme.example");
-        if !cookie.is_empty() {
-            req.headers
-                .push(("Cookie".into(), format!("theme=dark; {cookie}")));
-        }
-        req
-    };
+    let alice_start = open_start(&env, &answer_url(&alice));
+    let alice_cookie = cookie_of(&alice_start);
+    let url = alice_start
+        .header("location")
+        .unwrap_or_default()
+        .to_owned();
+    let bob_start = open_start(&env, &answer_url(&initiate(&env, "bob", "")));
+    let bob_cookie = cookie_of(&bob_start);
+    // Bob's cookie under the name of Alice's flow: still not hers.
+    let bob_value = bob_cookie.split_once('=').map_or("", |(_, v)| v);
+    let alice_name = alice_cookie.split_once('=').map_or("", |(n, _)| n);
+    let renamed = format!("{alice_name}={bob_value}");
     // Alice's consent URL opened by Bob (URL phishing), or by a browser
     // without the cookie: refused before any provider call, not burnt.
     for cookie in [
         bob_cookie.as_str(),
+        renamed.as_str(),
         "",
-        "__Host-oauth-connectors-bind=forged",
+        &format!("{alice_name}=forged"),
+        &format!("{alice_name}="),
     ] {
-        let r = send(&env, &with(cookie));
-        assert_eq!(r.status, 400, "{cookie}");
+        let req = callback_with(&url, cookie);
+        assert_eq!(
+            callback_code(&env, &slot, &req),
+            Some(ErrorCode::StateBrowserMismatch),
+            "{cookie}"
+        );
+        // The browser sees a page: the state is not trusted enough to
+        // follow its return URL.
+        let r = send(&env, &req);
+        assert_eq!((r.status, r.header("location")), (400, None), "{cookie}");
         assert!(String::from_utf8_lossy(&r.body).contains("invalid_state"));
     }
     assert_eq!(env.fetch.calls(), 0);
     provider_answers(&env, tokens("AT", "RT", "read"));
-    let r = send(&env, &with(&alice_cookie));
+    let r = send(&env, &callback_with(&url, &alice_cookie));
     assert_eq!(
         r.header("location"),
         Some("https://app.example/?connector=mine&status=connected")
     );
-    assert!(
-        r.headers
-            .iter()
-            .any(|(k, v)| k == "set-cookie"
-                && v.starts_with("__Host-oauth-connectors-bind=; Max-Age=0")),
-        "the cookie is cleared"
-    );
     assert_eq!(json_of(&user_token(&env, "alice"))["access_token"], "AT");
-    // Without the option, no cookie is set and none is needed.
-    assert_eq!(
-        initiate(&env_with(&["read"]), "alice", "").header("set-cookie"),
-        None
+    assert_eq!(code_of(&user_token(&env, "bob")), "NOT_CONNECTED");
+}
+
+#[test]
+fn a_start_ticket_opens_once_so_the_attacker_who_opened_his_gains_nothing() {
+    let env = env();
+    let slot = Slot::AppUser("mine".into());
+    // The attacker connects from the app's page: his browser opens the
+    // start URL, is bound, and lands at the provider's consent page.
+    let start = answer_url(&initiate(
+        &env,
+        "mallory",
+        r#"{"return_url":"https://app.example/"}"#,
+    ));
+    let his = open_start(&env, &start);
+    let consent = his.header("location").unwrap_or_default().to_owned();
+    // He sends both URLs to Alice. The start URL is spent...
+    env.jar.borrow_mut().clear();
+    let again = send(
+        &env,
+        &request(
+            "GET",
+            start
+                .strip_prefix("https://connect.example")
+                .unwrap_or_default(),
+            &[APP_PAGE],
+            "",
+        ),
     );
+    assert_eq!(
+        again.header("location"),
+        Some("https://app.example/?connect_error=invalid_state")
+    );
+    assert_eq!(again.header("set-cookie"), None);
+    let ticket = query_param(&start, "ticket");
+    let replayed = block_on(async {
+        let claims = state::open_ticket(&env.server.state_key, &ticket, &slot.label(), T0)?;
+        state::consume_ticket(env.server.vault.store(), &claims, T0).await
+    });
+    assert_eq!(
+        replayed.err().map(|e| e.code()),
+        Some(ErrorCode::StateReplayed)
+    );
+    // ...and the consent URL is bound to his browser: Alice's has no cookie for it.
+    let req = callback_with(&consent, "");
+    assert_eq!(
+        callback_code(&env, &slot, &req),
+        Some(ErrorCode::StateBrowserMismatch)
+    );
+    assert_eq!(send(&env, &req).status, 400);
+    assert_eq!(env.fetch.calls(), 0);
+    assert_eq!(code_of(&user_token(&env, "mallory")), "NOT_CONNECTED");
+}
+
+#[test]
+fn an_app_users_start_link_opens_only_from_the_apps_page() {
+    let env = env();
+    // The attacker initiates through the API and never opens the link: a
+    // victim's browser would be the first, so where it comes from decides.
+    for referer in [
+        None,
+        Some("https://evil.example/phish"),
+        Some("https://app.example.evil.com/"),
+        Some("https://mail.example/inbox"),
+        Some("not a url"),
+    ] {
+        let start = answer_url(&initiate(
+            &env,
+            "mallory",
+            r#"{"return_url":"https://app.example/"}"#,
+        ));
+        let path = start
+            .strip_prefix("https://connect.example")
+            .unwrap_or_default()
+            .to_owned();
+        let headers: Vec<(&str, &str)> = referer.iter().map(|r| ("Referer", *r)).collect();
+        let r = send(&env, &request("GET", &path, &headers, ""));
+        assert_eq!(
+            (r.status, r.header("location"), r.header("set-cookie")),
+            (
+                303,
+                Some("https://app.example/?connect_error=invalid_state"),
+                None
+            ),
+            "{referer:?}"
+        );
+        // Not burnt: the app's own page may still open it.
+        let ok = send(&env, &request("GET", &path, &[APP_PAGE], ""));
+        assert_eq!(ok.status, 303);
+        assert!(
+            ok.header("location")
+                .is_some_and(|l| l.starts_with("https://acme.example/"))
+        );
+    }
+    // A same-origin page sends its whole URL: only the origin counts.
+    let long = format!(
+        "https://app.example/invite?email=a@b.example&x={}",
+        "y".repeat(3000)
+    );
+    for referer in [long.as_str(), "https://app.example:443/a?b=c#d"] {
+        let start = answer_url(&initiate(&env, "alice", ""));
+        let path = start
+            .strip_prefix("https://connect.example")
+            .unwrap_or_default()
+            .to_owned();
+        let r = send(&env, &request("GET", &path, &[("Referer", referer)], ""));
+        assert!(
+            r.header("location")
+                .is_some_and(|l| l.starts_with("https://acme.example/")),
+            "{referer}"
+        );
+    }
+    // Userinfo, another port or scheme: not the app's page.
+    for referer in [
+        "https://evil@app.example/",
+        "https://app.example:8443/",
+        "http://app.example/",
+    ] {
+        let start = answer_url(&initiate(&env, "alice", ""));
+        let path = start
+            .strip_prefix("https://connect.example")
+            .unwrap_or_default()
+            .to_owned();
+        let r = send(&env, &request("GET", &path, &[("Referer", referer)], ""));
+        assert_eq!((r.status, r.header("set-cookie")), (400, None), "{referer}");
+    }
+    // The server's own origin counts as the app's (a frontend served with it).
+    let start = answer_url(&initiate(&env, "alice", ""));
+    let path = start
+        .strip_prefix("https://connect.example")
+        .unwrap_or_default()
+        .to_owned();
+    let own = send(
+        &env,
+        &request(
+            "GET",
+            &path,
+            &[("Referer", "https://connect.example/app")],
+            "",
+        ),
+    );
+    assert!(
+        own.header("location")
+            .is_some_and(|l| l.starts_with("https://acme.example/"))
+    );
+    // The builder's consent is opened by the CLI's browser: no page, no Referer.
+    let put = put_shared(&env, r#"{"scopes":["read"]}"#);
+    let start = answer_url(&put);
+    assert!(
+        start.starts_with("https://connect.example/api/apps/app1/external-auth/start/acme?ticket="),
+        "{start}"
+    );
+    let path = start
+        .strip_prefix("https://connect.example")
+        .unwrap_or_default()
+        .to_owned();
+    let r = send(&env, &request("GET", &path, &[], ""));
+    assert!(
+        r.header("location")
+            .is_some_and(|l| l.starts_with("https://acme.example/"))
+    );
+    assert_eq!(env.fetch.calls(), 0);
+}
+
+#[test]
+fn builder_consents_are_bound_to_the_browser_too() {
+    let env = env();
+    for (path, callback_slot) in [
+        (
+            "/api/apps/app1/external-auth/integrations/acme",
+            Slot::Shared("acme".into()),
+        ),
+        (
+            "/api/apps/app1/external-auth/connectors/team",
+            Slot::Workspace("team".into()),
+        ),
+    ] {
+        let put = send(
+            &env,
+            &request("PUT", path, &[SVC], r#"{"scopes":["read"]}"#),
+        );
+        let id = json_of(&put)["connection_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let start = answer_url(&put);
+        assert!(
+            start.starts_with(&format!(
+                "https://connect.example/api/apps/app1/{}?ticket=",
+                callback_slot.start_path()
+            )),
+            "{start}"
+        );
+        let opened = open_start(&env, &start);
+        let cookie = cookie_of(&opened);
+        let url = opened.header("location").unwrap_or_default().to_owned();
+        // Another browser: refused, no token request, still pending.
+        let req = callback_with(&url, "");
+        assert_eq!(
+            callback_code(&env, &callback_slot, &req),
+            Some(ErrorCode::StateBrowserMismatch)
+        );
+        assert_eq!(send(&env, &req).status, 400);
+        assert_eq!(env.fetch.calls(), 0);
+        let status = |env: &Env| {
+            let path = format!(
+                "/api/apps/app1/external-auth/status?integration_type={}&connection_id={id}",
+                callback_slot.id()
+            );
+            json_of(&send(env, &request("GET", &path, &[SVC], "")))["status"].clone()
+        };
+        assert_eq!(status(&env), "PENDING");
+        // The builder's browser: connected, and the status follows the ticket's id.
+        provider_answers(&env, tokens("B_AT", "RT", "read"));
+        assert_eq!(send(&env, &callback_with(&url, &cookie)).status, 200);
+        assert_eq!(status(&env), "ACTIVE");
+        env.fetch.requests.borrow_mut().clear();
+    }
+}
+
+#[test]
+fn bad_start_requests_show_a_page_and_touch_nothing() {
+    let env = env();
+    let start = answer_url(&initiate(
+        &env,
+        "alice",
+        r#"{"return_url":"https://app.example/"}"#,
+    ));
+    let ticket = query_param(&start, "ticket");
+    let base = "/api/apps/app1/app-user-auth/connectors/mine/start";
+    let flipped: String = ticket
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == 30 {
+                if c == 'A' { 'B' } else { 'A' }
+            } else {
+                c
+            }
+        })
+        .collect();
+    // A state (from the opt-out, same secret) where a ticket goes.
+    let off = env_configured(&["read"], |c| c.bind_browser(false));
+    let state_as_ticket = query_param(&answer_url(&initiate(&off, "alice", "")), "state");
+    for query in [
+        String::new(),
+        "?ticket=".into(),
+        format!("?ticket={ticket}&ticket={ticket}"),
+        format!("?ticket={ticket}&code=x"),
+        format!("?ticket={flipped}"),
+        format!("?ticket={state_as_ticket}"),
+        "?ticket=%00".into(),
+        format!("?ticket={}", "a".repeat(10 * 1024)),
+    ] {
+        let r = send(
+            &env,
+            &request("GET", &format!("{base}{query}"), &[APP_PAGE], ""),
+        );
+        assert_eq!(r.status, 400, "{query}");
+        assert_eq!(r.header("set-cookie"), None, "{query}");
+        assert!(
+            String::from_utf8_lossy(&r.body).contains("invalid_state"),
+            "{query}"
+        );
+    }
+    // Another connector's start route, a POST, an unknown connector.
+    let other = send(
+        &env,
+        &request(
+            "GET",
+            &format!("/api/apps/app1/external-auth/connectors/team/start?ticket={ticket}"),
+            &[APP_PAGE],
+            "",
+        ),
+    );
+    assert_eq!(other.status, 400);
+    assert_eq!(
+        code_of(&send(
+            &env,
+            &request("POST", &format!("{base}?ticket={ticket}"), &[APP_PAGE], "")
+        )),
+        "METHOD_NOT_ALLOWED"
+    );
+    let unknown = send(
+        &env,
+        &request(
+            "GET",
+            &format!("/api/apps/app1/app-user-auth/connectors/nope/start?ticket={ticket}"),
+            &[APP_PAGE],
+            "",
+        ),
+    );
+    assert_eq!(unknown.status, 404);
+    // The untouched ticket still opens, within its 5 minutes only.
+    env.clock.now.set(T0 + 301_000);
+    let late = send(
+        &env,
+        &request("GET", &format!("{base}?ticket={ticket}"), &[APP_PAGE], ""),
+    );
+    assert_eq!(late.header("location"), None);
+    assert_eq!(late.status, 400);
+    assert_eq!(env.fetch.calls(), 0);
+    assert!(
+        !env.store.dump().contains("oauth-connectors:start:"),
+        "nothing burnt"
+    );
+}
+
+#[test]
+fn a_state_bound_to_no_browser_is_refused_while_binding_is_on() {
+    // A consent URL made by the opt-out (the same secret, binding off)...
+    let off = env_configured(&["read"], |c| c.bind_browser(false));
+    let url = answer_url(&initiate(&off, "alice", ""));
+    assert!(url.starts_with("https://acme.example/authorize?"), "{url}");
+    // ...opens where binding is off, and not where it is on.
+    let on = env();
+    let req = callback_with(&url, "");
+    assert_eq!(
+        callback_code(&on, &Slot::AppUser("mine".into()), &req),
+        Some(ErrorCode::StateBrowserMismatch)
+    );
+    assert_eq!(on.fetch.calls(), 0);
+    provider_answers(&off, tokens("AT", "RT", "read"));
+    assert_eq!(send(&off, &req).status, 200);
+    assert_eq!(json_of(&user_token(&off, "alice"))["access_token"], "AT");
+}
+
+#[test]
+fn binding_is_on_by_default() {
+    let catalog = Catalog::builtin()
+        .cloned()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let config = ServerConfig::new("app1", "https://connect.example", catalog)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(config.bind_browser);
+    // On a loopback http publicUrl the cookie has no prefix and no Secure.
+    let catalog = Catalog::builtin()
+        .cloned()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let local = ServerConfig::new("app1", "http://127.0.0.1:8787", catalog)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (name, attributes) = local.binding_cookie("nonce");
+    assert!(name.starts_with("oauth-connectors-bind-"), "{name}");
+    assert_eq!(attributes, "; Path=/; HttpOnly; SameSite=Lax");
 }
 
 #[test]
@@ -1177,7 +1675,7 @@ fn a_scope_granted_under_another_name_is_not_missing() {
     // Google grants `email` as `https://www.googleapis.com/auth/userinfo.email`.
     let env = env_with(&["email"]);
     let r = put_shared(&env, "");
-    let url = redirect_url(&r);
+    let url = redirect_url_in(&env, &r);
     provider_answers(
         &env,
         tokens(
@@ -1215,7 +1713,7 @@ fn the_management_put_may_send_the_builder_back_to_an_allowed_page() {
         &env,
         r#"{"scopes":["read"],"return_url":"https://app.example/admin"}"#,
     );
-    let url = redirect_url(&r);
+    let url = redirect_url_in(&env, &r);
     provider_answers(&env, tokens("AT", "RT", "read"));
     let back = send(
         &env,
@@ -1230,4 +1728,27 @@ fn the_management_put_may_send_the_builder_back_to_an_allowed_page() {
         r#"{"scopes":["write"],"return_url":"https://evil.example/"}"#,
     );
     assert_eq!(code_of(&r), "RETURN_URL_NOT_ALLOWED");
+}
+
+#[test]
+fn two_consents_in_one_browser_do_not_undo_each_other() {
+    let env = env();
+    // Alice starts twice (two tabs); each start sets its own cookie.
+    let first = redirect_url_in(&env, &initiate(&env, "alice", ""));
+    let second = redirect_url_in(&env, &put_shared(&env, r#"{"scopes":["read"]}"#));
+    assert_eq!(env.jar.borrow().len(), 2);
+    provider_answers(&env, tokens("SHARED_AT", "RT", "read"));
+    let r = send(
+        &env,
+        &callback_for(&second, "&code=c&iss=https%3A%2F%2Facme.example"),
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    provider_answers(&env, tokens("AT", "RT", "read"));
+    let r = send(
+        &env,
+        &callback_for(&first, "&code=c&iss=https%3A%2F%2Facme.example"),
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(json_of(&user_token(&env, "alice"))["access_token"], "AT");
+    assert_eq!(json_of(&shared_token(&env))["access_token"], "SHARED_AT");
 }

@@ -71,6 +71,22 @@ impl KeyRing {
         Ok(KeyRing { keys })
     }
 
+    /// The server takes its secrets as exactly one of `secret` (one) and
+    /// `secrets` (`[current, ...previous]`): neither and both are
+    /// `INVALID_INPUT`, each with its own message.
+    pub fn check_secret_options(secret: bool, secrets: bool) -> Result<()> {
+        let problem = match (secret, secrets) {
+            (true, false) | (false, true) => return Ok(()),
+            (false, false) => {
+                "A secret is required: give secret (a string of at least 32 random bytes) or secrets ([current, ...previous])"
+            }
+            (true, true) => {
+                "Give secret (a string of at least 32 random bytes) or secrets ([current, ...previous]), not both"
+            }
+        };
+        Err(Error::new(ErrorCode::InvalidInput, problem))
+    }
+
     /// The id of the key new records are sealed with.
     pub fn current_id(&self) -> &str {
         self.keys.first().map_or("", |k| k.id.as_str())

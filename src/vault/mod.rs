@@ -1,11 +1,13 @@
 //! The token vault: connections stored sealed in a host-provided [`Store`],
-//! read with a refresh first when the access token is (nearly) expired,
-//! and disconnected with revocation.
+//! read with a refresh first when the access token is inside its margin
+//! (5 minutes ±10%, at most half the lifetime the provider announced), and
+//! disconnected with revocation.
 //!
 //! - Sealing ([`keyring`]): AES-256-GCM per record, the store key as
 //!   associated data, a key ring for rotation. The store sees no token.
 //! - Refresh: single-flight inside an instance ([`flight`]) and across
-//!   instances (a lease taken with `set_if_absent` and a TTL; the record is
+//!   instances (a lease taken with `set_if_absent`, its TTL the refresh's
+//!   worst case: timeout × attempts plus the waits between; the record is
 //!   read again after taking the lease and while waiting for another's).
 //!   Every write is a compare-and-set on the record read, so a late writer
 //!   cannot overwrite a newer record. A rotated refresh token is written
@@ -44,10 +46,10 @@ use flight::Flights;
 pub struct VaultOptions {
     /// Namespaces every store key (the app id).
     pub app: String,
-    /// Refresh when less than this remains (±10% jitter): 5 minutes.
+    /// The refresh margin of a long-lived token: a read refreshes first when
+    /// less than this remains (±10% jitter): 5 minutes. A token's margin,
+    /// jitter included, is never more than half its lifetime.
     pub skew_ms: u64,
-    /// How long a refresh lease holds: longer than a refresh with its retries.
-    pub lease_ttl_ms: u64,
     /// How often a reader waiting on another instance's lease looks again.
     pub lease_poll_ms: u64,
     /// Tries for one write when the store fails.
@@ -59,12 +61,15 @@ impl Default for VaultOptions {
         VaultOptions {
             app: "default".to_owned(),
             skew_ms: 5 * 60_000,
-            lease_ttl_ms: 60_000,
             lease_poll_ms: 250,
             write_attempts: 3,
         }
     }
 }
+
+/// What a refresh lease adds to the refresh's worst case: the store calls
+/// made under it (reading the record again, writing the new one).
+pub const LEASE_STORE_MS: u64 = 10_000;
 
 /// What happened to a connection, for the host's `onEvent` hook. Never
 /// holds a secret.
@@ -190,6 +195,11 @@ fn usable(record: Record) -> Result<Record> {
     }
 }
 
+/// The wait before write attempt `attempt` + 1 (the first retry is 1).
+fn write_backoff_ms(attempt: u32) -> u64 {
+    100 << attempt.min(6)
+}
+
 /// A random id: 16 bytes, base64url.
 fn random_id() -> Result<String> {
     Ok(URL_SAFE_NO_PAD.encode(random_bytes::<16>()?))
@@ -275,37 +285,59 @@ impl<S: Store, C: Clock> Vault<S, C> {
     /// refresh (until the earliest moment it can be due); `None`
     /// when it does not expire.
     pub fn fresh_for_ms(&self, record: &Record) -> Option<u64> {
-        let (base, spread) = self.skew_window();
-        let earliest = base + spread;
-        record
-            .expires_at_ms
-            .map(|at| at.saturating_sub(self.clock.now_ms().saturating_add(earliest)))
+        let expires_at = record.expires_at_ms?;
+        let (_, earliest) = self.margin(record, expires_at);
+        Some(expires_at.saturating_sub(self.clock.now_ms().saturating_add(earliest)))
     }
 
-    /// The skew as its lower end and the width of its jitter (±10%).
-    fn skew_window(&self) -> (u64, u64) {
-        (self.options.skew_ms / 10 * 9, self.options.skew_ms / 5)
+    /// The refresh margin of a token expiring at `expires_at`, as the time
+    /// left from which it is always due and the time left from which it can
+    /// be due (the jitter decides in between). For a long-lived token that
+    /// is the skew ±10%; the upper end is never more than half the lifetime
+    /// the provider announced, and the lower end keeps its ratio to it, so a
+    /// token is never refreshed in the first half of its life.
+    fn margin(&self, record: &Record, expires_at: u64) -> (u64, u64) {
+        let skew = self.options.skew_ms;
+        let lifetime = expires_at.saturating_sub(record.obtained_at_ms);
+        let upper = skew.saturating_add(skew / 10).min(lifetime / 2);
+        // 0.9 / 1.1 of the upper end, as in the skew's own window.
+        (upper / 11 * 9 + upper % 11 * 9 / 11, upper)
     }
 
-    /// Whether the access token is expired or within the skew (±10%).
+    /// Whether the access token is expired or inside its margin.
     fn due(&self, record: &Record) -> bool {
         let Some(expires_at) = record.expires_at_ms else {
             return false;
         };
-        let (base, spread) = self.skew_window();
+        let (always, earliest) = self.margin(record, expires_at);
         let now = self.clock.now_ms();
         // Only inside the window does the jitter decide, so only there is
         // randomness drawn (a host call; Node's first costs ~2.4 ms).
-        if expires_at <= now.saturating_add(base) {
+        if expires_at <= now.saturating_add(always) {
             return true;
         }
-        if expires_at > now.saturating_add(base + spread) {
+        if expires_at > now.saturating_add(earliest) {
             return false;
         }
+        let spread = earliest - always;
         let jitter = random_bytes::<8>()
             .map(u64::from_le_bytes)
             .map_or(spread / 2, |r| r % (spread + 1));
-        expires_at <= now.saturating_add(base + jitter)
+        expires_at <= now.saturating_add(always + jitter)
+    }
+
+    /// How long a refresh lease holds: the longest a refresh through
+    /// `client` and `fetch` can take (every attempt timing out, the longest
+    /// wait before each retry), the write's retries, and the store calls.
+    pub fn lease_ttl_ms<F: Fetch>(&self, client: &OAuthClient, fetch: &F) -> u64 {
+        let writes = (1..self.options.write_attempts.max(1))
+            .map(write_backoff_ms)
+            .fold(0u64, u64::saturating_add);
+        client
+            .retry
+            .worst_case_ms(fetch.timeout_ms())
+            .saturating_add(writes)
+            .saturating_add(LEASE_STORE_MS)
     }
 
     /// A compare-and-set, retried with backoff while the store fails.
@@ -323,7 +355,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
                     if attempt >= self.options.write_attempts.max(1) {
                         return Err(e);
                     }
-                    self.clock.sleep(100 << attempt.min(6)).await;
+                    self.clock.sleep(write_backoff_ms(attempt)).await;
                 }
             }
         }
@@ -412,7 +444,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
         }
         let lease_key = format!("{skey}:lease");
         let lease_id = random_id()?;
-        let ttl = self.options.lease_ttl_ms;
+        let ttl = self.lease_ttl_ms(client, fetch);
         let give_up_at = self.clock.now_ms().saturating_add(ttl + ttl / 2);
         while !self
             .store

@@ -144,6 +144,10 @@ pub struct Record {
     pub refresh_token: Option<RefreshToken>,
     pub token_type: String,
     pub expires_at_ms: Option<u64>,
+    /// When the access token was obtained: with `expires_at_ms`, the
+    /// lifetime the provider announced, which bounds the refresh margin.
+    /// A record written before this field counts from its last update.
+    pub obtained_at_ms: u64,
     pub connection_config: BTreeMap<String, String>,
     pub account: Account,
     pub created_at_ms: u64,
@@ -152,9 +156,11 @@ pub struct Record {
     pub version: u64,
 }
 
-/// The sealed JSON: the same fields, tokens as plain strings.
+/// The sealed JSON: the same fields, tokens as plain strings. Fields added
+/// later are optional, and fields this version does not know are ignored,
+/// so instances of two versions can share a store.
 #[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct Stored<T> {
     id: String,
     kind: Kind,
@@ -171,6 +177,8 @@ struct Stored<T> {
     token_type: String,
     #[serde(default)]
     expires_at: Option<u64>,
+    #[serde(default)]
+    obtained_at: Option<u64>,
     connection_config: BTreeMap<String, String>,
     account: Account,
     created_at: u64,
@@ -193,6 +201,7 @@ impl Record {
             refresh_token: tokens.refresh_token,
             token_type: tokens.token_type,
             expires_at_ms: tokens.expires_at_ms,
+            obtained_at_ms: now_ms,
             connection_config: tokens.connection_config,
             account: tokens.account,
             created_at_ms: now_ms,
@@ -218,6 +227,7 @@ impl Record {
         }
         next.token_type = tokens.token_type;
         next.expires_at_ms = tokens.expires_at_ms;
+        next.obtained_at_ms = now_ms;
         next.connection_config.extend(tokens.connection_config);
         if tokens.account != Account::default() {
             next.account = tokens.account;
@@ -236,6 +246,7 @@ impl Record {
         next.refresh_token = newer.refresh_token.clone();
         next.token_type = newer.token_type.clone();
         next.expires_at_ms = newer.expires_at_ms;
+        next.obtained_at_ms = newer.obtained_at_ms;
         next.connection_config = newer.connection_config.clone();
         next.account = newer.account.clone();
         next
@@ -276,6 +287,7 @@ impl Record {
             refresh_token: self.refresh_token.as_ref().map(RefreshToken::secret),
             token_type: self.token_type.clone(),
             expires_at: self.expires_at_ms,
+            obtained_at: Some(self.obtained_at_ms),
             connection_config: self.connection_config.clone(),
             account: self.account.clone(),
             created_at: self.created_at_ms,
@@ -307,6 +319,7 @@ impl Record {
             refresh_token: s.refresh_token.map(RefreshToken::new),
             token_type: s.token_type,
             expires_at_ms: s.expires_at,
+            obtained_at_ms: s.obtained_at.unwrap_or(s.updated_at),
             connection_config: s.connection_config,
             account: s.account,
             created_at_ms: s.created_at,

@@ -89,6 +89,10 @@ impl World {
     fn advance(&self, ms: u64) {
         self.clock.now.set(self.clock.now.get() + ms);
     }
+
+    fn set_to(&self, now_ms: u64) {
+        self.clock.now.set(now_ms);
+    }
 }
 
 fn client(provider: &str) -> OAuthClient {
@@ -390,8 +394,9 @@ fn refresh_happens_inside_the_skew_and_not_before() {
 
 #[test]
 fn the_skew_jitter_decides_only_inside_its_window() {
-    // The skew is 5 minutes ±10%: due from 5.5 minutes before expiry at the
-    // earliest, and always from 4.5 minutes before.
+    // For a long-lived token the skew is 5 minutes ±10%: due from 5.5
+    // minutes before expiry at the earliest, and always from 4.5 minutes
+    // before.
     let w = World::new();
     let f = fetch(vec![refreshed("AT2", None)]);
     let v = w.vault(&[K1], &f);
@@ -405,18 +410,15 @@ fn the_skew_jitter_decides_only_inside_its_window() {
     };
     block_on(v.save(
         &user("a"),
-        tokens("ATA", Some("RTA"), Some(T0 + 11 * MIN / 2 + 1)),
+        tokens("ATA", Some("RTA"), Some(T0 + 60 * MIN + 1)),
     ))
     .unwrap();
+    block_on(v.save(&user("b"), tokens("ATB", Some("RTB"), Some(T0 + 59 * MIN)))).unwrap();
+    w.advance(54 * MIN + MIN / 2);
     for _ in 0..20 {
         assert_eq!(read("a"), "ATA");
     }
     assert_eq!(f.calls(), 0, "just beyond the window: never due");
-    block_on(v.save(
-        &user("b"),
-        tokens("ATB", Some("RTB"), Some(T0 + 9 * MIN / 2)),
-    ))
-    .unwrap();
     assert_eq!(read("b"), "AT2", "at the window's lower end: always due");
     assert_eq!(f.calls(), 1);
 }
@@ -491,7 +493,8 @@ fn a_transient_error_inside_the_skew_hands_out_the_still_valid_token() {
     let w = World::new();
     let f = fetch(vec![Err(FetchFailure::BeforeSend); 3]);
     let v = w.vault(&[K1], &f);
-    block_on(v.save(&user("a"), tokens("AT1", Some("RT1"), Some(T0 + MIN)))).unwrap();
+    block_on(v.save(&user("a"), tokens("AT1", Some("RT1"), Some(T0 + 5 * MIN)))).unwrap();
+    w.advance(4 * MIN);
     let read = block_on(v.get(&user("a"), &client("googlecalendar"))).unwrap();
     assert_eq!(read.access_token.secret(), "AT1");
     assert_eq!(f.calls(), 3);
@@ -537,7 +540,7 @@ fn a_refresh_stalled_past_the_lease_still_lands_its_rotated_token() {
     let mut a_read = Box::pin(a.get(&key, &c));
     park(&mut a_read);
     assert_eq!(fa.calls(), 1, "A's refresh is in flight");
-    w.advance(2 * MIN);
+    w.advance(a.vault.lease_ttl_ms(&c, &fa) + 1);
     assert_eq!(code(block_on(b.get(&key, &c))), ErrorCode::NeedsReconnect);
     assert!(body(&fb, 0).contains("refresh_token=RT1"));
     fa.held.set(false);
@@ -595,7 +598,7 @@ fn without_rotation_exactly_one_write_wins() {
     fa.held.set(true);
     let mut a_read = Box::pin(a.get(&key, &c));
     park(&mut a_read);
-    w.advance(2 * MIN);
+    w.advance(a.vault.lease_ttl_ms(&c, &fa) + 1);
     assert_eq!(
         block_on(b.get(&key, &c)).unwrap().access_token.secret(),
         "AT2-B"
@@ -1015,4 +1018,209 @@ fn no_secret_reaches_an_error_an_event_or_the_store() {
     for sentinel in ["SENTINEL_AT", "SENTINEL_RT", "SENTINEL_CS"] {
         assert!(!seen.contains(sentinel), "{sentinel} leaked:\n{seen}");
     }
+}
+
+/// A refresh answer for a token living `seconds`, with a rotated refresh token.
+fn refreshed_for(at: &str, rt: &str, seconds: u64) -> Result<HttpResponse, FetchFailure> {
+    Ok(json_response(
+        200,
+        &format!(r#"{{"access_token":"{at}","refresh_token":"{rt}","expires_in":{seconds}}}"#),
+    ))
+}
+
+fn read_token(v: &TestVault, key: &ConnectionKey, c: &OAuthClient) -> String {
+    block_on(v.get(key, c))
+        .unwrap()
+        .access_token
+        .secret()
+        .to_owned()
+}
+
+#[test]
+fn a_short_lived_token_is_refreshed_once_however_many_waves_of_readers() {
+    // A 6-second first token, then 120-second ones (providers issue tokens
+    // living 5 minutes or less: Keycloak's default is 5 minutes). Each
+    // refreshed token is handed out as it is, not refreshed again.
+    let w = World::new();
+    let f = fetch(vec![
+        refreshed_for("AT2", "RT2", 120),
+        refreshed_for("AT3", "RT3", 120),
+    ]);
+    let v = w.vault(&[K1], &f);
+    let (key, c) = (user("a"), client("googlecalendar"));
+    block_on(v.save(&key, tokens("AT1", Some("RT1"), Some(T0 + 6_000)))).unwrap();
+    w.advance(7_000);
+    for _wave in 0..3 {
+        let reads = (0..10).map(|_| v.get(&key, &c)).collect();
+        for r in join_all(reads) {
+            assert_eq!(r.unwrap().access_token.secret(), "AT2");
+        }
+    }
+    assert_eq!(f.calls(), 1, "30 reads in 3 waves: one refresh");
+    assert!(body(&f, 0).contains("refresh_token=RT1"));
+    let record = block_on(v.status(&key)).unwrap().unwrap();
+    assert_eq!(record.obtained_at_ms, T0 + 7_000);
+    assert_eq!(record.expires_at_ms, Some(T0 + 127_000));
+    assert_eq!(
+        v.vault.fresh_for_ms(&record),
+        Some(60_000),
+        "handed out for its first half"
+    );
+    for _ in 0..3 {
+        w.advance(1_000);
+        assert_eq!(read_token(&v, &key, &c), "AT2");
+    }
+    assert_eq!(
+        f.calls(),
+        1,
+        "3 reads a second apart of a fresh token: none"
+    );
+    assert_eq!(w.events(), ["connection.created", "connection.refreshed"]);
+}
+
+#[test]
+fn a_short_lived_token_on_two_instances_is_refreshed_once() {
+    let w = World::new();
+    let fa = fetch(vec![refreshed_for("AT2", "RT2", 120)]);
+    let fb = fetch(vec![refreshed_for("AT2-B", "RT2-B", 120)]);
+    let a = w.vault(&[K1], &fa);
+    let b = w.vault(&[K1], &fb);
+    let (key, c) = (user("a"), client("googlecalendar"));
+    block_on(a.save(&key, tokens("AT1", Some("RT1"), Some(T0 + 6_000)))).unwrap();
+    w.advance(7_000);
+    for _wave in 0..3 {
+        let reads = (0..10)
+            .map(|i| if i % 2 == 0 { &a } else { &b })
+            .map(|v| Box::pin(v.get(&key, &c)))
+            .collect();
+        for r in join_all(reads) {
+            assert_eq!(r.unwrap().access_token.secret(), "AT2");
+        }
+    }
+    assert_eq!(
+        (fa.calls(), fb.calls()),
+        (1, 0),
+        "one refresh across instances"
+    );
+    for v in [&b, &a, &b] {
+        w.advance(1_000);
+        assert_eq!(read_token(v, &key, &c), "AT2");
+    }
+    assert_eq!(fa.calls() + fb.calls(), 1);
+}
+
+#[test]
+fn the_margin_is_at_most_half_the_lifetime_the_provider_announced() {
+    // A 2-minute token is refreshed in its last 49 to 60 seconds, a
+    // 5-minute one in its last 123 to 150 seconds; never before.
+    let w = World::new();
+    let f = fetch(vec![refreshed("AT2", None), refreshed("AT3", None)]);
+    let v = w.vault(&[K1], &f);
+    let c = client("googlecalendar");
+    let (two, five) = (user("two"), user("five"));
+    block_on(v.save(&two, tokens("AT-2M", Some("RT"), Some(T0 + 2 * MIN)))).unwrap();
+    block_on(v.save(&five, tokens("AT-5M", Some("RT"), Some(T0 + 5 * MIN)))).unwrap();
+    let fresh = |key: &ConnectionKey| {
+        v.vault
+            .fresh_for_ms(&block_on(v.status(key)).unwrap().unwrap())
+    };
+    assert_eq!((fresh(&two), fresh(&five)), (Some(60_000), Some(150_000)));
+    w.advance(MIN - 1);
+    for _ in 0..20 {
+        assert_eq!(read_token(&v, &two, &c), "AT-2M");
+    }
+    assert_eq!(f.calls(), 0, "60.001 s left of 120: never due");
+    assert_eq!(fresh(&two), Some(1), "1 ms before its margin");
+    w.advance(60_000 - 49_090 + 1);
+    assert_eq!(read_token(&v, &two, &c), "AT2", "49.09 s left: always due");
+    w.set_to(T0 + 5 * MIN - 150_001);
+    for _ in 0..20 {
+        assert_eq!(read_token(&v, &five, &c), "AT-5M");
+    }
+    assert_eq!(f.calls(), 1);
+    w.set_to(T0 + 5 * MIN - 122_727);
+    assert_eq!(read_token(&v, &five, &c), "AT3");
+    assert_eq!(f.calls(), 2);
+}
+
+#[test]
+fn a_record_written_before_obtained_at_opens_and_counts_from_its_last_update() {
+    let w = World::new();
+    let f = fetch(vec![refreshed_for("AT2", "RT2", 120)]);
+    let v = w.vault(&[K1], &f);
+    let (key, c) = (user("a"), client("googlecalendar"));
+    let saved = block_on(v.save(&key, tokens("AT1", Some("RT1"), Some(T0 + 2 * MIN)))).unwrap();
+    // As an earlier version wrote it (no obtainedAt), with a field a later
+    // version may add.
+    let mut old: serde_json::Value = serde_json::from_slice(&saved.to_bytes().unwrap()).unwrap();
+    let object = old.as_object_mut().unwrap();
+    assert_eq!(object.remove("obtainedAt"), Some(serde_json::json!(T0)));
+    object.insert("addedLater".into(), serde_json::json!({"x": 1}));
+    let skey = key.store_key("app1");
+    let sealed = KeyRing::new(&[K1])
+        .unwrap()
+        .seal(&skey, &serde_json::to_vec(&old).unwrap())
+        .unwrap();
+    w.store.entries.borrow_mut().insert(skey, (sealed, None));
+    let opened = block_on(v.status(&key)).unwrap().unwrap();
+    assert_eq!(opened.obtained_at_ms, opened.updated_at_ms);
+    w.advance(30_000);
+    assert_eq!(read_token(&v, &key, &c), "AT1", "90 s left of 120: not due");
+    assert_eq!(f.calls(), 0);
+    w.advance(41_000);
+    assert_eq!(read_token(&v, &key, &c), "AT2", "49 s left of 120: due");
+    let record = block_on(v.status(&key)).unwrap().unwrap();
+    assert_eq!(record.obtained_at_ms, T0 + 71_000);
+}
+
+#[test]
+fn the_refresh_lease_lasts_as_long_as_a_refresh_can() {
+    // Each attempt may take the fetch's timeout (30 s by default), each
+    // retry may wait the longest Retry-After honoured (60 s), the write its
+    // retries (0.2 s, 0.4 s), and the store calls get 10 s.
+    let w = World::new();
+    let f = fetch(vec![refreshed("AT2", Some("RT2"))]);
+    let v = w.vault(&[K1], &f);
+    let c = client("googlecalendar");
+    let ttl = 3 * 30_000 + 2 * 60_000 + 600 + 10_000;
+    assert_eq!(v.vault.lease_ttl_ms(&c, &f), ttl);
+    let mut once = c.clone();
+    once.retry.max_attempts = 1;
+    assert_eq!(v.vault.lease_ttl_ms(&once, &f), 30_000 + 600 + 10_000);
+    expired_connection(&w, &v, "AT1", "RT1");
+    f.held.set(true);
+    let key = user("a");
+    let mut read = Box::pin(v.get(&key, &c));
+    park(&mut read);
+    let lease = format!("{}:lease", key.store_key("app1"));
+    let expiry = w.store.entries.borrow().get(&lease).and_then(|(_, e)| *e);
+    assert_eq!(expiry, Some(T0 + ttl), "the lease in the store");
+    f.held.set(false);
+    assert_eq!(block_on(read).unwrap().access_token.secret(), "AT2");
+}
+
+#[test]
+fn a_refresh_waiting_out_retry_after_keeps_its_lease() {
+    // A's provider answers 503 with Retry-After: 60 twice before the new
+    // token: two minutes under the lease. B waits for A's result and does
+    // not present the refresh token too.
+    let w = World::new();
+    let busy = || {
+        let mut r = json_response(503, "{}");
+        r.headers.push(("retry-after".into(), "60".into()));
+        Ok(r)
+    };
+    let fa = fetch(vec![busy(), busy(), refreshed("AT2", Some("RT2"))]);
+    let fb = fetch(vec![refreshed("AT2-B", Some("RT2-B"))]);
+    let a = w.vault(&[K1], &fa);
+    let b = w.vault(&[K1], &fb);
+    expired_connection(&w, &a, "AT1", "RT1");
+    let (key, c) = (user("a"), client("googlecalendar"));
+    let results = join_all(vec![a.get(&key, &c), b.get(&key, &c)]);
+    assert_eq!((fa.calls(), fb.calls()), (3, 0));
+    for r in results {
+        assert_eq!(r.unwrap().access_token.secret(), "AT2");
+    }
+    let record = block_on(b.status(&key)).unwrap().unwrap();
+    assert_eq!(record.refresh_token.unwrap().secret(), "RT2");
 }

@@ -18,8 +18,7 @@ use crate::http::{
     Fetch, FetchFailure, HttpRequest, HttpResponse, MAX_BODY_BYTES, classify_fetch_error,
 };
 
-/// The default time a provider call may take, body included.
-pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+pub use crate::http::DEFAULT_TIMEOUT_MS;
 
 /// The host's `fetch`.
 pub struct HostFetch {
@@ -159,5 +158,9 @@ impl Fetch for HostFetch {
             headers,
             body,
         })
+    }
+
+    fn timeout_ms(&self) -> u64 {
+        u64::from(self.timeout_ms)
     }
 }

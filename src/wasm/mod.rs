@@ -51,8 +51,29 @@ fn with_catalog<T>(f: impl FnOnce(&mut Catalog) -> Result<T, Error>) -> Result<T
 pub(crate) fn to_js_error(e: &Error) -> JsValue {
     let js = js_sys::Error::new(&e.to_string());
     js.set_name("ConnectorsError");
+    set_fields(&js, e);
+    if !e.errors().is_empty() {
+        // Each as `{ code, message, path?, line?, column?, suggestion? }`:
+        // what a thrown error of its own would carry.
+        let list: Array = e
+            .errors()
+            .iter()
+            .map(|one| {
+                let object = Object::new();
+                let _ = Reflect::set(&object, &"message".into(), &one.to_string().into());
+                set_fields(&object, one);
+                JsValue::from(object)
+            })
+            .collect();
+        let _ = Reflect::set(&js, &"errors".into(), &list);
+    }
+    js.into()
+}
+
+/// `code`, and `path`, `line`, `column`, `suggestion` when known.
+fn set_fields(target: &JsValue, e: &Error) {
     let set = |key: &str, value: JsValue| {
-        let _ = Reflect::set(&js, &JsValue::from_str(key), &value);
+        let _ = Reflect::set(target, &JsValue::from_str(key), &value);
     };
     set("code", JsValue::from_str(e.code().as_str()));
     if let Some(loc) = e.location() {
@@ -67,7 +88,6 @@ pub(crate) fn to_js_error(e: &Error) -> JsValue {
     if let Some(s) = e.suggestion() {
         set("suggestion", JsValue::from_str(s));
     }
-    js.into()
 }
 
 fn input_error(message: impl Into<String>) -> JsValue {
@@ -130,7 +150,8 @@ fn required_string(value: &JsValue, what: &str) -> JsResult<String> {
 }
 
 /// A connector file's text: a string or a `Uint8Array` (checked as UTF-8).
-fn parse_text(text: &JsValue, path: Option<&str>) -> Result<ParsedFile, JsValue> {
+/// The outer error is a bad argument; the inner one what the file holds.
+fn parse_text(text: &JsValue, path: Option<&str>) -> JsResult<Result<ParsedFile, Error>> {
     let parsed = if let Some(s) = text.as_string() {
         config::parse(&s, path)
     } else if let Some(bytes) = text.dyn_ref::<Uint8Array>() {
@@ -145,7 +166,7 @@ fn parse_text(text: &JsValue, path: Option<&str>) -> Result<ParsedFile, JsValue>
             "The file text must be a string or a Uint8Array",
         ));
     };
-    parsed.map_err(|e| to_js_error(&e))
+    Ok(parsed)
 }
 
 #[derive(Serialize)]
@@ -269,13 +290,14 @@ pub fn register_provider(entry: JsValue) -> JsResult {
 #[wasm_bindgen(js_name = parseConnectorFile)]
 pub fn parse_connector_file(text: JsValue, path: JsValue) -> JsResult {
     let path = optional_string(&path, "path")?;
-    let file = parse_text(&text, path.as_deref())?;
+    let file = parse_text(&text, path.as_deref())?.map_err(|e| to_js_error(&e))?;
     to_js(&file.config)
 }
 
 /// Connector files given as `{ path?, text }`, `{ type, scopes?, path? }`
-/// or a JSONC string, parsed.
-fn files_from_js(files: &JsValue, what: &str) -> JsResult<Vec<ParsedFile>> {
+/// or a JSONC string, parsed: each file's own error is kept in its place
+/// (`config::validate_all` reports them all); a bad argument is thrown.
+fn files_from_js(files: &JsValue, what: &str) -> JsResult<Vec<Result<ParsedFile, Error>>> {
     let files: Array = files
         .clone()
         .dyn_into()
@@ -306,7 +328,7 @@ fn files_from_js(files: &JsValue, what: &str) -> JsResult<Vec<ParsedFile>> {
             integration_type,
             scopes,
         };
-        parsed.push(ParsedFile::from_config(config, path));
+        parsed.push(Ok(ParsedFile::from_config(config, path)));
     }
     Ok(parsed)
 }
@@ -316,8 +338,8 @@ fn files_from_js(files: &JsValue, what: &str) -> JsResult<Vec<ParsedFile>> {
 #[wasm_bindgen(js_name = validateConnectors)]
 pub fn validate_connectors(files: JsValue) -> JsResult {
     let parsed = files_from_js(&files, "validateConnectors")?;
-    let validated =
-        with_catalog(|catalog| config::validate(parsed, catalog)).map_err(|e| to_js_error(&e))?;
+    let validated = with_catalog(|catalog| config::validate_all(parsed, catalog))
+        .map_err(|e| to_js_error(&e))?;
     to_js(&validated)
 }
 

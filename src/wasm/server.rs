@@ -202,7 +202,7 @@ fn add_connectors(
         } else {
             let provider = provider_from_js(&entry)?;
             if let Some(t) = optional_string(&get(&spec, "type"), &format!("{name}.type"))?
-                && t != provider.id
+                && !t.eq_ignore_ascii_case(&provider.id)
             {
                 return Err(input_error(format!(
                     "{name}.type is \"{}\" but its provider entry is \"{}\"",
@@ -240,9 +240,14 @@ fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
     let files = get(options, "connectors");
     // A list, not a map: one more map type is kilobytes of wasm.
     let mut shared_scopes: Vec<(String, Vec<String>)> = Vec::new();
+    let mut declared = Vec::new();
     if !(files.is_undefined() || files.is_null()) {
         let parsed = files_from_js(&files, "connectors")?;
-        let validated = config::validate(parsed, &catalog).map_err(js_err)?;
+        declared = parsed
+            .iter()
+            .filter_map(|f| f.as_ref().ok().cloned())
+            .collect();
+        let validated = config::validate_all(parsed, &catalog).map_err(js_err)?;
         for c in validated.connectors {
             shared_scopes.retain(|(t, _)| *t != c.integration_type);
             shared_scopes.push((c.integration_type, c.scopes));
@@ -251,6 +256,7 @@ fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
     let mut config = ServerConfig::new(&app_id, &public_url, catalog).map_err(js_err)?;
     for (integration_type, spec) in entries(&get(options, "credentials"), "credentials")? {
         let name = format!("credentials.{}", printable(&integration_type));
+        let integration_type = crate::catalog::fold_type_id(&integration_type);
         if !spec.is_object() {
             return Err(input_error(format!(
                 "{name} must be {{ clientId, clientSecret }}"
@@ -297,6 +303,7 @@ fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
         "appUserConnectors",
         Slot::AppUser,
     )?;
+    config.check_connector_files(&declared).map_err(js_err)?;
     for token in string_list(&get(options, "serviceTokens"), "serviceTokens")? {
         config.add_service_token(&token).map_err(js_err)?;
     }
@@ -388,15 +395,13 @@ impl JsConnectorsServer {
             "server option",
         )?;
         let (secret, secrets) = (get(&options, "secret"), get(&options, "secrets"));
-        let secrets = match (secret.is_undefined(), secrets.is_undefined()) {
-            (false, true) => secrets_list(&secret)?,
-            (true, false) => secrets_list(&secrets)?,
-            _ => {
-                return Err(input_error(
-                    "Give secret (a string of at least 32 random bytes) or secrets ([current, ...previous]), not both",
-                ));
-            }
-        };
+        KeyRing::check_secret_options(!secret.is_undefined(), !secrets.is_undefined())
+            .map_err(js_err)?;
+        let secrets = secrets_list(if secret.is_undefined() {
+            &secrets
+        } else {
+            &secret
+        })?;
         let ring = KeyRing::new(&secrets).map_err(js_err)?;
         let config = config_from_js(&options)?;
         let store = JsStore::from_js(&get(&options, "store"))?;
@@ -417,6 +422,13 @@ impl JsConnectorsServer {
         Ok(JsConnectorsServer {
             server: Rc::new(server),
         })
+    }
+
+    /// Every configured connector's exact redirect URI, to register at its
+    /// provider: `[{ kind, integrationType, connectorId?, redirectUri }]`.
+    #[wasm_bindgen(js_name = redirectUris)]
+    pub fn redirect_uris(&self) -> JsResult {
+        super::to_js(&self.server.config().redirect_uris())
     }
 
     /// Answers one `Request` with a `Response`. Rejects only when `request`

@@ -60,10 +60,11 @@ fn connection_from_js(value: &JsValue) -> JsResult<ConnectionKey> {
         "shared" => {
             check_keys(value, &["kind", "integrationType"], "connection field")?;
             ConnectionKey::Shared {
-                integration_type: required_string(
+                // A type id, read in lower case as everywhere.
+                integration_type: crate::catalog::fold_type_id(&required_string(
                     &get(value, "integrationType"),
                     "connection.integrationType",
-                )?,
+                )?),
             }
         }
         "workspace" => {

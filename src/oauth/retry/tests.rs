@@ -137,3 +137,30 @@ fn client_errors_are_returned_at_once() {
     assert_eq!(r.map(|r| r.status).ok(), Some(400));
     assert_eq!(fetch.calls(), 1);
 }
+
+#[test]
+fn the_worst_case_covers_every_attempt_timing_out_and_the_longest_waits() {
+    let policy = RetryPolicy::default();
+    assert_eq!(policy.worst_case_ms(30_000), 3 * 30_000 + 2 * 60_000);
+    // What the waits of a send can reach: Retry-After capped at 60 s, twice.
+    let fetch = FakeFetch::answering(vec![
+        Ok(with_retry_after(503, "3600")),
+        Ok(with_retry_after(429, "3600")),
+        Ok(with_retry_after(503, "3600")),
+    ]);
+    let clock = FakeClock::at(NOW);
+    assert!(run(&fetch, &clock, Some(Grant::RefreshToken)).is_err());
+    let waited: u64 = clock.sleeps.borrow().iter().sum();
+    assert_eq!(waited, policy.worst_case_ms(0));
+    // Without Retry-After honoured, the backoff's ceilings (0.25 s, 0.5 s).
+    let impatient = RetryPolicy {
+        max_retry_after_ms: 0,
+        ..policy
+    };
+    assert_eq!(impatient.worst_case_ms(1_000), 3_000 + 250 + 500);
+    let once = RetryPolicy {
+        max_attempts: 1,
+        ..policy
+    };
+    assert_eq!(once.worst_case_ms(30_000), 30_000);
+}

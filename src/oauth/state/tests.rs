@@ -188,3 +188,32 @@ fn short_secrets_are_a_config_error() {
     assert!(StateKey::derive(&[7u8; 32]).is_ok());
     assert_eq!(format!("{:?}", key()), "StateKey([redacted])");
 }
+
+#[test]
+fn a_start_ticket_and_a_state_never_open_as_each_other_and_each_opens_once() {
+    let ticket = seal_ticket(&key(), &claims())
+        .map(|s| s.secret().to_owned())
+        .unwrap_or_default();
+    let opened =
+        open_ticket(&key(), &ticket, "googlecalendar", T0 + 1000).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(opened.user.as_deref(), Some("user-1"));
+    // A ticket at the callback, or a state at the start route: tampered.
+    assert_eq!(
+        code_of(open(&key(), &ticket, "googlecalendar", T0 + 1000)),
+        Some(ErrorCode::StateTampered)
+    );
+    assert_eq!(
+        code_of(open_ticket(&key(), &sealed(), "googlecalendar", T0 + 1000)),
+        Some(ErrorCode::StateTampered)
+    );
+    // Burning the ticket does not burn the state made from it (same nonce).
+    let store = MemoryStore::on(&FakeClock::at(0));
+    assert!(block_on(consume_ticket(&store, &opened, T0)).is_ok());
+    assert_eq!(
+        block_on(consume_ticket(&store, &opened, T0))
+            .err()
+            .map(|e| e.code()),
+        Some(ErrorCode::StateReplayed)
+    );
+    assert!(block_on(consume(&store, &opened, T0)).is_ok());
+}

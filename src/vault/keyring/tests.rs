@@ -105,3 +105,21 @@ fn bad_rings_are_configuration_errors() {
         "{shown}"
     );
 }
+
+#[test]
+fn exactly_one_of_secret_and_secrets_is_taken_and_each_mistake_says_which() {
+    assert!(KeyRing::check_secret_options(true, false).is_ok());
+    assert!(KeyRing::check_secret_options(false, true).is_ok());
+    let message = |secret, secrets| {
+        let e = KeyRing::check_secret_options(secret, secrets).err();
+        assert_eq!(e.as_ref().map(Error::code), Some(ErrorCode::InvalidInput));
+        e.map(|e| e.to_string()).unwrap_or_default()
+    };
+    let none = message(false, false);
+    assert!(
+        none.starts_with("A secret is required: give secret"),
+        "{none}"
+    );
+    assert!(!none.contains("not both"), "{none}");
+    assert!(message(true, true).ends_with(", not both"));
+}

@@ -3,8 +3,9 @@
 // "Connect", the page calls connectAppUser and navigates to the consent URL;
 // a stand-in provider sends the browser to the server's callback, which
 // exchanges the code and sends the browser back to the page, connected.
-// The server runs on the page's origin (mounted under /api), with
-// bindBrowser on: the browser that started the flow must be the one that ends it.
+// The server runs on the page's origin (mounted under /api), with the
+// browser binding (the default): the browser that started the flow must be
+// the one that ends it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -44,7 +45,6 @@ test('connectAppUser from a real page: consent, callback, back on the page conne
     serviceTokens: [SERVICE],
     users: { secret: USER_SECRET, issuer: ISS, audience: APP },
     allowedReturnUrls: [origin],
-    bindBrowser: true,
     appUserConnectors: {
       calendar: {
         clientId: 'page-client',
@@ -113,8 +113,8 @@ test('connectAppUser from a real page: consent, callback, back on the page conne
     // The page downloaded the lean client only: no wasm, no main entry.
     assert.ok(seen.includes('/node_modules/oauth-connectors/client.js'));
     assert.ok(!seen.some((p) => p.endsWith('.wasm') || p.includes('/entry/')), seen.join(' '));
-    // The flow went initiate -> provider -> callback, once.
-    assert.deepEqual(seen.filter((p) => /initiate|authorize|callback/.test(p)).map((p) => p.split('/').pop()), ['initiate', 'authorize', 'callback']);
+    // The flow went initiate -> start -> provider -> callback, once.
+    assert.deepEqual(seen.filter((p) => /initiate|start|authorize|callback/.test(p)).map((p) => p.split('/').pop()), ['initiate', 'start', 'authorize', 'callback']);
 
     // A backend now reads Alice's connection.
     const backend = api.createClient({ appId: APP, serverUrl: origin, serviceToken: SERVICE, fetch: server.fetch });

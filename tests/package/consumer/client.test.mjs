@@ -251,7 +251,8 @@ async function endToEnd(make, ctx, alice, { named = true } = {}) {
     assert.equal(job.accessToken, mine.accessToken);
   }
   const redirect = await client.connectors.connectAppUser('mine');
-  assert.match(redirect, /^https:\/\/provider\.test\/authorize\?/);
+  // The server's start route, which binds the browser and sends it to the provider.
+  assert.match(redirect, /^https:\/\/connect\.app\.example\/api\/apps\/app1\/app-user-auth\/connectors\/mine\/start\?ticket=[A-Za-z0-9_-]+$/);
   await assert.rejects(client.asServiceRole.connectors.getConnection('nope'), (e) => {
     assert.ok(e instanceof ours.Base44Error || e.name === 'Base44Error');
     assert.deepEqual([e.status, e.code], [404, 'UNKNOWN_CONNECTOR']);

@@ -232,16 +232,32 @@ export function baseOptions(api, p, overrides = {}) {
   };
 }
 
+/** The page of the app a browser opens consent URLs from (its Referer). */
+export const APP_PAGE = `${RETURN_ORIGIN}/settings`;
+
+/** The fetch handler's in-process entry: what createClient and serveNode call. */
+const IN_PROCESS = Symbol.for('oauth-connectors.in-process');
+
+/** Headers a page cannot put on a Request (browsers drop them): requests with these go in-process. */
+const BROWSER_SET = ['cookie', 'referer'];
+
+/** A consent URL that points at the server's start route (it carries a ticket). */
+export const isStartUrl = (url) => new URL(url).searchParams.has('ticket');
+
 /** A Response read whole: status, headers, text, the JSON body (or null) and the Location. */
 export async function readAnswer(response, method, path) {
   const text = await response.text();
+  return answerOf(response.status, response.headers, text, method, path);
+}
+
+function answerOf(status, headers, text, method, path) {
   let body = null;
   try {
     body = JSON.parse(text);
   } catch {
     body = null;
   }
-  return { method, path, status: response.status, headers: response.headers, text, body, location: response.headers.get('location') };
+  return { method, path, status, headers, text, body, location: headers.get('location') };
 }
 
 /**
@@ -267,19 +283,56 @@ export function setup(api, overrides = {}, p = fakeProvider()) {
       payload = JSON.stringify(jsonBody);
       if (!h.has('content-type')) h.set('content-type', 'application/json');
     }
-    const response = await srv.fetch(new Request(url, { method, headers: h, body: payload }));
-    ok(response instanceof Response || typeof response?.status === 'number', `${method} ${path}: server.fetch resolved a non-Response`);
-    const answer = await readAnswer(response, method, new URL(url).pathname);
+    let answer;
+    if (BROWSER_SET.some((name) => h.has(name)) && srv.fetch[IN_PROCESS]) {
+      // As a browser's request reaches the server, with its Cookie and Referer.
+      const pairs = [];
+      for (const [k, v] of h) pairs.push(k, v);
+      const bytes = payload === undefined ? undefined : new TextEncoder().encode(payload);
+      const [status, flat, text] = await srv.fetch[IN_PROCESS](method, url, pairs, bytes);
+      const got = new Headers();
+      for (let i = 0; i < flat.length; i += 2) got.append(flat[i], flat[i + 1]);
+      answer = answerOf(status, got, text, method, new URL(url).pathname);
+    } else {
+      const response = await srv.fetch(new Request(url, { method, headers: h, body: payload }));
+      ok(response instanceof Response || typeof response?.status === 'number', `${method} ${path}: server.fetch resolved a non-Response`);
+      answer = await readAnswer(response, method, new URL(url).pathname);
+    }
     answers.push(answer);
     return answer;
   }
 
+  /** Start URLs opened so far: each opens once. */
+  const opened = new Map();
+
   const ctx = {
     api, p, server, options, answers, states, send,
     service: (method, path, init = {}) => send(method, path, { auth: SERVICE, ...init }),
-    /** Follows a consent URL as the provider would: a callback with a fresh code (and `extra` parameters). */
+    /**
+     * The provider's consent URL of a `redirect_url`, and the binding cookie
+     * (a `name=value` pair): a start URL is opened once, as a browser opens
+     * it from the app's page; a provider URL (binding off) is as it is.
+     */
+    async consent(redirectUrl, { referer = APP_PAGE } = {}) {
+      if (!isStartUrl(redirectUrl)) return { url: redirectUrl, cookie: undefined };
+      if (opened.has(redirectUrl)) return opened.get(redirectUrl);
+      const answer = await send('GET', redirectUrl, { headers: { referer } });
+      ok(answer.status === 303 && /^https:\/\/provider\.test\//.test(answer.location ?? ''), `start: ${answer.status} ${answer.location} ${answer.text.slice(0, 200)}`);
+      const set = answer.headers.get('set-cookie') ?? '';
+      ok(/^__Host-oauth-connectors-bind-[A-Za-z0-9_-]{12}=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Lax$/.test(set), `start: set-cookie ${set}`);
+      const result = { url: answer.location, cookie: set.split(';')[0] };
+      opened.set(redirectUrl, result);
+      return result;
+    },
+    /**
+     * Follows a consent URL as the browser and the provider would: through
+     * the start route, then a callback with a fresh code (and `extra`
+     * parameters), from the browser holding the binding cookie unless
+     * `headers` say otherwise.
+     */
     async callback(redirectUrl, { code, extra = {}, stateOverride, to, headers } = {}) {
-      const url = new URL(redirectUrl);
+      const consent = await ctx.consent(redirectUrl);
+      const url = new URL(consent.url);
       const state = url.searchParams.get('state');
       ok(typeof state === 'string' && state.length >= 32, `a state in the consent URL: ${state}`);
       states.add(state);
@@ -287,8 +340,9 @@ export function setup(api, overrides = {}, p = fakeProvider()) {
       if (code !== null) q.set('code', code ?? p.code(url.searchParams.get('scope')));
       q.set('state', stateOverride ?? state);
       for (const [k, v] of Object.entries(extra)) q.append(k, v);
-      const answer = await send('GET', `${to ?? url.searchParams.get('redirect_uri')}?${q}`, { headers });
-      return { answer, state, redirectUri: url.searchParams.get('redirect_uri') };
+      const browser = headers ?? (consent.cookie ? { cookie: `theme=dark; ${consent.cookie}` } : {});
+      const answer = await send('GET', `${to ?? url.searchParams.get('redirect_uri')}?${q}`, { headers: browser });
+      return { answer, state, redirectUri: url.searchParams.get('redirect_uri'), cookie: consent.cookie };
     },
     /** PUT a shared integration (or workspace connector) and complete its consent. */
     async connectShared(type, scopes = ['read'], { workspace = false } = {}) {
@@ -315,7 +369,8 @@ export function setup(api, overrides = {}, p = fakeProvider()) {
       const secrets = [...jwts];
       for (const a of answers) {
         const tokenRead = a.status === 200 && /\/(tokens\/|token$)/.test(a.path);
-        const consent = a.status === 200 && (a.path.endsWith('/initiate') || a.method === 'PUT');
+        const started = a.status === 303 && /\/start(\/|$)/.test(a.path);
+        const consent = started || (a.status === 200 && (a.path.endsWith('/initiate') || a.method === 'PUT'));
         const shown = [a.text, ...[...a.headers].map(([k, v]) => `${k}: ${v}`)].join('\n');
         const where = `${a.method} ${a.path} -> ${a.status}`;
         // Every answer: no-store; every JSON error: { error: { code, message } } and the code header.
@@ -325,7 +380,7 @@ export function setup(api, overrides = {}, p = fakeProvider()) {
           ok(typeof code === 'string' && typeof a.body.error.message === 'string', `${where}: error body ${a.text.slice(0, 200)}`);
           ok(a.headers.get('x-base44-connector-error') === code, `${where}: x-base44-connector-error ${a.headers.get('x-base44-connector-error')} for ${code}`);
         } else if (a.status >= 400) {
-          ok(/\/callback(\/|$)/.test(a.path) && (a.headers.get('content-type') ?? '').startsWith('text/html'), `${where}: an error that is neither JSON nor a callback page`);
+          ok(/\/(callback|start)(\/|$)/.test(a.path) && (a.headers.get('content-type') ?? '').startsWith('text/html'), `${where}: an error that is neither JSON nor a callback page`);
         }
         if (!tokenRead) {
           const hit = shown.match(/SENTINEL_[A-Z]+(?:_[A-Z0-9]+)?/);
@@ -581,7 +636,8 @@ export const serverChecks = [
     const init = expectStatus(await ctx.send('POST', 'app-user-auth/connectors/mine/initiate', {
       auth: alice, json: { return_url: `${RETURN_ORIGIN}/settings?tab=connections` },
     }), 200);
-    const url = new URL(init.redirect_url);
+    ok(init.redirect_url.startsWith(`${PUBLIC}/api/apps/${APP}/app-user-auth/connectors/mine/start?ticket=`), `start URL ${init.redirect_url}`);
+    const url = new URL((await ctx.consent(init.redirect_url)).url);
     ok(url.origin === 'https://provider.test' && url.pathname === '/authorize', `consent URL ${url.origin}${url.pathname}`);
     const q = url.searchParams;
     const callbackUri = `${PUBLIC}/api/apps/${APP}/app-user-auth/connectors/mine/callback`;
@@ -589,8 +645,8 @@ export const serverChecks = [
     ok(q.get('redirect_uri') === callbackUri, `redirect_uri ${q.get('redirect_uri')}`);
     ok(q.get('response_type') === 'code', 'response_type');
     ok(q.get('code_challenge_method') === 'S256' && /^[A-Za-z0-9_-]{43}$/.test(q.get('code_challenge') ?? ''), 'PKCE S256');
-    ok(scopesOf(init.redirect_url).join() === 'read,write', `scopes ${q.get('scope')}`);
-    ok(!init.redirect_url.includes('SENTINEL'), 'no secret in the consent URL');
+    ok(scopesOf(url.href).join() === 'read,write', `scopes ${q.get('scope')}`);
+    ok(!init.redirect_url.includes('SENTINEL') && !url.href.includes('SENTINEL'), 'no secret in the consent URL');
 
     const { answer } = await ctx.callback(init.redirect_url);
     const back = expectRedirect(answer, `${RETURN_ORIGIN}/settings?tab=connections`);
@@ -626,6 +682,41 @@ export const serverChecks = [
     // Unknown connector, bad body.
     expectError(await ctx.send('POST', 'app-user-auth/connectors/nope/initiate', { auth: alice }), 404, 'UNKNOWN_CONNECTOR');
     expectError(await ctx.send('POST', 'app-user-auth/connectors/mine/initiate', { auth: alice, body: 'not json', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_INPUT');
+  }),
+
+  check('server: the browser binding: the start route opens once, from the app\'s page only; the callback wants its cookie', async (api, track) => {
+    const ctx = track(setup(api));
+    const ret = `${RETURN_ORIGIN}/back`;
+    const initiate = async (user) => expectStatus(await ctx.send('POST', 'app-user-auth/connectors/mine/initiate', { auth: await userJwt(user), json: { return_url: ret } }), 200);
+    const alice = await initiate('alice');
+    ok(alice.redirect_url.startsWith(`${PUBLIC}/api/apps/${APP}/app-user-auth/connectors/mine/start?ticket=`), `start URL ${alice.redirect_url}`);
+    // Opened from elsewhere (a link mailed or posted on another site): refused, not burnt.
+    for (const referer of ['https://evil.example/', 'https://app.example.evil.com/x']) {
+      const r = await ctx.send('GET', alice.redirect_url, { headers: { referer } });
+      expectCallbackFailure(r, 'invalid_state', { redirect: ret });
+      ok(r.headers.get('set-cookie') === null, `a refused start sets a cookie: ${r.headers.get('set-cookie')}`);
+    }
+    const consent = await ctx.consent(alice.redirect_url);
+    // Once only.
+    const again = await ctx.send('GET', alice.redirect_url, { headers: { referer: APP_PAGE } });
+    expectCallbackFailure(again, 'invalid_state', { redirect: ret });
+    // Another browser (no cookie, or another consent's): refused before any token request.
+    const bob = await ctx.consent((await initiate('bob')).redirect_url);
+    const before = ctx.p.tokenCalls().length;
+    const renamed = `${consent.cookie.split('=')[0]}=${bob.cookie.split('=')[1]}`;
+    for (const cookie of ['theme=dark', bob.cookie, renamed]) {
+      const { answer } = await ctx.callback(alice.redirect_url, { headers: { cookie } });
+      expectCallbackFailure(answer, 'invalid_state');
+    }
+    ok(ctx.p.tokenCalls().length === before, 'a callback from another browser made a token request');
+    const { answer } = await ctx.callback(alice.redirect_url);
+    ok(expectRedirect(answer, ret).get('status') === 'connected', `Location ${answer.location}`);
+    ok((answer.headers.get('set-cookie') ?? '').startsWith(`${consent.cookie.split('=')[0]}=; Max-Age=0`), `the cookie is cleared: ${answer.headers.get('set-cookie')}`);
+    // The builder's consent goes through its start route too (no page needed).
+    const put = expectStatus(await ctx.service('PUT', 'external-auth/integrations/fakeprov', { json: { scopes: ['read'] } }), 200);
+    ok(put.redirect_url.startsWith(`${PUBLIC}/api/apps/${APP}/external-auth/start/fakeprov?ticket=`), `builder start URL ${put.redirect_url}`);
+    const builder = await ctx.send('GET', put.redirect_url);
+    ok(builder.status === 303 && builder.location.startsWith('https://provider.test/authorize?'), `builder start: ${builder.status} ${builder.location}`);
   }),
 
   check('server: the callback Location never carries code=, state= or iss=, even when the return URL has them', async (api, track) => {
@@ -673,14 +764,14 @@ export const serverChecks = [
     const first = await ctx.connectUser('mine', 'bob', { returnUrl: ret });
     expectRedirect(first.answer, ret);
     const exchanges = ctx.p.tokenCalls().length;
-    const replay = await ctx.send('GET', `${first.redirectUri}?${new URLSearchParams({ code: ctx.p.code('read write'), state: first.state })}`);
+    const replay = await ctx.send('GET', `${first.redirectUri}?${new URLSearchParams({ code: ctx.p.code('read write'), state: first.state })}`, { headers: { cookie: first.cookie } });
     expectCallbackFailure(replay, 'invalid_state', { redirect: ret });
     ok(ctx.p.tokenCalls().length === exchanges, 'a replay makes no token request');
 
     // A tampered state.
     const alice = await userJwt('alice');
     const fresh = expectStatus(await ctx.send('POST', 'app-user-auth/connectors/mine/initiate', { auth: alice, json: { return_url: ret } }), 200);
-    const state = new URL(fresh.redirect_url).searchParams.get('state');
+    const state = new URL((await ctx.consent(fresh.redirect_url)).url).searchParams.get('state');
     const j = Math.floor(state.length / 2);
     const tampered = state.slice(0, j) + (state[j] === 'A' ? 'B' : 'A') + state.slice(j + 1);
     const t = await ctx.callback(fresh.redirect_url, { stateOverride: tampered });
@@ -709,11 +800,13 @@ export const serverChecks = [
     }
     // 10 concurrent callbacks with one state: exactly one token request, one success.
     const raced = expectStatus(await ctx.send('POST', 'app-user-auth/connectors/other/initiate', { auth: alice, json: { return_url: ret } }), 200);
-    const racedUrl = new URL(raced.redirect_url);
+    const racedConsent = await ctx.consent(raced.redirect_url);
+    const racedUrl = new URL(racedConsent.url);
     ctx.states.add(racedUrl.searchParams.get('state'));
     const beforeRace = ctx.p.tokenCalls().length;
     const racing = await Promise.all(Array.from({ length: 10 }, () => ctx.send('GET',
-      `${racedUrl.searchParams.get('redirect_uri')}?${new URLSearchParams({ code: ctx.p.code('read'), state: racedUrl.searchParams.get('state') })}`)));
+      `${racedUrl.searchParams.get('redirect_uri')}?${new URLSearchParams({ code: ctx.p.code('read'), state: racedUrl.searchParams.get('state') })}`,
+      { headers: { cookie: racedConsent.cookie } })));
     const wins = racing.filter((a) => a.status === 303 && new URL(a.location).searchParams.get('status') === 'connected');
     ok(wins.length === 1, `10 concurrent callbacks with one state: ${wins.length} connected`);
     for (const a of racing) if (a !== wins[0]) expectCallbackFailure(a, 'invalid_state', { redirect: ret });
@@ -820,10 +913,10 @@ export const serverChecks = [
     const put = expectStatus(await ctx.service('PUT', 'external-auth/integrations/fakeprov', { json: { scopes: ['read'] } }), 200);
     ok(put.already_authorized === false && typeof put.redirect_url === 'string' && typeof put.connection_id === 'string' && put.connection_id.length > 0, `PUT: ${JSON.stringify(put)}`);
     for (const k of ['error', 'error_message', 'other_user_email']) ok(k in put && put[k] === null, `PUT ${k}: ${JSON.stringify(put)}`);
-    const consent = new URL(put.redirect_url);
+    const consent = new URL((await ctx.consent(put.redirect_url)).url);
     ok(consent.searchParams.get('client_id') === 'CID_SHARED', 'the shared credentials');
     ok(consent.searchParams.get('redirect_uri') === `${PUBLIC}/api/apps/${APP}/external-auth/callback/fakeprov`, `redirect_uri ${consent.searchParams.get('redirect_uri')}`);
-    ok(scopesOf(put.redirect_url).join() === 'read', `scopes ${consent.searchParams.get('scope')}`);
+    ok(scopesOf(consent.href).join() === 'read', `scopes ${consent.searchParams.get('scope')}`);
     const status = (id) => ctx.service('GET', `external-auth/status?${new URLSearchParams({ integration_type: 'fakeprov', connection_id: id })}`);
     ok(expectStatus(await status(put.connection_id), 200).status === 'PENDING', 'PENDING before the callback');
     ok(expectStatus(await status('no-such-connection'), 200).status === 'FAILED', 'an unknown id is FAILED');
@@ -843,7 +936,8 @@ export const serverChecks = [
     // More scopes: a consent URL for the union.
     const more = expectStatus(await ctx.service('PUT', 'external-auth/integrations/fakeprov', { json: { scopes: ['write'] } }), 200);
     ok(more.already_authorized === false && typeof more.redirect_url === 'string' && typeof more.connection_id === 'string', `PUT write: ${JSON.stringify(more)}`);
-    ok(scopesOf(more.redirect_url).join() === 'read,write', `union of scopes: ${new URL(more.redirect_url).searchParams.get('scope')}`);
+    const moreUrl = (await ctx.consent(more.redirect_url)).url;
+    ok(scopesOf(moreUrl).join() === 'read,write', `union of scopes: ${new URL(moreUrl).searchParams.get('scope')}`);
     // Bad input and unconfigured types.
     expectError(await ctx.service('PUT', 'external-auth/integrations/fakeprov', { json: { scopes: ['a b'] } }), 400, ['INVALID_SCOPE', 'INVALID_INPUT']);
     expectError(await ctx.service('PUT', 'external-auth/integrations/fakeprov', { json: { scopes: 'read' } }), 400, 'INVALID_INPUT');
@@ -886,7 +980,7 @@ export const serverChecks = [
     expectError(await ctx.service('GET', 'external-auth/tokens/connectors/team'), 404, 'NOT_CONNECTED');
     const put = expectStatus(await ctx.service('PUT', 'external-auth/connectors/team', { json: {} }), 200);
     ok(put.already_authorized === false && typeof put.connection_id === 'string', JSON.stringify(put));
-    const consent = new URL(put.redirect_url).searchParams;
+    const consent = new URL((await ctx.consent(put.redirect_url)).url).searchParams;
     ok(consent.get('client_id') === 'CID_TEAM', 'the workspace connector credentials');
     ok(consent.get('redirect_uri') === `${PUBLIC}/api/apps/${APP}/external-auth/connectors/team/callback`, `redirect_uri ${consent.get('redirect_uri')}`);
     expectPage((await ctx.callback(put.redirect_url)).answer, 200);
@@ -925,7 +1019,8 @@ export const serverChecks = [
     const missing = expectError(await grown.service('GET', 'external-auth/tokens/fakeprov'), 409, 'SCOPES_MISSING');
     ok(missing.message.includes('admin') && !missing.message.includes('SENTINEL'), `message: ${missing.message}`);
     const put = expectStatus(await grown.service('PUT', 'external-auth/integrations/fakeprov', { json: { scopes: ['admin'] } }), 200);
-    ok(put.already_authorized === false && scopesOf(put.redirect_url).join() === 'admin,read', `union: ${put.redirect_url && new URL(put.redirect_url).searchParams.get('scope')}`);
+    const grownUrl = put.redirect_url && (await grown.consent(put.redirect_url)).url;
+    ok(put.already_authorized === false && scopesOf(grownUrl).join() === 'admin,read', `union: ${grownUrl && new URL(grownUrl).searchParams.get('scope')}`);
     await grown.callback(put.redirect_url);
     ok(expectStatus(await grown.service('GET', 'external-auth/tokens/fakeprov'), 200).access_token === p.issued[1].access_token, 'connected again with read + admin');
     // App-user connectors too.
@@ -943,20 +1038,36 @@ export const serverChecks = [
 
   check('server: refresh on read, and an expired grant is NEEDS_RECONNECT until reconnected', async (api, track) => {
     const ctx = track(setup(api));
-    ctx.p.expiresIn = 60; // inside the vault's 5-minute refresh margin
-    await ctx.connectShared('fakeprov', ['read']);
-    const first = ctx.p.issued[0].access_token;
-    const read = expectStatus(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 200);
-    ok(ctx.p.tokenCalls('refresh_token').length === 1, 'one refresh');
-    ok(read.access_token !== first && read.access_token === ctx.p.issued[1].access_token, 'the refreshed token');
-    ok(new URLSearchParams(ctx.p.tokenCalls('refresh_token')[0].body).get('refresh_token') === ctx.p.issued[0].refresh_token, 'the stored refresh token');
-    // 20 concurrent reads of a token inside the margin: one refresh, one token for all.
-    const reads = await Promise.all(Array.from({ length: 20 }, () => ctx.service('GET', 'external-auth/tokens/fakeprov')));
-    ok(reads.every((r) => r.status === 200), `concurrent reads: ${reads.map((r) => r.status)}`);
-    ok(ctx.p.tokenCalls('refresh_token').length === 2, `20 concurrent reads: ${ctx.p.tokenCalls('refresh_token').length - 1} refreshes`);
-    ok(new Set(reads.map((r) => r.body.access_token)).size === 1 && reads[0].body.access_token === ctx.p.issued[2].access_token, 'one token for all');
-    ctx.p.next.refresh.push(() => json({ error: 'invalid_grant', error_description: 'revoked' }, 400));
-    expectError(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 409, 'NEEDS_RECONNECT');
+    // 2-minute tokens: their margin is their last 49 to 60 seconds. The
+    // server's clock (Date.now) is moved forward instead of waiting.
+    ctx.p.expiresIn = 120;
+    const realNow = Date.now;
+    let offset = 0;
+    Date.now = () => realNow.call(Date) + offset;
+    const intoTheMargin = () => (offset += 71_000);
+    try {
+      await ctx.connectShared('fakeprov', ['read']);
+      const first = ctx.p.issued[0].access_token;
+      ok(expectStatus(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 200).access_token === first, 'a fresh token as it is');
+      intoTheMargin();
+      const read = expectStatus(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 200);
+      ok(ctx.p.tokenCalls('refresh_token').length === 1, 'one refresh');
+      ok(read.access_token !== first && read.access_token === ctx.p.issued[1].access_token, 'the refreshed token');
+      ok(new URLSearchParams(ctx.p.tokenCalls('refresh_token')[0].body).get('refresh_token') === ctx.p.issued[0].refresh_token, 'the stored refresh token');
+      const again = expectStatus(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 200);
+      ok(again.access_token === read.access_token && ctx.p.tokenCalls('refresh_token').length === 1, 'the refreshed token is not refreshed again');
+      // 20 concurrent reads of a token inside the margin: one refresh, one token for all.
+      intoTheMargin();
+      const reads = await Promise.all(Array.from({ length: 20 }, () => ctx.service('GET', 'external-auth/tokens/fakeprov')));
+      ok(reads.every((r) => r.status === 200), `concurrent reads: ${reads.map((r) => r.status)}`);
+      ok(ctx.p.tokenCalls('refresh_token').length === 2, `20 concurrent reads: ${ctx.p.tokenCalls('refresh_token').length - 1} refreshes`);
+      ok(new Set(reads.map((r) => r.body.access_token)).size === 1 && reads[0].body.access_token === ctx.p.issued[2].access_token, 'one token for all');
+      ctx.p.next.refresh.push(() => json({ error: 'invalid_grant', error_description: 'revoked' }, 400));
+      intoTheMargin();
+      expectError(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 409, 'NEEDS_RECONNECT');
+    } finally {
+      Date.now = realNow;
+    }
     expectError(await ctx.service('GET', 'external-auth/tokens/fakeprov'), 409, 'NEEDS_RECONNECT');
     ok(ctx.p.tokenCalls('refresh_token').length === 3, 'not refreshed again');
     const list = expectStatus(await ctx.service('GET', 'external-auth/list'), 200).integrations;

@@ -48,6 +48,11 @@ async function tokensFor(api, at, rt, expiresInSeconds) {
   return client(api, p.fetch).validateAuthorizationCode('CODE');
 }
 
+/** Tokens whose access token expired a minute ago (as `save` takes them from elsewhere). */
+function expiredTokens(at, rt) {
+  return { accessToken: at, refreshToken: rt, expiresAt: new Date(Date.now() - 60_000), scopes: ['calendar'] };
+}
+
 function idToken() {
   const b64 = (o) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
   return `${b64({ alg: 'RS256' })}.${b64({ sub: 'g-42', email: 'alice@example.com' })}.sig`;
@@ -81,7 +86,7 @@ export const vaultChecks = [
     const store = api.memoryStore();
     const a = new api.TokenVault({ secrets: SECRET, store });
     const b = new api.TokenVault({ secrets: SECRET, store });
-    await a.save(alice, await tokensFor(api, 'AT1', 'RT1', 60));
+    await a.save(alice, expiredTokens('AT1', 'RT1'));
     const p = provider([{ access_token: 'AT2', refresh_token: 'RT2', expires_in: 3600 }, { access_token: 'AT3', expires_in: 3600 }]);
     const c = client(api, p.fetch);
     const reads = await Promise.all([
@@ -93,10 +98,34 @@ export const vaultChecks = [
     ok(reads.every((r) => r.accessToken === 'AT2'), 'all got AT2');
     ok((await a.status(alice)).version === 2, 'one write');
   }],
+  ['TokenVault: the refresh lease lasts as long as the refresh can (timeoutMs × maxAttempts, the longest waits, the store)', async (api) => {
+    const inner = api.memoryStore();
+    const leases = [];
+    const store = {
+      get: (k) => inner.get(k),
+      set: (k, v, o) => inner.set(k, v, o),
+      delete: (k) => inner.delete(k),
+      setIfAbsent: (k, v, o) => (k.endsWith(':lease') && leases.push(o?.ttlMs), inner.setIfAbsent(k, v, o)),
+      compareAndSet: (k, e, v, o) => inner.compareAndSet(k, e, v, o),
+    };
+    const vault = new api.TokenVault({ secrets: SECRET, store });
+    const bob = { ...alice, userId: 'bob' };
+    await vault.save(alice, expiredTokens('AT1', 'RT1'));
+    await vault.save(bob, expiredTokens('BT1', 'BRT1'));
+    const p = provider([{ access_token: 'AT2', expires_in: 3600 }, { access_token: 'BT2', expires_in: 3600 }]);
+    ok((await vault.getConnection(alice, client(api, p.fetch))).accessToken === 'AT2', 'refreshed');
+    const quick = new api.OAuthClient({
+      provider: 'googlecalendar', clientId: 'CID', clientSecret: 'SENTINEL_CS', redirectUri: 'https://app.example/callback',
+      fetch: p.fetch, timeoutMs: 2000, maxAttempts: 2,
+    });
+    ok((await vault.getConnection(bob, quick)).accessToken === 'BT2', 'refreshed');
+    // 3 × 30 s + 2 × 60 s (Retry-After) + 0.6 s (write retries) + 10 s; 2 × 2 s + 60 s + 0.6 s + 10 s.
+    ok(leases.join() === '220600,74600', `lease TTLs: ${leases.join()}`);
+  }],
   ['TokenVault: invalid_grant marks the connection expired; reconnecting keeps its id', async (api) => {
     const events = [];
     const vault = new api.TokenVault({ secrets: [SECRET], store: api.memoryStore(), onEvent: (e) => events.push(e) });
-    const first = await vault.save(alice, await tokensFor(api, 'AT1', 'RT1', 1));
+    const first = await vault.save(alice, expiredTokens('AT1', 'RT1'));
     const p = provider([() => json({ error: 'invalid_grant', error_description: 'SENTINEL_RT revoked' }, 400)]);
     const error = await rejectsCode(vault.getConnection(alice, client(api, p.fetch)), 'NEEDS_RECONNECT');
     ok(!`${error.message}${error.stack}${JSON.stringify(error)}`.includes('SENTINEL'), 'no secret in the error');

@@ -63,7 +63,8 @@ const worker :Workerd.Worker = (
   let response;
   for (let i = 0; i < 100 && !response; i++) {
     try {
-      response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) });
+      // Long enough for every check under load: a retry would run them again in the same isolate.
+      response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(30_000) });
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
