@@ -24,13 +24,6 @@ export class Base44Error extends Error {
   toJSON() {
     return { name: this.name, message: this.message, status: this.status, code: this.code, data: this.data };
   }
-
-  /** How Node prints it (`console.log`, an uncaught error): the stack, then status and code. */
-  [Symbol.for('nodejs.util.inspect.custom')](_depth, options, inspect) {
-    const shown = { status: this.status, code: this.code };
-    const fields = typeof inspect === 'function' ? inspect(shown, { ...options, depth: 0, breakLength: Infinity }) : JSON.stringify(shown);
-    return `${this.stack} ${fields}`;
-  }
 }
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);

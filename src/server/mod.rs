@@ -1,5 +1,5 @@
 //! The connectors server: the Base44 wire protocol
-//! (`../shared/reference/base44-wire.md`) over the token vault and the
+//! (its routes are listed in the README) over the token vault and the
 //! OAuth engine. [`Server::handle`] takes one request and answers it; the
 //! wasm boundary turns it into a standard `fetch(request) -> Response`
 //! handler, so it runs under `Deno.serve`, Workers, Node or in-process.
@@ -447,7 +447,8 @@ fn binding_hash(value: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(value.as_bytes()))
 }
 
-/// The browser-facing code of a failed connection (security.md E1).
+/// The browser-facing code of a failed connection: coarse, so that a page
+/// learns nothing about the provider's answer or the state.
 pub fn coarse_code(code: ErrorCode) -> &'static str {
     use ErrorCode::*;
     match code {

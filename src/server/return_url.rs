@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn bypass_strings_are_refused() {
-        // security.md S5, and their cousins.
+        // Open-redirect bypasses (a browser reads each as another host), and their cousins.
         for url in [
             "//evil.com",
             "/\\evil.com",

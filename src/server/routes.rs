@@ -1,4 +1,4 @@
-//! The wire protocol's routes (`../shared/reference/base44-wire.md`), all
+//! The Base44 connectors wire protocol's routes (listed in the README), all
 //! under `/api/apps/{appId}/`, matched on percent-decoded path segments.
 
 use percent_encoding::percent_decode_str;

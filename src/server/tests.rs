@@ -1,5 +1,5 @@
 //! The server over fakes: every route's success and error paths, the
-//! callback's checks (security.md sections 1, 2 and 8), and a sentinel
+//! callback's checks (state, mix-up, replay, issuer, return URLs), and a sentinel
 //! canary over every answer.
 
 use std::collections::BTreeMap;

@@ -110,13 +110,18 @@ test('oauth-connectors/dev-provider: a local OAuth provider on 127.0.0.1 that th
     const server = api.createConnectorsServer({
       appId: APP, publicUrl, secret: 'dev-server-secret-0123456789abcdef0123', providers: [op.entry],
       connectors: [{ type: 'localoidc', scopes: ['openid', 'offline_access'] }], credentials: { localoidc: app }, serviceTokens: [SERVICE],
+      allowedReturnUrls: ['http://127.0.0.1:5173'],
     });
     const call = (method, path, body) => server.fetch(new Request(`${publicUrl}/api/apps/${APP}/${path}`, {
       method, headers: { authorization: `Bearer ${SERVICE}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body),
     }));
     const put = await (await call('PUT', 'external-auth/integrations/localoidc', { scopes: ['openid', 'offline_access'] })).json();
-    const back = await signIn(put.redirect_url, { login: 'builder', redirectUri });
-    assert.equal((await server.fetch(new Request(back))).status, 200);
+    // The browser opens the server's start route from the app's page, keeps its cookie, and goes on to the provider.
+    const started = await server.fetch(new Request(put.redirect_url, { headers: { referer: 'http://127.0.0.1:5173/settings' } }));
+    assert.equal(started.status, 303);
+    const cookie = started.headers.get('set-cookie').split(';')[0];
+    const back = await signIn(started.headers.get('location'), { login: 'builder', redirectUri });
+    assert.equal((await server.fetch(new Request(back, { headers: { cookie } }))).status, 200);
     const { access_token: token } = await (await call('GET', 'external-auth/tokens/localoidc')).json();
     const me = await (await fetch(op.userinfoUrl, { headers: { authorization: `Bearer ${token}` } })).json();
     assert.equal(me.sub, 'builder');

@@ -568,7 +568,7 @@ export const serverChecks = [
     expectError(await ctx.send('POST', initiate), 401, 'UNAUTHENTICATED');
   }),
 
-  check('server: HS256 user JWTs: algorithm pinned, claims, leeway, size (security.md section 6)', async (api, track) => {
+  check('server: HS256 user JWTs: algorithm pinned, claims, leeway, size', async (api, track) => {
     const ctx = track(setup(api));
     const now = Math.floor(Date.now() / 1000);
     const initiate = (jwt) => ctx.send('POST', 'app-user-auth/connectors/mine/initiate', { auth: jwt });
