@@ -12,6 +12,7 @@ import { APP, SERVICE } from './server-checks.mjs';
 
 process.env.NODE_ENV = 'production'; // @base44/sdk logs every error otherwise
 const base44 = await import('@base44/sdk');
+import { openStart } from './consent.mjs';
 const { startLocalProvider, signIn } = await import(
   process.env.LOCAL_PROVIDER ?? new URL('../../support/local-provider.mjs', import.meta.url).href
 );
@@ -68,8 +69,9 @@ async function expiredConnection(instances) {
       body: JSON.stringify({ scopes: SCOPES }),
     });
     assert.equal(put.status, 200);
-    const callback = await signIn((await put.json()).redirect_url, { login: 'admin', redirectUri: publicUrl + callbackPath });
-    const page = await globalThis.fetch(callback.href);
+    const opened = await openStart((await put.json()).redirect_url);
+    const callback = await signIn(opened.url, { login: 'admin', redirectUri: publicUrl + callbackPath });
+    const page = await globalThis.fetch(callback.href, { headers: { cookie: opened.cookie } });
     assert.equal(page.status, 200, await page.text());
     // The first token was issued before the callback answered: let it expire.
     await sleep(FIRST_TTL_S * 1000 + 100);
