@@ -372,6 +372,20 @@ pub fn error_codes() -> Array {
 
 #[wasm_bindgen]
 extern "C" {
+    /// `Promise.resolve(value)`, which throws when `value` is a thenable
+    /// whose `then` getter throws (js-sys's binding would let that through).
+    #[wasm_bindgen(catch, js_namespace = Promise, js_name = resolve)]
+    fn promise_resolve(value: &JsValue) -> JsResult<js_sys::Promise>;
+}
+
+/// What a host function answered (a value or a Promise), settled. Never
+/// throws: a throwing thenable is a rejection.
+pub(crate) async fn settled(value: &JsValue) -> JsResult {
+    wasm_bindgen_futures::JsFuture::from(promise_resolve(value)?).await
+}
+
+#[wasm_bindgen]
+extern "C" {
     /// The global `setTimeout` (Node, Deno, browsers and workerd all have it).
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &js_sys::Function, ms: f64) -> JsValue;
