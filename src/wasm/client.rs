@@ -165,6 +165,15 @@ fn tokens_to_js(tokens: &TokenSet) -> JsResult {
 
 /// A token set from a JS object shaped like [`tokens_to_js`]'s (what
 /// `validateAuthorizationCode` resolves), for the vault to store.
+/// A token from the caller, refused (`INVALID_INPUT`) when it cannot go into
+/// an HTTP header, as the tokens a provider sends are (printable ASCII).
+fn sendable_token(token: String, what: &str) -> JsResult<String> {
+    match crate::http::header_value_problem(&token) {
+        Some(problem) => Err(input_error(format!("{what} {problem}"))),
+        None => Ok(token),
+    }
+}
+
 pub(super) fn tokens_from_js(value: &JsValue) -> JsResult<TokenSet> {
     if !value.is_object() {
         return Err(input_error(
@@ -186,14 +195,19 @@ pub(super) fn tokens_from_js(value: &JsValue) -> JsResult<TokenSet> {
         },
     };
     let account = get(value, "account");
+    let access_token = sendable_token(
+        required_string(&get(value, "accessToken"), "tokens.accessToken")?,
+        "tokens.accessToken",
+    )?;
+    let refresh_token = match optional_string(&get(value, "refreshToken"), "tokens.refreshToken")? {
+        Some(t) if !t.is_empty() => {
+            Some(RefreshToken::new(sendable_token(t, "tokens.refreshToken")?))
+        }
+        _ => None,
+    };
     Ok(TokenSet {
-        access_token: AccessToken::new(required_string(
-            &get(value, "accessToken"),
-            "tokens.accessToken",
-        )?),
-        refresh_token: optional_string(&get(value, "refreshToken"), "tokens.refreshToken")?
-            .filter(|t| !t.is_empty())
-            .map(RefreshToken::new),
+        access_token: AccessToken::new(access_token),
+        refresh_token,
         token_type: optional_string(&get(value, "tokenType"), "tokens.tokenType")?
             .unwrap_or_else(|| "Bearer".to_owned()),
         expires_at_ms,
@@ -344,7 +358,10 @@ impl JsOAuthClient {
         let client = Rc::clone(&self.client);
         let fetch = Rc::clone(&self.fetch);
         future_to_promise(async move {
-            let token = zeroize::Zeroizing::new(required_string(&token, "token")?);
+            let token = zeroize::Zeroizing::new(sendable_token(
+                required_string(&token, "token")?,
+                "token",
+            )?);
             let hint = optional_string(&token_type_hint, "tokenTypeHint")?;
             if let Some(h) = hint.as_deref()
                 && !matches!(h, "access_token" | "refresh_token")
