@@ -15,8 +15,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::fetch::HostFetch;
 use super::{
-    JsResult, check_keys, from_js, get, input_error, optional_string, optional_whole,
-    options_object, printable, provider_from_js, required_string, to_js, to_js_error, with_catalog,
+    JsResult, array_from, check_keys, from_js, get, input_error, object_entries, optional_string,
+    optional_whole, options_object, printable, provider_from_js, required_string, to_js,
+    to_js_error, with_catalog,
 };
 use crate::http::{SystemClock, random_bytes};
 use crate::oauth::callback::check_issuer;
@@ -51,9 +52,11 @@ pub(super) fn string_list(value: &JsValue, what: &str) -> JsResult<Vec<String>> 
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
     }
-    let Some(list) = value.dyn_ref::<Array>() else {
+    if !Array::is_array(value) {
         return Err(input_error(format!("{what} must be an array of strings")));
-    };
+    }
+    // A plain copy: a Proxy's traps may throw, and do so only here.
+    let list = array_from(value)?;
     // Read item by item: a JSON round trip costs more than the rest of a call.
     list.iter()
         .enumerate()
@@ -93,9 +96,9 @@ pub(super) fn string_map(value: &JsValue, what: &str) -> JsResult<BTreeMap<Strin
         return Err(input_error(format!("{what} must be an object")));
     }
     let pairs = if get(value, "entries").is_function() {
-        Array::from(value)
+        array_from(value)?
     } else {
-        Object::entries(value.unchecked_ref::<Object>())
+        object_entries(value)?
     };
     for pair in pairs.iter() {
         let key = Reflect::get_u32(&pair, 0).ok().and_then(|k| k.as_string());

@@ -18,7 +18,7 @@ pub use vault::JsTokenVault;
 
 use std::cell::RefCell;
 
-use js_sys::{Array, JSON, Object, Reflect, Uint8Array};
+use js_sys::{Array, JSON, Reflect, Uint8Array};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -237,7 +237,7 @@ fn options_object(options: &JsValue, takes: &str, allowed: &[&str], what: &str) 
 /// Rejects keys of an options object that are not in `allowed`, with a
 /// did-you-mean (a misspelt option must not be ignored silently).
 fn check_keys(object: &JsValue, allowed: &[&str], what: &str) -> JsResult<()> {
-    for key in Object::keys(object.unchecked_ref::<Object>()).iter() {
+    for key in object_keys(object)?.iter() {
         let key = key.as_string().unwrap_or_default();
         if !allowed.contains(&key.as_str()) {
             let hint = closest(&key, allowed.iter().copied())
@@ -376,6 +376,19 @@ extern "C" {
     /// whose `then` getter throws (js-sys's binding would let that through).
     #[wasm_bindgen(catch, js_namespace = Promise, js_name = resolve)]
     fn promise_resolve(value: &JsValue) -> JsResult<js_sys::Promise>;
+
+    /// `Object.keys(value)`, which throws for a Proxy whose traps throw.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(value: &JsValue) -> JsResult<Array>;
+
+    /// `Object.entries(value)`, which throws for a throwing getter or Proxy.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    pub(crate) fn object_entries(value: &JsValue) -> JsResult<Array>;
+
+    /// `Array.from(value)`: a plain array copied from an array, a Proxy of
+    /// one or an iterable, whose getters and iterators may throw.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    pub(crate) fn array_from(value: &JsValue) -> JsResult<Array>;
 }
 
 /// What a host function answered (a value or a Promise), settled. Never

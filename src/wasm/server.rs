@@ -15,8 +15,8 @@ use super::fetch::{HostFetch, header_entries, read_array_buffer, read_stream};
 use super::store::JsStore;
 use super::vault::{secrets_list, with_event_hook};
 use super::{
-    JsResult, check_keys, files_from_js, get, input_error, optional_string, options_object,
-    provider_from_js, required_string, settled, to_js_error, with_catalog,
+    JsResult, check_keys, files_from_js, get, input_error, object_entries, optional_string,
+    options_object, provider_from_js, required_string, settled, to_js_error, with_catalog,
 };
 use crate::catalog::{Catalog, Provider, printable};
 use crate::config;
@@ -148,7 +148,7 @@ fn entries(value: &JsValue, what: &str) -> JsResult<Vec<(String, JsValue)>> {
             }
         )));
     }
-    Ok(Object::entries(value.unchecked_ref::<Object>())
+    Ok(object_entries(value)?
         .iter()
         .filter_map(|pair| {
             let key = Reflect::get_u32(&pair, 0).ok()?.as_string()?;
