@@ -24,7 +24,7 @@ use web_sys::{
     RequestRedirect,
 };
 
-use super::{get, input_error, optional_whole, settled};
+use super::{array_from, get, input_error, optional_whole, settled};
 use crate::http::{
     Fetch, FetchFailure, HttpRequest, HttpResponse, MAX_BODY_BYTES, classify_fetch_error,
     header_value_problem, is_header_name,
@@ -150,18 +150,16 @@ pub(super) fn header_entries(headers: &JsValue) -> Result<Vec<(String, String)>,
     let Ok(entries) = Reflect::get(headers, &"entries".into())?.dyn_into::<Function>() else {
         return Ok(pairs);
     };
-    let iterator = entries.call0(headers)?;
-    if let Some(iter) = js_sys::try_iter(&iterator)? {
-        for pair in iter {
-            let pair = pair?;
-            if !pair.is_object() {
-                continue;
-            }
-            let key = Reflect::get_u32(&pair, 0)?.as_string();
-            let value = Reflect::get_u32(&pair, 1)?.as_string();
-            if let (Some(key), Some(value)) = (key, value) {
-                pairs.push((key, value));
-            }
+    // Array.from runs the iteration in JS, where a throwing iterator or
+    // result getter is caught (js-sys's iterator reads `done` uncaught).
+    for pair in array_from(&entries.call0(headers)?)?.iter() {
+        if !pair.is_object() {
+            continue;
+        }
+        let key = Reflect::get_u32(&pair, 0)?.as_string();
+        let value = Reflect::get_u32(&pair, 1)?.as_string();
+        if let (Some(key), Some(value)) = (key, value) {
+            pairs.push((key, value));
         }
     }
     Ok(pairs)
