@@ -101,6 +101,18 @@ export class OAuthClient extends WasmOAuthClient {
 /** Whether this process has been told once that `bindBrowser: false` is unsafe. */
 let warnedUnbound = false;
 
+// The answer to a failure that escaped the wasm: the wire's error shape,
+// code INTERNAL, no details. Built with the Response of import time, in
+// case the failure was the global one.
+const INTERNAL_BODY = JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal server error' } });
+const INTERNAL_HEADERS = [
+  ['content-type', 'application/json'],
+  ['cache-control', 'no-store'],
+  ['x-base44-connector-error', 'INTERNAL'],
+];
+const NativeResponse = globalThis.Response;
+const internalResponse = () => new NativeResponse(INTERNAL_BODY, { status: 500, headers: INTERNAL_HEADERS });
+
 /**
  * The connectors server: `{ fetch(request) -> Promise<Response>,
  * redirectUris() }`, for `Deno.serve(server.fetch)`, `export default server`
@@ -125,9 +137,27 @@ export function createConnectorsServer(options) {
     if (method !== 'GET' || url.includes('/callback')) tokens.clear();
   };
   const fetch = (request) => {
-    const [method, url] = [request?.method, String(request?.url)];
+    let method, url;
+    try {
+      [method, url] = [request?.method, String(request?.url)];
+    } catch {
+      [method, url] = [undefined, ''];
+    }
     settle(method, url);
-    return server.handle(request).finally(() => settle(method, url));
+    let answer;
+    try {
+      answer = server.handle(request);
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    // Only a non-Request rejects (a ConnectorsError); anything else that
+    // escapes the wasm is a bare 500, never a rejection with details.
+    return answer
+      .catch((error) => {
+        if (error instanceof ConnectorsError && error.code === 'INVALID_INPUT') throw error;
+        return internalResponse();
+      })
+      .finally(() => settle(method, url));
   };
   Object.defineProperties(fetch, {
     [Symbol.for('oauth-connectors.token-cache')]: { value: tokens },
@@ -137,7 +167,12 @@ export function createConnectorsServer(options) {
     [Symbol.for('oauth-connectors.in-process')]: {
       value: async (method, url, headers, body) => {
         settle(method, url);
-        const answer = await server.handleParts(method, url, headers, body);
+        let answer;
+        try {
+          answer = await server.handleParts(method, url, headers, body);
+        } catch {
+          answer = [500, [...INTERNAL_HEADERS.flat()], INTERNAL_BODY];
+        }
         settle(method, url);
         return answer;
       },

@@ -670,7 +670,12 @@ export interface ConnectorsServerOptions {
 
 /** A standard fetch handler: `Deno.serve(server.fetch)`, `export default server` (Workers), `serveNode(server)`. */
 export interface ConnectorsServer {
-  /** Answers one request (typed loosely so that no DOM library is needed: a `Request` in, a `Response` out). */
+  /**
+   * Answers one request (typed loosely so that no DOM library is needed: a
+   * `Request` in, a `Response` out). Errors are answers with a code
+   * (`ConnectorsErrorCode`, or `INTERNAL` with status 500 for anything that
+   * escaped unexpectedly); it rejects only when `request` is not a `Request`.
+   */
   fetch(request: any): Promise<any>;
 }
 

@@ -39,6 +39,46 @@ pub fn url_problem(url: &str) -> Option<&'static str> {
     None
 }
 
+/// Whether `name` can be an HTTP header name: an RFC 9110 token (letters,
+/// digits and ``!#$%&'*+-.^_`|~``), not empty.
+pub fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
+}
+
+/// What keeps `value` out of an HTTP header, if anything. Allowed: printable
+/// ASCII, space to `~`. Refused: control characters (NUL, CR, LF, tab and
+/// the rest of C0, DEL), which RFC 9110 forbids or `fetch` refuses or
+/// strips, and anything outside ASCII. A JS string holding `€` is no
+/// `ByteString` (`Headers` throws), and one holding `é` goes out as the
+/// Latin-1 byte 0xE9, which no receiver reads as the UTF-8 the caller meant.
+pub fn header_value_problem(value: &str) -> Option<&'static str> {
+    value.bytes().find_map(|b| match b {
+        b' '..=b'~' => None,
+        0x80.. => Some("holds a character outside ASCII"),
+        _ => Some("holds a control character (NUL, CR, LF, tab, ...)"),
+    })
+}
+
 /// The largest response body the engine reads (token and revocation answers).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -236,6 +276,69 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_names_are_rfc_9110_tokens() {
+        for name in [
+            "accept",
+            "X-GitHub-Api-Version",
+            "notion-version",
+            "x_custom.v2-version",
+            "!#$%&'*+-.^_`|~09AZaz",
+        ] {
+            assert!(is_header_name(name), "{name}");
+        }
+        for name in [
+            "",
+            "x version",
+            "x:a-version",
+            "x-ü-version",
+            "x\0-version",
+            "x\r\n-version",
+            "(x)-version",
+            "x/y",
+            "x@y",
+            "\"x\"",
+            "x\ty",
+            "x\u{7f}y",
+        ] {
+            assert!(!is_header_name(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn header_values_are_printable_ascii() {
+        for value in [
+            "",
+            "application/vnd.github+json",
+            "2022-06-28",
+            "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig-_~+/=",
+            "text/html, */*; q=0.8",
+            " padded ",
+            "\"quoted\" (comment) ~!@#$%^&*[]{}|\\;:',<>?",
+        ] {
+            assert_eq!(header_value_problem(value), None, "{value:?}");
+        }
+        for (value, problem) in [
+            ("€", "outside ASCII"),
+            ("caf\u{e9}", "outside ASCII"),
+            ("\u{ff}", "outside ASCII"),
+            ("\u{80}", "outside ASCII"),
+            ("a\0b", "control"),
+            ("a\rb", "control"),
+            ("a\nb", "control"),
+            ("a\r\nX-Injected: 1", "control"),
+            ("a\tb", "control"),
+            ("\u{1}", "control"),
+            ("\u{1f}", "control"),
+            ("a\u{7f}", "control"),
+        ] {
+            assert!(
+                header_value_problem(value).is_some_and(|p| p.contains(problem)),
+                "{value:?}"
+            );
+        }
+    }
 
     #[test]
     fn only_connect_failures_may_be_retried_as_never_sent() {

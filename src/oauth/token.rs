@@ -371,6 +371,16 @@ fn shape_error(what: &str) -> Error {
     )
 }
 
+/// A token as it arrives, refused when it cannot go into an HTTP header
+/// (`Authorization: Bearer`, and the refresh token of a Bearer-style
+/// revocation): RFC 6749 tokens are printable ASCII (VSCHAR).
+fn sendable(token: &str, what: &str) -> Result<String> {
+    match crate::http::header_value_problem(token) {
+        Some(problem) => Err(shape_error(&format!("{what} {problem}"))),
+        None => Ok(token.to_owned()),
+    }
+}
+
 fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(value, |v, key| v.get(key))
 }
@@ -487,7 +497,7 @@ pub fn process_token_response(
         None => &body,
     };
     let access_token = match root.get("access_token") {
-        Some(Value::String(s)) if !s.is_empty() => AccessToken::new(s.clone()),
+        Some(Value::String(s)) if !s.is_empty() => AccessToken::new(sendable(s, "access_token")?),
         _ => return Err(shape_error("access_token is missing or empty")),
     };
     let token_type = match root.get("token_type") {
@@ -498,7 +508,7 @@ pub fn process_token_response(
     let refresh_token = match root.get("refresh_token") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.is_empty() => None,
-        Some(Value::String(s)) => Some(RefreshToken::new(s.clone())),
+        Some(Value::String(s)) => Some(RefreshToken::new(sendable(s, "refresh_token")?)),
         Some(_) => return Err(shape_error("refresh_token must be a string")),
     };
     let expires_at_ms = match (root.get("expires_in"), spec.expires_at_field.as_deref()) {

@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Provider, printable};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{FetchFailure, HttpRequest, HttpResponse, url_problem};
+use crate::http::{
+    FetchFailure, HttpRequest, HttpResponse, header_value_problem, is_header_name, url_problem,
+};
 use crate::oauth::authorize::resolve_endpoint;
 
 /// The body of `POST connectors/{type}/call`.
@@ -94,23 +96,140 @@ fn host_of(url: &str) -> &str {
     rest.split(['/', '?', '#']).next().unwrap_or_default()
 }
 
-fn check_path(path: &str) -> Result<()> {
-    let bad = !path.starts_with('/')
-        || path.starts_with("//")
-        || path
-            .bytes()
-            .any(|b| b <= 0x20 || b >= 0x7f || matches!(b, b'\\' | b'?' | b'#'))
-        || path
-            .split('/')
-            .any(|s| s == ".." || s == "." || s.eq_ignore_ascii_case("%2e%2e"))
-        || path.to_ascii_lowercase().contains("%2f");
-    if bad {
-        return Err(not_allowed(
-            "path must start with \"/\" and hold no \"..\", \"\\\", \"?\", \"#\" or white space (put the query in query)"
-                .to_owned(),
-        ));
+/// How many layers of percent-encoding a path segment may have: each is
+/// decoded to see whether a dot segment or a slash hides under it.
+const DECODE_ROUNDS: usize = 8;
+
+/// A segment percent-decoded until nothing changes; `None` when it still
+/// changes after [`DECODE_ROUNDS`] rounds.
+fn fully_decoded(segment: &str) -> Option<Vec<u8>> {
+    let mut bytes = segment.as_bytes().to_vec();
+    for _ in 0..DECODE_ROUNDS {
+        let next: Vec<u8> = percent_encoding::percent_decode(&bytes).collect();
+        if next == bytes {
+            return Some(bytes);
+        }
+        bytes = next;
     }
-    Ok(())
+    None
+}
+
+/// Whether a decoded segment is one an API server (or a proxy in front of
+/// it) may read as `.` or `..`: only dots, once what follows a `;` (path
+/// parameters, Tomcat's `..;`) and white space around are set aside.
+fn is_dot_segment(decoded: &[u8]) -> bool {
+    let head = decoded.split(|b| *b == b';').next().unwrap_or_default();
+    let head = head.trim_ascii();
+    !head.is_empty() && head.iter().all(|b| *b == b'.')
+}
+
+/// What is wrong with a `callApi` path, if anything. It must start with one
+/// `/`, hold printable ASCII only (no space, tab or line break, which the
+/// URL parser of `fetch` strips), no `\`, `?` or `#`, and `%` only in
+/// `%XX` escapes (IIS reads `%u002e` as a dot). No segment may
+/// decode, through any number of layers of percent-encoding up to
+/// [`DECODE_ROUNDS`], to a dot segment (`.`, `..`, `.%2e`, `%2e.`,
+/// `%252e%252e`, `..;x`), a slash or backslash (`%2f`, `%5c`, `%252f`) or
+/// a control character (`%00`, `%0a`).
+fn path_problem(path: &str) -> Option<&'static str> {
+    if !path.starts_with('/') || path.starts_with("//") {
+        return Some("must start with one \"/\"");
+    }
+    if path.bytes().any(|b| !(0x21..0x7f).contains(&b)) {
+        return Some("must hold printable ASCII only, without white space");
+    }
+    if path.bytes().any(|b| matches!(b, b'\\' | b'?' | b'#')) {
+        return Some("must hold no \"\\\", \"?\" or \"#\" (put the query in query)");
+    }
+    let bytes = path.as_bytes();
+    if bytes.iter().enumerate().any(|(i, b)| {
+        *b == b'%'
+            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    }) {
+        return Some("must write \"%\" as %25 (\"%\" starts a %XX escape)");
+    }
+    for segment in path.split('/') {
+        let Some(decoded) = fully_decoded(segment) else {
+            return Some("is percent-encoded too many times over");
+        };
+        if is_dot_segment(&decoded) {
+            return Some("must hold no \".\" or \"..\" segment, in any encoding");
+        }
+        if decoded.iter().any(|b| matches!(b, b'/' | b'\\')) {
+            return Some("must hold no encoded \"/\" or \"\\\"");
+        }
+        if decoded.iter().any(|b| *b < 0x20 || *b == 0x7f) {
+            return Some("must hold no encoded control character");
+        }
+    }
+    None
+}
+
+fn check_path(path: &str) -> Result<()> {
+    match path_problem(path) {
+        Some(problem) => Err(not_allowed(format!("The path {problem}"))),
+        None => Ok(()),
+    }
+}
+
+/// The path segments of an http(s) URL as the WHATWG URL parser (the one
+/// `fetch` uses) resolves them: tabs and line breaks removed, `\` read as
+/// `/`, and `.` / `..` segments (also `%2e`, `.%2e`, `%2e.`, `%2e%2e`, in
+/// any case) applied. `None` without `://`.
+fn whatwg_segments(url: &str) -> Option<Vec<String>> {
+    let url: String = url
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let (_, rest) = url.split_once("://")?;
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    // An http(s) URL without a path has the path `/`.
+    let path = rest.find(['/', '\\']).map_or("/", |i| &rest[i..]);
+    let mut segments: Vec<String> = Vec::new();
+    let mut parts = path.split(['/', '\\']).skip(1).peekable();
+    while let Some(part) = parts.next() {
+        let last = parts.peek().is_none();
+        let lower = part.to_ascii_lowercase();
+        match lower.as_str() {
+            ".." | ".%2e" | "%2e." | "%2e%2e" => {
+                segments.pop();
+                if last {
+                    segments.push(String::new());
+                }
+            }
+            "." | "%2e" => {
+                if last {
+                    segments.push(String::new());
+                }
+            }
+            _ => segments.push(part.to_owned()),
+        }
+    }
+    Some(segments)
+}
+
+/// Whether `url`, read as `fetch` reads it, is on the host of `base` and
+/// under its path.
+fn stays_under(base: &str, url: &str) -> bool {
+    let authority = |u: &str| {
+        u.split_once("://")
+            .map(|(scheme, rest)| {
+                let host = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
+                format!("{scheme}://{host}").to_ascii_lowercase()
+            })
+            .unwrap_or_default()
+    };
+    let (Some(mut prefix), Some(segments)) = (whatwg_segments(base), whatwg_segments(url)) else {
+        return false;
+    };
+    if prefix.last().is_some_and(String::is_empty) {
+        prefix.pop();
+    }
+    !authority(base).is_empty()
+        && authority(base) == authority(url)
+        && segments.len() > prefix.len()
+        && segments.starts_with(&prefix)
 }
 
 /// A query or header value: a string, number or boolean.
@@ -153,6 +272,13 @@ pub fn upstream_request(
     })?;
     check_path(&call.path)?;
     let mut url = format!("{}{}", base.trim_end_matches('/'), call.path);
+    // Checked as fetch will read it, whatever the path check above missed.
+    if !stays_under(base, &url) {
+        return Err(not_allowed(format!(
+            "The path leaves the API base URL {}",
+            printable(base)
+        )));
+    }
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (key, value) in call.query.iter().flatten() {
         match value {
@@ -174,6 +300,15 @@ pub fn upstream_request(
     }
     let mut headers = Vec::new();
     for (name, value) in call.headers.iter().flatten() {
+        if !is_header_name(name) {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "The header name \"{}\" is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)",
+                    printable(name)
+                ),
+            ));
+        }
         let lower = name.to_ascii_lowercase();
         if !(FORWARDED.contains(&lower.as_str()) || lower.ends_with("-version")) {
             return Err(not_allowed(format!(
@@ -183,10 +318,12 @@ pub fn upstream_request(
             )));
         }
         let value = scalar(value, "header values")?;
-        if value.bytes().any(|b| b == b'\r' || b == b'\n') {
+        if let Some(problem) = header_value_problem(&value) {
             return Err(Error::new(
                 ErrorCode::InvalidInput,
-                "A header value holds a line break",
+                format!(
+                    "The value of the header \"{lower}\" {problem}: send printable ASCII (percent-encode anything else)"
+                ),
             ));
         }
         headers.push((lower, value));
@@ -206,6 +343,14 @@ pub fn upstream_request(
         return Err(Error::new(
             ErrorCode::InvalidInput,
             format!("A {method} request has no body"),
+        ));
+    }
+    // Tokens are checked as they arrive; one stored before that check was
+    // made must not reach the header either.
+    if header_value_problem(access_token).is_some() {
+        return Err(Error::new(
+            ErrorCode::ProviderError,
+            "The stored access token cannot be sent in an HTTP header: connect again",
         ));
     }
     headers.push(("authorization".to_owned(), format!("Bearer {access_token}")));
@@ -370,6 +515,231 @@ mod tests {
                 Some(code),
                 "{json}"
             );
+        }
+    }
+
+    /// Paths that reach outside `/2/` of Dropbox's API base once `fetch`
+    /// (the WHATWG URL parser) or the server reads them, and paths that
+    /// hide a slash or a control character under percent-encoding.
+    const ESCAPING_PATHS: [&str; 42] = [
+        "/../x",
+        "/./x",
+        "/.%2e/x",
+        "/%2e./x",
+        "/.%2E/x",
+        "/%2E./x",
+        "/%2e%2e/x",
+        "/%2E%2e/x",
+        "/%2e/x",
+        "/%2E/x",
+        "/a/.%2e/.%2e/x",
+        "/a/%2e%2e",
+        "/a/..",
+        "/a/.",
+        // Encoded more than once: a server or proxy that decodes again.
+        "/%252e%252e/x",
+        "/.%252e/x",
+        "/%25%32%65%25%32%65/x",
+        "/%2525252e%2525252e/x",
+        "/%252525252525252525252e/x",
+        // Path parameters (Tomcat reads `..;x` as `..`), white space, only dots.
+        "/..;/x",
+        "/..;jsessionid=1/x",
+        "/%2e%2e%3b/x",
+        "/.;x/x",
+        "/%20..%20/x",
+        "/.../x",
+        // Encoded slashes and backslashes, control characters.
+        "/a%2f..%2fx",
+        "/a%2Fb",
+        "/a%5cb",
+        "/a%5C..%5Cx",
+        "/a%252fb",
+        "/a%00b",
+        "/a%0d%0aHost:%20evil.com",
+        // Raw characters the URL parser strips or reads as a separator.
+        "/a\\..\\x",
+        "/.\t./x",
+        "/..\n/x",
+        "/a\r/x",
+        "/ ../x",
+        "/%u002e%u002e/x",
+        "/100%",
+        "/%2",
+        "//evil.com/x",
+        "/\u{ff0e}\u{ff0e}/x",
+    ];
+
+    #[test]
+    fn every_encoding_of_a_dot_segment_is_refused() {
+        for path in ESCAPING_PATHS {
+            let json = serde_json::to_string(&json!({ "path": path })).unwrap_or_default();
+            let e = build("dropbox", &json).err();
+            assert_eq!(
+                e.as_ref().map(Error::code),
+                Some(ErrorCode::ProxyNotAllowed),
+                "{path:?}"
+            );
+            assert!(
+                e.is_some_and(|e| e.to_string().starts_with("The path ")),
+                "{path:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ordinary_paths_go_through() {
+        for (path, url) in [
+            (
+                "/files/list_folder",
+                "https://api.dropboxapi.com/2/files/list_folder",
+            ),
+            ("/", "https://api.dropboxapi.com/2/"),
+            (
+                "/a.b/c..d/..x/x../.well-known",
+                "https://api.dropboxapi.com/2/a.b/c..d/..x/x../.well-known",
+            ),
+            (
+                "/files/%E2%82%AC%20report.txt",
+                "https://api.dropboxapi.com/2/files/%E2%82%AC%20report.txt",
+            ),
+            (
+                "/a%3Fb%23c;v=1",
+                "https://api.dropboxapi.com/2/a%3Fb%23c;v=1",
+            ),
+            ("/a//b/", "https://api.dropboxapi.com/2/a//b/"),
+            ("/100%25", "https://api.dropboxapi.com/2/100%25"),
+        ] {
+            let json = serde_json::to_string(&json!({ "path": path })).unwrap_or_default();
+            let r = build("dropbox", &json).unwrap_or_else(|e| panic!("{path}: {e}"));
+            assert_eq!(r.url, url);
+        }
+    }
+
+    #[test]
+    fn urls_are_resolved_as_the_whatwg_parser_does() {
+        let seg = |url: &str| whatwg_segments(url).unwrap_or_else(|| panic!("{url}"));
+        for (url, segments) in [
+            ("https://h", vec![""]),
+            ("https://h/", vec![""]),
+            ("https://h/a/.%2e/x", vec!["x"]),
+            ("https://h/a/b/%2e%2E", vec!["a", ""]),
+            ("https://h/a/b/.", vec!["a", "b", ""]),
+            ("https://h/a/%2e/b", vec!["a", "b"]),
+            ("https://h/a\\b", vec!["a", "b"]),
+            ("https://h/a/\t.\n./x", vec!["x"]),
+            ("https://h/../../x", vec!["x"]),
+            ("https://h/a/..%2fx?q=/../#/..", vec!["a", "..%2fx"]),
+            ("https://h/a/%252e%252e/x", vec!["a", "%252e%252e", "x"]),
+            ("https://h/a/...", vec!["a", "..."]),
+        ] {
+            assert_eq!(seg(url), segments, "{url}");
+        }
+        assert_eq!(whatwg_segments("api.example/x"), None);
+    }
+
+    #[test]
+    fn the_built_url_must_stay_under_the_base() {
+        let base = "https://api.dropboxapi.com/2";
+        for url in [
+            "https://api.dropboxapi.com/2/files",
+            "https://api.dropboxapi.com/2/",
+            "https://API.dropboxapi.com/2/files/../x",
+        ] {
+            assert!(stays_under(base, url), "{url}");
+        }
+        for url in [
+            "https://api.dropboxapi.com/2/.%2e/x",
+            "https://api.dropboxapi.com/2/%2e%2e",
+            "https://api.dropboxapi.com/2/a/../../x",
+            "https://api.dropboxapi.com/2\\..\\x",
+            "https://api.dropboxapi.com/2x/files",
+            "https://api.dropboxapi.com/x/2/files",
+            "https://api.dropboxapi.com/2",
+            "https://api.dropboxapi.com.evil/2/files",
+            "https://evil.com/2/files",
+            "http://api.dropboxapi.com/2/files",
+            "api.dropboxapi.com/2/files",
+        ] {
+            assert!(!stays_under(base, url), "{url}");
+        }
+        assert!(stays_under(
+            "https://api.github.com",
+            "https://api.github.com/user"
+        ));
+        assert!(stays_under(
+            "https://api.github.com/",
+            "https://api.github.com/"
+        ));
+        // At the root, `..` stays at the root.
+        assert!(stays_under(
+            "https://api.github.com",
+            "https://api.github.com/%2e%2e"
+        ));
+        assert!(!stays_under(
+            "https://api.github.com",
+            "https://api.github.com@evil.com/"
+        ));
+    }
+
+    #[test]
+    fn header_names_and_values_that_cannot_be_sent_are_refused() {
+        for headers in [
+            json!({ "accept": "€" }),
+            json!({ "accept": "caf\u{e9}" }),
+            json!({ "accept": "a\u{0}b" }),
+            json!({ "accept": "a\tb" }),
+            json!({ "accept": "a\nb" }),
+            json!({ "accept": "\u{7f}" }),
+            json!({ "x-api-version": "2022 11:28 \u{1}" }),
+            json!({ "x y-version": "1" }),
+            json!({ "x:y-version": "1" }),
+            json!({ "x-\u{fc}-version": "1" }),
+            json!({ "\u{0}-version": "1" }),
+            json!({ "x\r\nhost: evil-version": "1" }),
+            json!({ "": "1" }),
+        ] {
+            let json = serde_json::to_string(&json!({ "path": "/x", "headers": headers }))
+                .unwrap_or_default();
+            let e = build("github", &json).err();
+            assert_eq!(
+                e.map(|e| e.code()),
+                Some(ErrorCode::InvalidInput),
+                "{headers}"
+            );
+        }
+        // Names that are tokens but not forwarded keep their own code.
+        let e = build("github", r#"{"path":"/x","headers":{"x-api":"1"}}"#).err();
+        assert_eq!(e.map(|e| e.code()), Some(ErrorCode::ProxyNotAllowed));
+        let r = build(
+            "github",
+            r#"{"path":"/x","headers":{"Accept":"text/html, */*; q=0.8","X-GitHub-Api-Version":"2022-11-28","If-None-Match":"W/\"abc\""}}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.header("if-none-match"), Some("W/\"abc\""));
+    }
+
+    #[test]
+    fn a_stored_token_that_cannot_be_sent_is_a_provider_error() {
+        for token in [
+            "SENTINEL€",
+            "SENTINEL\u{0}",
+            "SENTINEL\r\nx-injected: 1",
+            "SENTINEL\u{e9}",
+        ] {
+            let e = upstream_request(
+                &provider("github"),
+                &BTreeMap::new(),
+                token,
+                &call(r#"{"path":"/user"}"#),
+            )
+            .err();
+            assert_eq!(
+                e.as_ref().map(Error::code),
+                Some(ErrorCode::ProviderError),
+                "{token:?}"
+            );
+            assert!(!e.is_some_and(|e| e.to_string().contains("SENTINEL")));
         }
     }
 

@@ -983,6 +983,40 @@ fn the_proxy_attaches_the_token_and_reports_each_phase() {
 }
 
 #[test]
+fn the_proxy_refuses_what_fetch_would_resolve_or_refuse_before_sending() {
+    let env = env();
+    connect_shared(&env, r#"["read"]"#, "SENTINEL_AT");
+    let sent = env.fetch.requests.borrow().len();
+    for (body, code) in [
+        (r#"{"path":"/.%2e/x"}"#, "PROXY_NOT_ALLOWED"),
+        (r#"{"path":"/%2e./x"}"#, "PROXY_NOT_ALLOWED"),
+        (r#"{"path":"/.%2E/x"}"#, "PROXY_NOT_ALLOWED"),
+        (r#"{"path":"/a/.%2e/.%2e/x"}"#, "PROXY_NOT_ALLOWED"),
+        (r#"{"path":"/a/%252e%252e/x"}"#, "PROXY_NOT_ALLOWED"),
+        (r#"{"path":"/x","headers":{"accept":"€"}}"#, "INVALID_INPUT"),
+        (
+            r#"{"path":"/x","headers":{"accept":"a\u0000"}}"#,
+            "INVALID_INPUT",
+        ),
+        (
+            r#"{"path":"/x","headers":{"x y-version":"1"}}"#,
+            "INVALID_INPUT",
+        ),
+        (
+            r#"{"path":"/x","headers":{"x:y-version":"1"}}"#,
+            "INVALID_INPUT",
+        ),
+        (
+            r#"{"path":"/x","headers":{"x-ü-version":"1"}}"#,
+            "INVALID_INPUT",
+        ),
+    ] {
+        assert_eq!(code_of(&call(&env, body)), code, "{body}");
+    }
+    assert_eq!(env.fetch.requests.borrow().len(), sent, "nothing was sent");
+}
+
+#[test]
 fn no_answer_ever_holds_a_secret() {
     let env = env();
     let mut seen = String::new();

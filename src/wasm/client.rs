@@ -15,8 +15,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::fetch::HostFetch;
 use super::{
-    JsResult, check_keys, from_js, get, input_error, optional_string, optional_whole,
-    options_object, printable, provider_from_js, required_string, to_js, to_js_error, with_catalog,
+    JsResult, array_from, check_keys, from_js, get, input_error, object_entries, optional_string,
+    optional_whole, options_object, printable, provider_from_js, required_string, to_js,
+    to_js_error, with_catalog,
 };
 use crate::http::{SystemClock, random_bytes};
 use crate::oauth::callback::check_issuer;
@@ -51,9 +52,11 @@ pub(super) fn string_list(value: &JsValue, what: &str) -> JsResult<Vec<String>> 
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
     }
-    let Some(list) = value.dyn_ref::<Array>() else {
+    if !Array::is_array(value) {
         return Err(input_error(format!("{what} must be an array of strings")));
-    };
+    }
+    // A plain copy: a Proxy's traps may throw, and do so only here.
+    let list = array_from(value)?;
     // Read item by item: a JSON round trip costs more than the rest of a call.
     list.iter()
         .enumerate()
@@ -93,9 +96,9 @@ pub(super) fn string_map(value: &JsValue, what: &str) -> JsResult<BTreeMap<Strin
         return Err(input_error(format!("{what} must be an object")));
     }
     let pairs = if get(value, "entries").is_function() {
-        Array::from(value)
+        array_from(value)?
     } else {
-        Object::entries(value.unchecked_ref::<Object>())
+        object_entries(value)?
     };
     for pair in pairs.iter() {
         let key = Reflect::get_u32(&pair, 0).ok().and_then(|k| k.as_string());
@@ -165,6 +168,15 @@ fn tokens_to_js(tokens: &TokenSet) -> JsResult {
 
 /// A token set from a JS object shaped like [`tokens_to_js`]'s (what
 /// `validateAuthorizationCode` resolves), for the vault to store.
+/// A token from the caller, refused (`INVALID_INPUT`) when it cannot go into
+/// an HTTP header, as the tokens a provider sends are (printable ASCII).
+fn sendable_token(token: String, what: &str) -> JsResult<String> {
+    match crate::http::header_value_problem(&token) {
+        Some(problem) => Err(input_error(format!("{what} {problem}"))),
+        None => Ok(token),
+    }
+}
+
 pub(super) fn tokens_from_js(value: &JsValue) -> JsResult<TokenSet> {
     if !value.is_object() {
         return Err(input_error(
@@ -186,14 +198,19 @@ pub(super) fn tokens_from_js(value: &JsValue) -> JsResult<TokenSet> {
         },
     };
     let account = get(value, "account");
+    let access_token = sendable_token(
+        required_string(&get(value, "accessToken"), "tokens.accessToken")?,
+        "tokens.accessToken",
+    )?;
+    let refresh_token = match optional_string(&get(value, "refreshToken"), "tokens.refreshToken")? {
+        Some(t) if !t.is_empty() => {
+            Some(RefreshToken::new(sendable_token(t, "tokens.refreshToken")?))
+        }
+        _ => None,
+    };
     Ok(TokenSet {
-        access_token: AccessToken::new(required_string(
-            &get(value, "accessToken"),
-            "tokens.accessToken",
-        )?),
-        refresh_token: optional_string(&get(value, "refreshToken"), "tokens.refreshToken")?
-            .filter(|t| !t.is_empty())
-            .map(RefreshToken::new),
+        access_token: AccessToken::new(access_token),
+        refresh_token,
         token_type: optional_string(&get(value, "tokenType"), "tokens.tokenType")?
             .unwrap_or_else(|| "Bearer".to_owned()),
         expires_at_ms,
@@ -344,7 +361,10 @@ impl JsOAuthClient {
         let client = Rc::clone(&self.client);
         let fetch = Rc::clone(&self.fetch);
         future_to_promise(async move {
-            let token = zeroize::Zeroizing::new(required_string(&token, "token")?);
+            let token = zeroize::Zeroizing::new(sendable_token(
+                required_string(&token, "token")?,
+                "token",
+            )?);
             let hint = optional_string(&token_type_hint, "tokenTypeHint")?;
             if let Some(h) = hint.as_deref()
                 && !matches!(h, "access_token" | "refresh_token")

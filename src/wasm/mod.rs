@@ -260,7 +260,7 @@ fn options_object(options: &JsValue, takes: &str, allowed: &[&str], what: &str) 
 /// Rejects keys of an options object that are not in `allowed`, with a
 /// did-you-mean (a misspelt option must not be ignored silently).
 fn check_keys(object: &JsValue, allowed: &[&str], what: &str) -> JsResult<()> {
-    for key in Object::keys(object.unchecked_ref::<Object>()).iter() {
+    for key in object_keys(object)?.iter() {
         let key = key.as_string().unwrap_or_default();
         if !allowed.contains(&key.as_str()) {
             let hint = closest(&key, allowed.iter().copied())
@@ -392,6 +392,33 @@ pub fn error_codes() -> Array {
         .iter()
         .map(|c| JsValue::from_str(c.as_str()))
         .collect()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Promise.resolve(value)`, which throws when `value` is a thenable
+    /// whose `then` getter throws (js-sys's binding would let that through).
+    #[wasm_bindgen(catch, js_namespace = Promise, js_name = resolve)]
+    fn promise_resolve(value: &JsValue) -> JsResult<js_sys::Promise>;
+
+    /// `Object.keys(value)`, which throws for a Proxy whose traps throw.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(value: &JsValue) -> JsResult<Array>;
+
+    /// `Object.entries(value)`, which throws for a throwing getter or Proxy.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    pub(crate) fn object_entries(value: &JsValue) -> JsResult<Array>;
+
+    /// `Array.from(value)`: a plain array copied from an array, a Proxy of
+    /// one or an iterable, whose getters and iterators may throw.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    pub(crate) fn array_from(value: &JsValue) -> JsResult<Array>;
+}
+
+/// What a host function answered (a value or a Promise), settled. Never
+/// throws: a throwing thenable is a rejection.
+pub(crate) async fn settled(value: &JsValue) -> JsResult {
+    wasm_bindgen_futures::JsFuture::from(promise_resolve(value)?).await
 }
 
 #[wasm_bindgen]

@@ -8,15 +8,15 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use wasm_bindgen_futures::future_to_promise;
 
 use super::client::{string_list, string_map};
-use super::fetch::{HostFetch, read_stream};
+use super::fetch::{HostFetch, header_entries, read_array_buffer, read_stream};
 use super::store::JsStore;
 use super::vault::{secrets_list, with_event_hook};
 use super::{
-    JsResult, check_keys, files_from_js, get, input_error, optional_string, options_object,
-    provider_from_js, required_string, to_js_error, with_catalog,
+    JsResult, check_keys, files_from_js, get, input_error, object_entries, optional_string,
+    options_object, provider_from_js, required_string, settled, to_js_error, with_catalog,
 };
 use crate::catalog::{Catalog, Provider, printable};
 use crate::config;
@@ -25,7 +25,7 @@ use crate::http::{MAX_BODY_BYTES, SystemClock};
 use crate::identity::{Hs256, User};
 use crate::oauth::secret::ClientSecret;
 use crate::oauth::token::ClientCredentials;
-use crate::server::{Incoming, NoUsers, Server, ServerConfig, Slot, Users};
+use crate::server::{Incoming, NoUsers, Server, ServerConfig, Slot, Users, error_response};
 use crate::vault::{KeyRing, Vault, VaultOptions};
 
 const OPTIONS: [&str; 17] = [
@@ -80,9 +80,7 @@ impl Users for JsUsers {
         let answer = hook
             .call1(&JsValue::UNDEFINED, &JsValue::from_str(token))
             .map_err(|_| refused())?;
-        let user = JsFuture::from(Promise::resolve(&answer))
-            .await
-            .map_err(|_| refused())?;
+        let user = settled(&answer).await.map_err(|_| refused())?;
         if !user.is_object() {
             return Err(refused());
         }
@@ -150,7 +148,7 @@ fn entries(value: &JsValue, what: &str) -> JsResult<Vec<(String, JsValue)>> {
             }
         )));
     }
-    Ok(Object::entries(value.unchecked_ref::<Object>())
+    Ok(object_entries(value)?
         .iter()
         .filter_map(|pair| {
             let key = Reflect::get_u32(&pair, 0).ok()?.as_string()?;
@@ -319,47 +317,31 @@ fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
     Ok(config)
 }
 
-/// A standard `Request` (duck-typed) as the server's [`Incoming`].
-async fn incoming(request: &JsValue) -> JsResult<Incoming> {
+/// A standard `Request` (duck-typed) as the server's [`Incoming`]: `None`
+/// when `request` has no string `method` and `url`. Its headers and body
+/// are read with calls that return their exceptions (a body stream that
+/// fails midway is `Err`).
+async fn incoming(request: &JsValue) -> JsResult<Option<Incoming>> {
     let method = get(request, "method").as_string();
     let url = get(request, "url").as_string();
     let (Some(method), Some(url)) = (method, url) else {
-        return Err(input_error("handle() takes a Request"));
+        return Ok(None);
     };
-    let mut headers = Vec::new();
-    let entries = Reflect::get(&get(request, "headers"), &"entries".into())?;
-    if let Ok(entries) = entries.dyn_into::<Function>() {
-        let iterator = entries.call0(&get(request, "headers"))?;
-        if let Some(iter) = js_sys::try_iter(&iterator)? {
-            for pair in iter {
-                let pair = pair?;
-                let key = Reflect::get_u32(&pair, 0)?.as_string().unwrap_or_default();
-                let value = Reflect::get_u32(&pair, 1)?.as_string().unwrap_or_default();
-                headers.push((key, value));
-            }
-        }
-    }
+    let headers = header_entries(&get(request, "headers"))?;
     let stream = get(request, "body");
     let body = if stream.is_null() || stream.is_undefined() {
         Vec::new()
-    } else if let Some(body) = read_stream(stream.unchecked_ref(), MAX_BODY_BYTES + 1).await? {
+    } else if let Some(body) = read_stream(&stream, MAX_BODY_BYTES + 1).await? {
         body
     } else {
-        let buffer = JsFuture::from(
-            Reflect::get(request, &"arrayBuffer".into())?
-                .dyn_into::<Function>()?
-                .call0(request)?
-                .dyn_into::<Promise>()?,
-        )
-        .await?;
-        Uint8Array::new(&buffer).to_vec()
+        read_array_buffer(request, MAX_BODY_BYTES + 1).await?
     };
-    Ok(Incoming {
+    Ok(Some(Incoming {
         method,
         url,
         headers,
         body,
-    })
+    }))
 }
 
 /// The server's answer as a standard `Response`.
@@ -436,8 +418,15 @@ impl JsConnectorsServer {
     pub fn handle(&self, request: JsValue) -> Promise {
         let server = Rc::clone(&self.server);
         future_to_promise(async move {
-            let incoming = incoming(&request).await?;
-            response(server.handle(&incoming).await)
+            let answer = match incoming(&request).await {
+                Ok(Some(incoming)) => server.handle(&incoming).await,
+                Ok(None) => return Err(input_error("handle() takes a Request")),
+                Err(_) => error_response(&Error::new(
+                    ErrorCode::InvalidInput,
+                    "The request could not be read",
+                )),
+            };
+            response(answer)
         })
     }
 

@@ -4,11 +4,10 @@
 //! is `STORE_UNAVAILABLE`; the host's error text is not copied (it could
 //! quote a stored value).
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
-use super::{JsResult, get, input_error};
+use super::{JsResult, get, input_error, settled};
 use crate::error::Result;
 use crate::vault::store::{Store, unavailable};
 
@@ -45,9 +44,7 @@ impl JsStore {
         let answer = function
             .apply(&self.object, &args)
             .map_err(|_| unavailable(method))?;
-        JsFuture::from(Promise::resolve(&answer))
-            .await
-            .map_err(|_| unavailable(method))
+        settled(&answer).await.map_err(|_| unavailable(method))
     }
 
     async fn call_bool(&self, method: &str, args: &[JsValue]) -> Result<bool> {

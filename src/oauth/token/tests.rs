@@ -1,5 +1,6 @@
 use super::*;
 use crate::catalog::Catalog;
+use serde_json::json;
 
 const NOW: u64 = 1_800_000_000_000;
 
@@ -45,6 +46,34 @@ fn code_of(r: Result<TokenSet>) -> Option<ErrorCode> {
 
 fn body_text(r: &HttpRequest) -> String {
     String::from_utf8(r.body.clone()).unwrap_or_default()
+}
+
+#[test]
+fn a_token_that_cannot_go_into_a_header_is_refused_as_it_arrives() {
+    for grant in [Grant::AuthorizationCode, Grant::RefreshToken] {
+        for bad in [
+            "SENTINEL\u{20ac}",
+            "SENTINEL\u{0}",
+            "SENTINEL\r\nx-injected: 1",
+            "SENTINEL\t",
+            "SENTINEL\u{e9}",
+        ] {
+            for body in [
+                json!({ "access_token": bad, "refresh_token": "RT", "expires_in": 300 }),
+                json!({ "access_token": "AT", "refresh_token": bad, "expires_in": 300 }),
+            ] {
+                let r = process("github", grant, &json(200, &body.to_string()));
+                let e = r.err().unwrap_or_else(|| panic!("accepted {body}"));
+                assert_eq!(e.code(), ErrorCode::ProviderError, "{body}");
+                assert!(!e.to_string().contains("SENTINEL"), "{e}");
+            }
+        }
+        // Printable ASCII, spaces included (RFC 6749 VSCHAR), is a token.
+        let body = json!({ "access_token": "ya29.a0-_~+/= x", "refresh_token": "1//0g~", "expires_in": 300 });
+        let tokens = process("github", grant, &json(200, &body.to_string()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(tokens.access_token.secret(), "ya29.a0-_~+/= x");
+    }
 }
 
 // ------------------------------------------------------------------ requests

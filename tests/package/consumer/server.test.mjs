@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import * as api from 'oauth-connectors';
 import { APP, SERVICE, USER_SECRET, ISS, expectError, readAnswer, setup, userJwt } from './server-checks.mjs';
 import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
+import { openStart } from './consent.mjs';
 
 
 const bearer = (token) => `Bearer ${token}`;
@@ -176,11 +177,9 @@ function serverFor(op, publicUrl, fetch = globalThis.fetch) {
  * fetch): resolves the provider's consent URL and the binding cookie pair.
  */
 async function start(url, open = fetch) {
-  const response = await open(new Request(url, { headers: { referer: `${RETURN}/settings` }, redirect: 'manual' }));
-  assert.equal(response.status, 303, await response.text());
-  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
-  assert.match(cookie, /^oauth-connectors-bind-[A-Za-z0-9_-]{12}=[A-Za-z0-9_-]{43}$/);
-  return { url: response.headers.get('location'), cookie };
+  const opened = await openStart(url, { referer: `${RETURN}/settings`, open });
+  assert.match(opened.cookie, /^oauth-connectors-bind-[A-Za-z0-9_-]{12}=[A-Za-z0-9_-]{43}$/);
+  return opened;
 }
 
 async function introspect(op, token) {

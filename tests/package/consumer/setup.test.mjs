@@ -15,6 +15,7 @@ import * as api from 'oauth-connectors';
 import { APP, SERVICE, USER_SECRET, ISS, readAnswer, userJwt } from './server-checks.mjs';
 import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
 
+import { openStart } from './consent.mjs';
 
 const SCOPES = ['openid', 'offline_access', 'email'];
 const client = { clientId: 'setup-app', clientSecret: 'setup-app-secret-0123456789abcdef' };
@@ -22,8 +23,8 @@ const SECRET = 'setup-test-server-secret-0123456789abcdef';
 const RETURN = 'http://127.0.0.1:5173';
 
 /** A fetch over real HTTP to `${base}/api/apps/${APP}/${path}`, read whole. */
-async function http(base, method, path, { auth, json } = {}) {
-  const headers = {};
+async function http(base, method, path, { auth, json, headers: extra } = {}) {
+  const headers = { ...extra };
   if (auth) headers.authorization = `Bearer ${auth}`;
   if (json !== undefined) headers['content-type'] = 'application/json';
   const url = /^https?:/.test(path) ? path : `${base}/api/apps/${APP}/${path}`;
@@ -80,10 +81,11 @@ describe('redirect URIs with "_" against oidc-provider (exact redirect_uri match
   test('a shared connector of type local_oidc connects: PUT, consent, callback, token read', { timeout: 60_000 }, async () => {
     const put = await http(base, 'PUT', 'external-auth/integrations/local_oidc', { auth: SERVICE, json: { scopes: SCOPES } });
     assert.equal(put.status, 200, put.text);
-    assert.equal(new URL(put.body.redirect_url).searchParams.get('redirect_uri'), documented.shared);
-    const callback = await signIn(put.body.redirect_url, { login: 'admin', redirectUri: documented.shared });
+    const opened = await openStart(put.body.redirect_url);
+    assert.equal(new URL(opened.url).searchParams.get('redirect_uri'), documented.shared);
+    const callback = await signIn(opened.url, { login: 'admin', redirectUri: documented.shared });
     assert.equal(callback.origin + callback.pathname, documented.shared);
-    const page = await http(base, 'GET', callback.href);
+    const page = await http(base, 'GET', callback.href, { headers: { cookie: opened.cookie } });
     assert.equal(page.status, 200, page.text);
     const read = await http(base, 'GET', 'external-auth/tokens/local_oidc', { auth: SERVICE });
     assert.equal(read.status, 200, read.text);
@@ -94,9 +96,10 @@ describe('redirect URIs with "_" against oidc-provider (exact redirect_uri match
     const jwt = await userJwt('alice');
     const init = await http(base, 'POST', 'app-user-auth/connectors/my_calendar/initiate', { auth: jwt, json: { return_url: `${RETURN}/done` } });
     assert.equal(init.status, 200, init.text);
-    assert.equal(new URL(init.body.redirect_url).searchParams.get('redirect_uri'), documented.appUser);
-    const callback = await signIn(init.body.redirect_url, { login: 'alice', redirectUri: documented.appUser });
-    const back = await http(base, 'GET', callback.href);
+    const opened = await openStart(init.body.redirect_url, { referer: `${RETURN}/settings` });
+    assert.equal(new URL(opened.url).searchParams.get('redirect_uri'), documented.appUser);
+    const callback = await signIn(opened.url, { login: 'alice', redirectUri: documented.appUser });
+    const back = await http(base, 'GET', callback.href, { headers: { cookie: opened.cookie } });
     assert.equal(back.status, 303, back.text);
     assert.equal(back.location, `${RETURN}/done?connector=my_calendar&status=connected`);
     const read = await fetch(`${base}/api/apps/${APP}/app-user-auth/connectors/my_calendar/token`, {
@@ -109,8 +112,9 @@ describe('redirect URIs with "_" against oidc-provider (exact redirect_uri match
   test('a workspace connector team-drive_1 connects through its documented callback', { timeout: 60_000 }, async () => {
     const put = await http(base, 'PUT', 'external-auth/connectors/team-drive_1', { auth: SERVICE, json: {} });
     assert.equal(put.status, 200, put.text);
-    const callback = await signIn(put.body.redirect_url, { login: 'teamadmin', redirectUri: documented.workspace });
-    const page = await http(base, 'GET', callback.href);
+    const opened = await openStart(put.body.redirect_url);
+    const callback = await signIn(opened.url, { login: 'teamadmin', redirectUri: documented.workspace });
+    const page = await http(base, 'GET', callback.href, { headers: { cookie: opened.cookie } });
     assert.equal(page.status, 200, page.text);
     // The encoded form of the same id reaches the same connector.
     const read = await http(base, 'GET', 'external-auth/tokens/connectors/team%2Ddrive%5F1', { auth: SERVICE });

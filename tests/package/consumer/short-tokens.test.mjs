@@ -13,6 +13,7 @@ import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
 
 process.env.NODE_ENV = 'production'; // @base44/sdk logs every error otherwise
 const base44 = await import('@base44/sdk');
+import { openStart } from './consent.mjs';
 
 const FIRST_TTL_S = 2;
 const REFRESHED_TTL_S = 120;
@@ -66,8 +67,9 @@ async function expiredConnection(instances) {
       body: JSON.stringify({ scopes: SCOPES }),
     });
     assert.equal(put.status, 200);
-    const callback = await signIn((await put.json()).redirect_url, { login: 'admin', redirectUri: publicUrl + callbackPath });
-    const page = await globalThis.fetch(callback.href);
+    const opened = await openStart((await put.json()).redirect_url);
+    const callback = await signIn(opened.url, { login: 'admin', redirectUri: publicUrl + callbackPath });
+    const page = await globalThis.fetch(callback.href, { headers: { cookie: opened.cookie } });
     assert.equal(page.status, 200, await page.text());
     // The first token was issued before the callback answered: let it expire.
     await sleep(FIRST_TTL_S * 1000 + 100);

@@ -1,0 +1,12 @@
+// Opening a consent URL as a browser does. With the browser binding (on by
+// default) `redirect_url` is the server's start route: it answers 303 to the
+// provider and sets the binding cookie that the callback wants back.
+export async function openStart(url, { referer, open = fetch } = {}) {
+  const response = await open(new Request(url, { headers: referer ? { referer } : {}, redirect: 'manual' }));
+  if (response.status !== 303) throw new Error(`the start route answered ${response.status}: ${await response.text()}`);
+  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
+  if (!/^(__Host-)?oauth-connectors-bind-[A-Za-z0-9_-]{12}=[A-Za-z0-9_-]{43}$/.test(cookie)) {
+    throw new Error(`the start route set no binding cookie: ${cookie}`);
+  }
+  return { url: response.headers.get('location'), cookie };
+}
