@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import * as api from 'oauth-connectors';
 import { APP, SERVICE, USER_SECRET, ISS, readAnswer, userJwt } from './server-checks.mjs';
 import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
-
 import { openStart } from './consent.mjs';
 
 const SCOPES = ['openid', 'offline_access', 'email'];

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import * as api from 'oauth-connectors';
 import { APP, SERVICE } from './server-checks.mjs';
 import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
+import { openStart } from './consent.mjs';
 
 process.env.NODE_ENV = 'production'; // @base44/sdk logs every error otherwise
 const base44 = await import('@base44/sdk');
-import { openStart } from './consent.mjs';
 
 const FIRST_TTL_S = 2;
 const REFRESHED_TTL_S = 120;
