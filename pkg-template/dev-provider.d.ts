@@ -45,8 +45,15 @@ export declare function startLocalProvider(options: LocalProviderOptions): Promi
 /** The catalog entry of the local provider at `issuer` (`http://127.0.0.1:<port>`). */
 export declare function localProviderEntry(issuer: string): ProviderEntry;
 
+/** A WHATWG `URL` (typed loosely so that no DOM library is needed). */
+export interface CallbackUrl {
+  readonly href: string;
+  readonly searchParams: { get(name: string): string | null };
+  toString(): string;
+}
+
 /**
  * Logs in as `login` and consents over plain HTTP (no browser), resolving
- * the callback URL (under `redirectUri`) that the provider redirects to.
+ * the callback URL (a `URL` under `redirectUri`) that the provider redirects to.
  */
-export declare function signIn(authorizationUrl: string, options: { login: string; redirectUri: string }): Promise<URL>;
+export declare function signIn(authorizationUrl: string, options: { login: string; redirectUri: string }): Promise<CallbackUrl>;

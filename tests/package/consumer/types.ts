@@ -139,3 +139,26 @@ async function vault(tokens: OAuthTokens, client: OAuthClient): Promise<string> 
   return connection.accessToken;
 }
 void vault;
+
+// The app's user tokens, serveNode's limits, the SDK client's serverUrl, the dev provider.
+import { issueUserToken, serveNode, createConnectorsServer, createClientFromRequest, type ServeNodeLimits } from 'oauth-connectors';
+import { localProviderEntry, signIn, startLocalProvider, type LocalProvider } from 'oauth-connectors/dev-provider';
+async function appTools(request: { headers: { get(name: string): string | null } }): Promise<number> {
+  const users = { secret: 'u'.repeat(32), issuer: 'https://app.example', audience: 'app1' };
+  const token: string = issueUserToken({ ...users, userId: 'alice', email: 'a@example.test', expiresInSeconds: 600 });
+  // @ts-expect-error: the user id is required
+  issueUserToken({ ...users });
+  const served = await serveNode(createConnectorsServer({ appId: 'app1', publicUrl: 'http://127.0.0.1:8787', secret: 's'.repeat(32) }), {
+    headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 2_000, idleTimeoutMs: 30_000, maxHeaderBytes: 8_192, maxConnections: 100,
+  });
+  const limits: Readonly<ServeNodeLimits> = served.limits;
+  // @ts-expect-error: a misspelt limit
+  await serveNode(createConnectorsServer({ appId: 'app1', publicUrl: 'http://127.0.0.1:8787', secret: 's'.repeat(32) }), { headerTimeoutMs: 1 });
+  createClientFromRequest(request, { serverUrl: served.url });
+  const op: LocalProvider = await startLocalProvider({ clients: [{ clientId: 'c', clientSecret: 's', redirectUris: [served.url] }], accessTokenTtl: 60 });
+  const entry: ProviderEntry = localProviderEntry(op.issuer);
+  const back: string = (await signIn('http://127.0.0.1:1/auth', { login: 'alice', redirectUri: served.url })).href;
+  void [token, entry, back];
+  return limits.headersTimeoutMs;
+}
+void appTools;
