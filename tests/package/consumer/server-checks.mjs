@@ -9,7 +9,7 @@
 // value appears in any answer where it does not belong (errors, redirects,
 // HTML pages, proxy answers).
 
-import { json, ok } from './helpers.mjs';
+import { json, ok, throwsCode } from './helpers.mjs';
 
 export const APP = 'app1';
 export const PUBLIC = 'https://connect.app.example';
@@ -1181,5 +1181,17 @@ export const serverChecks = [
     }
     // No answer of the proxy shows the token.
     for (const a of ctx.answers.filter((x) => x.path.endsWith('/call'))) ok(!a.text.includes(at), `the proxy answer shows the token: ${a.text.slice(0, 200)}`);
+  }),
+
+  check('issueUserToken: the server accepts its tokens for that user; bad arguments are INVALID_INPUT', async (api, track) => {
+    const ctx = track(setup(api));
+    const users = { secret: USER_SECRET, issuer: ISS, audience: APP };
+    const jwt = api.issueUserToken({ ...users, userId: 'user_a-b.c', email: 'ada@example.test', expiresInSeconds: 300 });
+    expectStatus(await ctx.send('POST', 'app-user-auth/connectors/mine/initiate', { auth: jwt }), 200);
+    const other = api.issueUserToken({ ...users, audience: 'another-app', userId: 'alice' });
+    expectError(await ctx.send('POST', 'app-user-auth/connectors/mine/initiate', { auth: other }), 401, 'JWT_INVALID');
+    throwsCode(() => api.issueUserToken({ ...users, userid: 'alice' }), 'INVALID_INPUT');
+    throwsCode(() => api.issueUserToken({ ...users, userId: 'alice', expiresInSeconds: 0 }), 'INVALID_INPUT');
+    throwsCode(() => api.issueUserToken({ ...users, secret: 'short', userId: 'alice' }), 'INVALID_INPUT');
   }),
 ];
