@@ -538,6 +538,14 @@ export interface TokenVaultOptions {
   appId?: string;
   /** Called with every lifecycle event; what it throws is ignored. */
   onEvent?: (event: ConnectionEvent) => void;
+  /**
+   * While another instance refreshes a connection, how long a read whose
+   * access token has expired waits for its result before rejecting with
+   * `REFRESH_IN_PROGRESS` (503, retryable): a whole number of milliseconds
+   * from 0 (no wait) to 600000, default 25000. A read whose token has not
+   * expired yet does not wait: it gets that token. Else `INVALID_INPUT`.
+   */
+  leaseWaitMs?: number;
 }
 
 /** What `disconnect` did at the provider. `failed`: the connection stays disconnected with its tokens sealed; call again to retry. */
@@ -551,7 +559,9 @@ export interface DisconnectResult {
  * token first when it is inside its margin (5 minutes ±10% before expiry, at
  * most half the token's lifetime): one refresh per connection however many
  * readers, in one instance (shared) and across instances (a lease in the
- * store, held as long as the refresh can take). A rotated refresh token is stored before the new access token is
+ * store, held as long as the refresh can take; other instances' readers get a
+ * still-valid token at once, or wait at most `leaseWaitMs` for an expired one).
+ * A rotated refresh token is stored before the new access token is
  * handed out. Provider calls go through the `fetch` of the `OAuthClient` given.
  */
 export declare class TokenVault {
@@ -639,9 +649,12 @@ export interface ConnectorsServerOptions {
   connectors?: ConnectorFileInput[];
   /** Shared connectors: client credentials by integration type. */
   credentials?: Record<string, SharedCredentials>;
-  /** Workspace connectors, by connector id. */
+  /**
+   * Workspace connectors, by connector id: 1 to 64 of `A-Z a-z 0-9 - . _ ~`
+   * (`cal.v2`, `team~1`), not `.` or `..` (else `CONFIG_INVALID`); compared exactly.
+   */
   workspaceConnectors?: Record<string, ConnectorSpec>;
-  /** App-user connectors (each user connects their own account), by connector id. */
+  /** App-user connectors (each user connects their own account), by connector id (as for `workspaceConnectors`). */
   appUserConnectors?: Record<string, ConnectorSpec>;
   /** Custom or overriding provider entries. */
   providers?: ProviderEntry[];
@@ -666,6 +679,8 @@ export interface ConnectorsServerOptions {
   bindBrowser?: boolean;
   /** The token vault's lifecycle events. */
   onEvent?: (event: ConnectionEvent) => void;
+  /** As for `TokenVault`: how long a token read waits for another instance's refresh (default 25000 ms). */
+  leaseWaitMs?: number;
 }
 
 /** A standard fetch handler: `Deno.serve(server.fetch)`, `export default server` (Workers), `serveNode(server)`. */

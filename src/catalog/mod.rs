@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorCode, Result};
 use crate::unit_enum::unit_enum;
 
-pub use validate::{Patterns, RESERVED_PARAMS, fold_type_id, is_valid_type_id, template_names};
+pub use validate::{
+    MAX_TYPE_ID_LEN, Patterns, RESERVED_PARAMS, fold_type_id, is_valid_type_id, template_names,
+};
 
 /// How the app authenticates to the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -175,6 +175,35 @@ pub struct ServerConfig {
     bind_browser: bool,
 }
 
+/// The longest connector id: as long as a type id.
+pub const MAX_CONNECTOR_ID_LEN: usize = crate::catalog::MAX_TYPE_ID_LEN;
+
+/// A connector id is 1 to 64 of the RFC 3986 unreserved characters
+/// (`A-Z a-z 0-9 - . _ ~`), so its callback URL holds it as it is, but not
+/// `.` or `..`: dot segments, which URL parsers remove from a path.
+/// `CONFIG_INVALID` otherwise.
+pub fn check_connector_id(id: &str) -> Result<()> {
+    if id == "." || id == ".." {
+        return Err(Error::new(
+            ErrorCode::ConfigInvalid,
+            format!(
+                "Invalid connector id \"{id}\": \".\" and \"..\" are dot segments, which URL parsers remove from the callback URL; choose another id"
+            ),
+        ));
+    }
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if id.is_empty() || id.len() > MAX_CONNECTOR_ID_LEN || !id.bytes().all(unreserved) {
+        return Err(Error::new(
+            ErrorCode::ConfigInvalid,
+            format!(
+                "Invalid connector id \"{}\": it must match ^[A-Za-z0-9._~-]+$, at most {MAX_CONNECTOR_ID_LEN} characters",
+                crate::catalog::printable(id)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl ServerConfig {
     /// A server for `app_id`, reached at `public_url` (https, or http on a
     /// loopback host), with the catalog it resolves types in.
@@ -287,8 +316,12 @@ impl ServerConfig {
         scopes: &[String],
         connection_config: BTreeMap<String, String>,
     ) -> Result<()> {
-        if !crate::catalog::is_valid_type_id(slot.id()) {
-            return Err(crate::config::invalid_type(slot.id()));
+        match &slot {
+            Slot::Shared(t) if !crate::catalog::is_valid_type_id(t) => {
+                return Err(crate::config::invalid_type(t));
+            }
+            Slot::Workspace(id) | Slot::AppUser(id) => check_connector_id(id)?,
+            Slot::Shared(_) => {}
         }
         let slot = match slot {
             Slot::Shared(t) => Slot::Shared(fold_type_id(&t)),

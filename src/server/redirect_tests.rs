@@ -1,6 +1,7 @@
 //! What a provider must have registered, and what the server refuses at
 //! start: the exact redirect URI of every catalog type and of connector
-//! ids with `_` and `-` (providers compare them character for character),
+//! ids with `_ - . ~` (providers compare them character for character;
+//! the ids `.` and `..` are refused),
 //! `redirect_uris()`, connector files without credentials, a callback for
 //! a connector the server does not have, and type ids in any case.
 
@@ -481,4 +482,188 @@ fn shared_types_are_read_in_lower_case_and_configured_once() {
         assert_eq!(r.status, 404, "{path}");
         assert_eq!(r.header("x-base44-connector-error"), Some("NOT_CONNECTED"));
     }
+}
+
+#[test]
+fn connector_ids_with_dots_and_tildes_connect_under_the_documented_redirect_uri() {
+    // Real connector ids hold `.` (`cal.v2`) and `~` is unreserved too: the
+    // callback URL holds them as they are, and a whole connect flow works.
+    let mut config = config();
+    for slot in [
+        Slot::AppUser("cal.v2".into()),
+        Slot::Workspace("team~1".into()),
+        Slot::AppUser("a.b-c_d~e".into()),
+    ] {
+        config
+            .add_connector(slot, local_oidc(), credentials(), &[], BTreeMap::new())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let listed: Vec<String> = config
+        .redirect_uris()
+        .into_iter()
+        .map(|r| r.redirect_uri)
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            format!("{BASE}/external-auth/connectors/team~1/callback"),
+            format!("{BASE}/app-user-auth/connectors/a.b-c_d~e/callback"),
+            format!("{BASE}/app-user-auth/connectors/cal.v2/callback"),
+        ]
+    );
+    let (server, fetch) = server(config);
+    let alice = ("Authorization", "Bearer user-alice");
+    let cases = [
+        (
+            "POST",
+            "/api/apps/my_app-1/app-user-auth/connectors/cal.v2/initiate",
+            format!("{BASE}/app-user-auth/connectors/cal.v2/callback"),
+            // Read back through the encoded form of the id.
+            "/api/apps/my_app-1/app-user-auth/connectors/cal%2Ev2/token",
+        ),
+        (
+            "PUT",
+            "/api/apps/my_app-1/external-auth/connectors/team~1",
+            format!("{BASE}/external-auth/connectors/team~1/callback"),
+            "/api/apps/my_app-1/external-auth/tokens/connectors/team%7E1",
+        ),
+        (
+            "POST",
+            "/api/apps/my_app-1/app-user-auth/connectors/a.b-c_d~e/initiate",
+            format!("{BASE}/app-user-auth/connectors/a.b-c_d~e/callback"),
+            "/api/apps/my_app-1/app-user-auth/connectors/a.b-c_d~e/token",
+        ),
+    ];
+    let on_behalf = ("on-behalf-of", "Bearer user-alice");
+    for (i, (method, path, documented, token_path)) in cases.into_iter().enumerate() {
+        let auth = if method == "POST" { alice } else { SVC };
+        // A backend reads the token with the service role (for Alice).
+        let reader: &[(&str, &str)] = if method == "POST" {
+            &[SVC, on_behalf]
+        } else {
+            &[SVC]
+        };
+        let before = block_on(server.handle(&request("GET", token_path, reader, "")));
+        assert_eq!(before.status, 404, "{token_path}: {}", json_of(&before));
+        let r = block_on(server.handle(&request(method, path, &[auth], "")));
+        assert_eq!(r.status, 200, "{path}: {}", json_of(&r));
+        let url = consent_url(&r);
+        assert_eq!(query_param(&url, "redirect_uri"), documented, "{path}");
+        let wire: String = form_urlencoded::byte_serialize(documented.as_bytes()).collect();
+        assert!(url.contains(&format!("redirect_uri={wire}")), "{url}");
+        assert!(!url.contains("%252E") && !url.contains("%257E"), "{url}");
+        fetch.answers.borrow_mut().push_back(Ok(json_response(
+            200,
+            &format!(
+                r#"{{"access_token":"SENTINEL_AT{i}","refresh_token":"SENTINEL_RT","expires_in":3600,"token_type":"Bearer"}}"#
+            ),
+        )));
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query
+            .append_pair("code", "SENTINEL_CODE")
+            .append_pair("state", &query_param(&url, "state"));
+        let back = block_on(server.handle(&Incoming {
+            method: "GET".into(),
+            url: format!("{documented}?{}", query.finish()),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }));
+        assert_eq!(
+            back.status,
+            200,
+            "{documented}: {}",
+            String::from_utf8_lossy(&back.body)
+        );
+        let sent = fetch
+            .requests
+            .borrow()
+            .get(i)
+            .map(|r| r.body.clone())
+            .unwrap_or_default();
+        let sent: Vec<(String, String)> = form_urlencoded::parse(&sent).into_owned().collect();
+        assert!(
+            sent.contains(&("redirect_uri".into(), documented.clone())),
+            "{sent:?}"
+        );
+        let token = block_on(server.handle(&request("GET", token_path, reader, "")));
+        assert_eq!(token.status, 200, "{token_path}: {}", json_of(&token));
+        let body = json_of(&token);
+        assert_eq!(
+            body["access_token"].as_str(),
+            Some(format!("SENTINEL_AT{i}").as_str()),
+            "{token_path}: {body}"
+        );
+    }
+}
+
+#[test]
+fn the_connector_ids_dot_and_dot_dot_are_refused_and_so_is_anything_outside_unreserved() {
+    let mut config = config();
+    for id in [".", ".."] {
+        for slot in [Slot::AppUser(id.into()), Slot::Workspace(id.into())] {
+            let e = config
+                .add_connector(slot, local_oidc(), credentials(), &[], BTreeMap::new())
+                .err()
+                .unwrap_or_else(|| panic!("accepted the connector id {id:?}"));
+            assert_eq!(e.code(), ErrorCode::ConfigInvalid);
+            assert_eq!(
+                e.message(),
+                format!(
+                    "Invalid connector id \"{id}\": \".\" and \"..\" are dot segments, which URL parsers remove from the callback URL; choose another id"
+                )
+            );
+        }
+    }
+    let long = "a".repeat(65);
+    for id in [
+        "",
+        "a/b",
+        "a b",
+        "a%2Eb",
+        "cal:v2",
+        "é",
+        "a\u{0}b",
+        long.as_str(),
+    ] {
+        let e = config
+            .add_connector(
+                Slot::AppUser(id.into()),
+                local_oidc(),
+                credentials(),
+                &[],
+                BTreeMap::new(),
+            )
+            .err()
+            .unwrap_or_else(|| panic!("accepted the connector id {id:?}"));
+        assert_eq!(e.code(), ErrorCode::ConfigInvalid, "{id:?}");
+        assert!(
+            e.message().contains("^[A-Za-z0-9._~-]+$"),
+            "{id:?}: {}",
+            e.message()
+        );
+    }
+    // Neither a dot segment nor too long: accepted.
+    for id in ["...", ".well", "v2.", "~", "a".repeat(64).as_str()] {
+        config
+            .add_connector(
+                Slot::Workspace(id.into()),
+                local_oidc(),
+                credentials(),
+                &[],
+                BTreeMap::new(),
+            )
+            .unwrap_or_else(|e| panic!("{id:?}: {e}"));
+    }
+    // A shared connector is still named by a type id.
+    let e = config
+        .add_connector(
+            Slot::Shared("local.oidc".into()),
+            local_oidc(),
+            credentials(),
+            &[],
+            BTreeMap::new(),
+        )
+        .err()
+        .map(|e| e.code());
+    assert_eq!(e, Some(ErrorCode::ConfigInvalid));
 }

@@ -9,6 +9,10 @@
 //!   instances (a lease taken with `set_if_absent`, its TTL the refresh's
 //!   worst case: timeout × attempts plus the waits between; the record is
 //!   read again after taking the lease and while waiting for another's).
+//!   While another instance holds the lease, a reader whose access token
+//!   has not expired gets it at once; one whose token expired waits for the
+//!   other's result up to `lease_wait_ms`, then fails with
+//!   `REFRESH_IN_PROGRESS`.
 //!   Every write is a compare-and-set on the record read, so a late writer
 //!   cannot overwrite a newer record. A rotated refresh token is written
 //!   before the new access token is handed out; when the write keeps
@@ -52,6 +56,13 @@ pub struct VaultOptions {
     pub skew_ms: u64,
     /// How often a reader waiting on another instance's lease looks again.
     pub lease_poll_ms: u64,
+    /// How long a reader whose access token has expired waits for another
+    /// instance's refresh before failing with `REFRESH_IN_PROGRESS`: 25 s,
+    /// below AWS API Gateway's 29 s and Heroku's 30 s request limits and far
+    /// below the 300 s of browsers and Node, so the caller gets a retryable
+    /// answer rather than a dropped connection. A reader whose token is only
+    /// inside its margin does not wait: it gets that still-valid token.
+    pub lease_wait_ms: u64,
     /// Tries for one write when the store fails.
     pub write_attempts: u32,
 }
@@ -62,8 +73,32 @@ impl Default for VaultOptions {
             app: "default".to_owned(),
             skew_ms: 5 * 60_000,
             lease_poll_ms: 250,
+            lease_wait_ms: DEFAULT_LEASE_WAIT_MS,
             write_attempts: 3,
         }
+    }
+}
+
+/// The default of [`VaultOptions::lease_wait_ms`].
+pub const DEFAULT_LEASE_WAIT_MS: u64 = 25_000;
+
+/// The largest [`VaultOptions::lease_wait_ms`] a host may set (`leaseWaitMs`).
+pub const MAX_LEASE_WAIT_MS: u64 = 600_000;
+
+/// The `leaseWaitMs` option as a host gives it (`None`: not a number): a
+/// whole number of milliseconds from 0 (a reader with an expired token does
+/// not wait) to [`MAX_LEASE_WAIT_MS`]; `INVALID_INPUT` otherwise.
+pub fn lease_wait_ms(value: Option<f64>) -> Result<u64> {
+    match value {
+        Some(ms) if ms.fract() == 0.0 && (0.0..=MAX_LEASE_WAIT_MS as f64).contains(&ms) => {
+            Ok(ms as u64)
+        }
+        _ => Err(Error::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "leaseWaitMs must be a whole number of milliseconds from 0 to {MAX_LEASE_WAIT_MS}"
+            ),
+        )),
     }
 }
 
@@ -445,24 +480,34 @@ impl<S: Store, C: Clock> Vault<S, C> {
         let lease_key = format!("{skey}:lease");
         let lease_id = random_id()?;
         let ttl = self.lease_ttl_ms(client, fetch);
-        let give_up_at = self.clock.now_ms().saturating_add(ttl + ttl / 2);
+        let give_up_at = self
+            .clock
+            .now_ms()
+            .saturating_add(self.options.lease_wait_ms);
         while !self
             .store
             .set_if_absent(&lease_key, &lease_id, Some(ttl))
             .await?
         {
-            // Another instance is refreshing: its result may already be stored.
-            self.clock.sleep(self.options.lease_poll_ms).await;
+            // Another instance is refreshing: its result may already be
+            // stored, and a token that has not expired is still handed out.
             let (_, record) = self.read_usable(skey).await?;
-            if !self.due(&record) {
+            let now = self.clock.now_ms();
+            if !self.due(&record) || record.expires_at_ms.is_some_and(|e| e > now) {
                 return Ok(record);
             }
-            if self.clock.now_ms() >= give_up_at {
+            if now >= give_up_at {
                 return Err(Error::new(
                     ErrorCode::RefreshInProgress,
-                    "Another instance holds the refresh lease and did not finish in time",
+                    format!(
+                        "Another instance is refreshing this connection and did not finish within {} ms; try again",
+                        self.options.lease_wait_ms
+                    ),
                 ));
             }
+            self.clock
+                .sleep(self.options.lease_poll_ms.min(give_up_at - now).max(1))
+                .await;
         }
         let result = self.refresh_leased(skey, client, fetch).await;
         // Only our own lease; if this fails, the TTL frees it.

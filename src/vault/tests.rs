@@ -61,6 +61,16 @@ impl World {
 
     /// A vault instance over the shared store, with its own fetch.
     fn vault(&self, secrets: &[&[u8]], fetch: &Rc<FakeFetch>) -> TestVault {
+        self.vault_with(secrets, fetch, VaultOptions::default())
+    }
+
+    /// The same with `options` (its `app` is always "app1").
+    fn vault_with(
+        &self,
+        secrets: &[&[u8]],
+        fetch: &Rc<FakeFetch>,
+        options: VaultOptions,
+    ) -> TestVault {
         let events = self.events.clone();
         let vault = Vault::new(
             KeyRing::new(secrets).unwrap(),
@@ -68,7 +78,7 @@ impl World {
             self.clock.clone(),
             VaultOptions {
                 app: "app1".into(),
-                ..VaultOptions::default()
+                ..options
             },
         )
         .on_event(Box::new(move |e| events.borrow_mut().push(e.clone())));
@@ -1202,8 +1212,9 @@ fn the_refresh_lease_lasts_as_long_as_a_refresh_can() {
 #[test]
 fn a_refresh_waiting_out_retry_after_keeps_its_lease() {
     // A's provider answers 503 with Retry-After: 60 twice before the new
-    // token: two minutes under the lease. B waits for A's result and does
-    // not present the refresh token too.
+    // token: two minutes under the lease. B does not present the refresh
+    // token too: it waits its 25 s for A's result, then gives up with
+    // REFRESH_IN_PROGRESS; its next read gets A's result.
     let w = World::new();
     let busy = || {
         let mut r = json_response(503, "{}");
@@ -1216,11 +1227,147 @@ fn a_refresh_waiting_out_retry_after_keeps_its_lease() {
     let b = w.vault(&[K1], &fb);
     expired_connection(&w, &a, "AT1", "RT1");
     let (key, c) = (user("a"), client("googlecalendar"));
-    let results = join_all(vec![a.get(&key, &c), b.get(&key, &c)]);
+    let mut results = join_all(vec![a.get(&key, &c), b.get(&key, &c)]).into_iter();
     assert_eq!((fa.calls(), fb.calls()), (3, 0));
-    for r in results {
-        assert_eq!(r.unwrap().access_token.secret(), "AT2");
-    }
+    assert_eq!(
+        results.next().unwrap().unwrap().access_token.secret(),
+        "AT2"
+    );
+    assert_eq!(code(results.next().unwrap()), ErrorCode::RefreshInProgress);
+    assert_eq!(read_token(&b, &key, &c), "AT2");
+    assert_eq!(fb.calls(), 0);
     let record = block_on(b.status(&key)).unwrap().unwrap();
     assert_eq!(record.refresh_token.unwrap().secret(), "RT2");
+}
+
+fn lease_key(key: &ConnectionKey) -> String {
+    format!("{}:lease", key.store_key("app1"))
+}
+
+#[test]
+fn while_another_instance_refreshes_a_still_valid_token_is_handed_out_at_once() {
+    // A 5-minute token (Keycloak's default) with 2 minutes left: inside its
+    // margin, not expired. A refreshes, its provider slow; B does not wait.
+    let w = World::new();
+    let fa = fetch(vec![refreshed_for("AT2", "RT2", 300)]);
+    fa.held.set(true);
+    let fb = fetch(vec![refreshed_for("AT2-B", "RT2-B", 300)]);
+    let a = w.vault(&[K1], &fa);
+    let b = w.vault(&[K1], &fb);
+    let (key, c) = (user("a"), client("googlecalendar"));
+    block_on(a.save(&key, tokens("AT1", Some("RT1"), Some(T0 + 5 * MIN)))).unwrap();
+    w.advance(3 * MIN);
+    let mut a_read = Box::pin(a.get(&key, &c));
+    park(&mut a_read);
+    assert_eq!(fa.calls(), 1, "A's refresh is in flight");
+    assert!(
+        w.store.value(&lease_key(&key)).is_some(),
+        "A holds the lease"
+    );
+    for _ in 0..3 {
+        assert_eq!(read_token(&b, &key, &c), "AT1");
+    }
+    assert_eq!(fb.calls(), 0, "B made no provider call");
+    assert!(w.clock.sleeps.borrow().is_empty(), "B did not wait");
+    assert_eq!(w.clock.now_ms(), T0 + 3 * MIN);
+    fa.held.set(false);
+    assert_eq!(block_on(a_read).unwrap().access_token.secret(), "AT2");
+    assert_eq!(read_token(&b, &key, &c), "AT2");
+    assert_eq!((fa.calls(), fb.calls()), (1, 0));
+}
+
+#[test]
+fn a_reader_with_an_expired_token_waits_for_the_other_instances_result() {
+    // B's token has expired; A's refresh lands after 4 s, inside B's 5 s
+    // bound: B hands out A's token, without a provider call of its own.
+    let w = World::new();
+    let fa = fetch(vec![refreshed("AT2", Some("RT2"))]);
+    fa.held.set(true);
+    let fb = fetch(vec![refreshed("AT2-B", Some("RT2-B"))]);
+    let a = w.vault(&[K1], &fa);
+    let b = w.vault_with(
+        &[K1],
+        &fb,
+        VaultOptions {
+            lease_wait_ms: 5_000,
+            ..VaultOptions::default()
+        },
+    );
+    expired_connection(&w, &a, "AT1", "RT1");
+    let (key, c) = (user("a"), client("googlecalendar"));
+    let mut a_read = Box::pin(a.get(&key, &c));
+    park(&mut a_read);
+    let mut b_read = Box::pin(b.get(&key, &c));
+    while w.clock.now_ms() < T0 + 4_000 {
+        assert!(poll_once(&mut b_read).is_none(), "B waits");
+    }
+    fa.held.set(false);
+    assert_eq!(block_on(a_read).unwrap().access_token.secret(), "AT2");
+    assert_eq!(block_on(b_read).unwrap().access_token.secret(), "AT2");
+    assert!(w.clock.now_ms() <= T0 + 4_250, "B saw it at its next look");
+    assert_eq!((fa.calls(), fb.calls()), (1, 0));
+}
+
+#[test]
+fn a_reader_with_an_expired_token_gives_up_after_the_lease_wait() {
+    // A's refresh hangs (a provider timing out takes 30 s per attempt); B
+    // answers REFRESH_IN_PROGRESS (503, retryable) after 25 s, well before
+    // an HTTP client gives up on it, and never presents the refresh token.
+    let w = World::new();
+    let fa = fetch(vec![refreshed("AT2", Some("RT2"))]);
+    fa.held.set(true);
+    let fb = fetch(vec![refreshed("AT2-B", Some("RT2-B"))]);
+    let a = w.vault(&[K1], &fa);
+    let b = w.vault(&[K1], &fb);
+    expired_connection(&w, &a, "AT1", "RT1");
+    let (key, c) = (user("a"), client("googlecalendar"));
+    let mut a_read = Box::pin(a.get(&key, &c));
+    park(&mut a_read);
+    let error = block_on(b.get(&key, &c)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::RefreshInProgress);
+    assert_eq!(error.code().http_status(), 503);
+    assert!(error.message().contains("25000 ms"), "{error}");
+    assert_eq!(w.clock.now_ms(), T0 + 25_000, "the default bound, exactly");
+    assert_eq!(fb.calls(), 0);
+    let waited = w.clock.sleeps.borrow().iter().sum::<u64>();
+    assert_eq!(waited, 25_000);
+    // A zero bound: no wait at all.
+    let now = w.clock.now_ms();
+    let eager = w.vault_with(
+        &[K1],
+        &fb,
+        VaultOptions {
+            lease_wait_ms: 0,
+            ..VaultOptions::default()
+        },
+    );
+    assert_eq!(
+        code(block_on(eager.get(&key, &c))),
+        ErrorCode::RefreshInProgress
+    );
+    assert_eq!(w.clock.now_ms(), now);
+    fa.held.set(false);
+    assert_eq!(block_on(a_read).unwrap().access_token.secret(), "AT2");
+    assert_eq!(read_token(&b, &key, &c), "AT2");
+    assert_eq!((fa.calls(), fb.calls()), (1, 0));
+}
+
+#[test]
+fn the_lease_wait_option_is_a_whole_number_of_milliseconds_up_to_ten_minutes() {
+    assert_eq!(VaultOptions::default().lease_wait_ms, 25_000);
+    for ok in [0.0, 1.0, 25_000.0, 600_000.0] {
+        assert_eq!(lease_wait_ms(Some(ok)).unwrap(), ok as u64);
+    }
+    for bad in [
+        None,
+        Some(-1.0),
+        Some(1.5),
+        Some(600_001.0),
+        Some(f64::NAN),
+        Some(f64::INFINITY),
+    ] {
+        let error = lease_wait_ms(bad).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidInput, "{bad:?}");
+        assert!(error.message().contains("leaseWaitMs"), "{error}");
+    }
 }

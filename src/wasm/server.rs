@@ -28,7 +28,7 @@ use crate::oauth::token::ClientCredentials;
 use crate::server::{Incoming, NoUsers, Server, ServerConfig, Slot, Users, error_response};
 use crate::vault::{KeyRing, Vault, VaultOptions};
 
-const OPTIONS: [&str; 17] = [
+const OPTIONS: [&str; 18] = [
     "appId",
     "publicUrl",
     "secret",
@@ -46,6 +46,7 @@ const OPTIONS: [&str; 17] = [
     "allowedReturnUrls",
     "bindBrowser",
     "onEvent",
+    "leaseWaitMs",
 ];
 
 const CONNECTOR_OPTIONS: [&str; 6] = [
@@ -395,6 +396,7 @@ impl JsConnectorsServer {
             SystemClock,
             VaultOptions {
                 app: config.app_id.clone(),
+                lease_wait_ms: super::vault::lease_wait_from_js(&get(&options, "leaseWaitMs"))?,
                 ..VaultOptions::default()
             },
         );

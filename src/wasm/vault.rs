@@ -20,7 +20,7 @@ use crate::http::SystemClock;
 use crate::oauth::token::Account;
 use crate::vault::{ConnectionKey, Event, KeyRing, Record, Revocation, Vault, VaultOptions};
 
-const OPTIONS: [&str; 4] = ["secrets", "store", "appId", "onEvent"];
+const OPTIONS: [&str; 5] = ["secrets", "store", "appId", "onEvent", "leaseWaitMs"];
 
 type Inner = Vault<JsStore, SystemClock>;
 
@@ -165,6 +165,14 @@ struct EventJs<'a> {
     code: Option<&'static str>,
 }
 
+/// The `leaseWaitMs` option (`undefined` or `null`: the default).
+pub(super) fn lease_wait_from_js(value: &JsValue) -> JsResult<u64> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(VaultOptions::default().lease_wait_ms);
+    }
+    crate::vault::lease_wait_ms(value.as_f64()).map_err(|e| to_js_error(&e))
+}
+
 /// The vault with the `onEvent` option, when given, as its event hook.
 pub(super) fn with_event_hook<S, C>(vault: Vault<S, C>, options: &JsValue) -> JsResult<Vault<S, C>>
 where
@@ -203,7 +211,7 @@ fn event_hook(hook: Function) -> Box<dyn Fn(&Event)> {
 
 #[wasm_bindgen(js_class = TokenVault)]
 impl JsTokenVault {
-    /// `new TokenVault({ secrets, store, appId?, onEvent? })`. Provider
+    /// `new TokenVault({ secrets, store, appId?, onEvent?, leaseWaitMs? })`. Provider
     /// calls go through the `fetch` of the `OAuthClient` given to each call.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> JsResult<JsTokenVault> {
@@ -226,6 +234,7 @@ impl JsTokenVault {
             SystemClock,
             VaultOptions {
                 app,
+                lease_wait_ms: lease_wait_from_js(&get(&options, "leaseWaitMs"))?,
                 ..VaultOptions::default()
             },
         );

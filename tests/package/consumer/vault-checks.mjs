@@ -122,6 +122,46 @@ export const vaultChecks = [
     // 3 × 30 s + 2 × 60 s (Retry-After) + 0.6 s (write retries) + 10 s; 2 × 2 s + 60 s + 0.6 s + 10 s.
     ok(leases.join() === '220600,74600', `lease TTLs: ${leases.join()}`);
   }],
+  ['TokenVault: while another instance holds the lease, a still-valid token at once; an expired one waits leaseWaitMs', async (api) => {
+    const inner = api.memoryStore();
+    // B's store: another instance holds every lease.
+    const leased = { ...recordingStore(api, inner), setIfAbsent: async (k, v, o) => (k.endsWith(':lease') ? false : inner.setIfAbsent(k, v, o)) };
+    const a = new api.TokenVault({ secrets: SECRET, store: inner });
+    const pa = provider([{ access_token: 'AT2', refresh_token: 'RT2', expires_in: 3600 }]);
+    const pb = provider([{ access_token: 'AT2-B', refresh_token: 'RT2-B', expires_in: 3600 }]);
+    const bob = { ...alice, userId: 'bob' };
+    // Bob's token lives 600 ms: after 420 ms it is inside its margin (the
+    // last 245 to 300 ms), not expired. (leaseWaitMs 0: were it expired, B
+    // would fail at once instead of waiting.)
+    await a.save(bob, { accessToken: 'BT1', refreshToken: 'BRT1', expiresAt: new Date(Date.now() + 600), scopes: ['calendar'] });
+    await new Promise((r) => setTimeout(r, 420));
+    const now = new api.TokenVault({ secrets: SECRET, store: leased, leaseWaitMs: 0 });
+    let started = Date.now();
+    ok((await now.getConnection(bob, client(api, pb.fetch))).accessToken === 'BT1', 'the still-valid token');
+    ok(Date.now() - started < 200 && pb.bodies.length === 0, `at once, no provider call (${Date.now() - started} ms)`);
+    // Alice's token expired: B waits, and gets A's result when it lands.
+    const b = new api.TokenVault({ secrets: SECRET, store: leased });
+    await a.save(alice, expiredTokens('AT1', 'RT1'));
+    const waiting = b.getConnection(alice, client(api, pb.fetch));
+    await new Promise((r) => setTimeout(r, 100));
+    ok((await a.getConnection(alice, client(api, pa.fetch))).accessToken === 'AT2', 'A refreshed');
+    ok((await waiting).accessToken === 'AT2' && pb.bodies.length === 0, 'B got A\'s token');
+    // Nobody lands a result: B gives up after leaseWaitMs.
+    const carol = { ...alice, userId: 'carol' };
+    await a.save(carol, expiredTokens('CT1', 'CRT1'));
+    const impatient = new api.TokenVault({ secrets: SECRET, store: leased, leaseWaitMs: 200 });
+    started = Date.now();
+    const error = await rejectsCode(impatient.getConnection(carol, client(api, pb.fetch)), 'REFRESH_IN_PROGRESS');
+    const waited = Date.now() - started;
+    ok(waited >= 150 && waited < 3000, `gave up after ${waited} ms`);
+    ok(error.message.includes('200 ms') && pb.bodies.length === 0, error.message);
+    for (const leaseWaitMs of [-1, 1.5, '25000', 600_001, Number.NaN]) {
+      const bad = throwsCode(() => new api.TokenVault({ secrets: SECRET, store: inner, leaseWaitMs }), 'INVALID_INPUT');
+      ok(bad.message.includes('leaseWaitMs'), bad.message);
+      throwsCode(() => api.createConnectorsServer({ appId: 'app1', publicUrl: 'https://connectors.example', secret: SECRET, leaseWaitMs }), 'INVALID_INPUT');
+    }
+    api.createConnectorsServer({ appId: 'app1', publicUrl: 'https://connectors.example', secret: SECRET, leaseWaitMs: 0 });
+  }],
   ['TokenVault: invalid_grant marks the connection expired; reconnecting keeps its id', async (api) => {
     const events = [];
     const vault = new api.TokenVault({ secrets: [SECRET], store: api.memoryStore(), onEvent: (e) => events.push(e) });

@@ -63,8 +63,9 @@ const worker :Workerd.Worker = (
   let response;
   for (let i = 0; i < 100 && !response; i++) {
     try {
-      // Long enough for every check under load: a retry would run them again in the same isolate.
-      response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(30_000) });
+      // Long enough for the whole run: an aborted run would go on in the
+      // isolate, and the next would start in its leftovers.
+      response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(60_000) });
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
