@@ -27,8 +27,11 @@ use crate::server::proxy::{self, CallRequest};
 use crate::server::return_url;
 use crate::vault::{KeyRing, Record};
 
+/// A target's body.
+pub type Target = fn(&[u8]);
+
 /// Every target, by the name of its `fuzz/fuzz_targets/<name>.rs`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("config_jsonc", config_jsonc),
     ("sealed_state", sealed_state),
     ("callback_query", callback_query),
@@ -244,7 +247,7 @@ pub fn callback_query(data: &[u8]) {
                     assert!(params.outcome().is_ok());
                 }
                 (None, Some(error)) => {
-                    let e = params.outcome().err().expect("an error outcome");
+                    let e = params.outcome().expect_err("an error outcome");
                     let name = e
                         .message()
                         .strip_prefix("The provider answered ")
