@@ -24,6 +24,9 @@ let mode = 'tokens';
 let status = 400;
 let expiresIn = 3600;
 const everything = [RT, AT, CS, CODE].join(' ');
+// What callApi's API can echo back: the code was spent (and forgotten) at connect time.
+const held = [RT, AT, CS].join(' ');
+let echoed = everything;
 const echo = (value) => ({ error: value, error_description: value, error_uri: value, message: value, detail: value });
 const bodies = [
   ...[RT, AT, CS, CODE, everything].map(echo),
@@ -42,7 +45,7 @@ function answer(res, code, value, type = 'application/json') {
   res.writeHead(code, {
     'content-type': type,
     'www-authenticate': `Bearer error="invalid_token", error_description="${AT} ${RT}"`,
-    'x-echo': everything,
+    'x-echo': echoed,
   });
   res.end(typeof value === 'string' ? value : JSON.stringify(value));
 }
@@ -107,7 +110,8 @@ async function send(method, path, { auth, onBehalfOf, json } = {}) {
   const response = await fetch(url, { method, headers, body: json === undefined ? undefined : JSON.stringify(json), redirect: 'manual' });
   const text = await response.text();
   const record = { status: response.status, text, headers: [...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n') };
-  seen.push(`${method} ${path} -> ${record.status}\n${record.headers}\n${text}`);
+  // The answer only (the request's own URL may carry what the test sent).
+  seen.push(`${record.status}\n${record.headers}\n${text}`);
   let parsed = null;
   try { parsed = JSON.parse(text); } catch { parsed = null; }
   return { ...record, body: parsed, location: response.headers.get('location') };
@@ -165,14 +169,16 @@ test('a provider echoing every secret on every path: no sentinel reaches an answ
     }
   }
 
-  // callApi: a fresh shared connection, an API that echoes everything.
+  // callApi: a fresh shared connection, an API that echoes every secret the
+  // server holds for it (the code was spent at connect time and is not kept).
   mode = 'tokens';
   expiresIn = 3600;
   const put = await send('PUT', 'external-auth/integrations/echoprov', { auth: SERVICE, json: { scopes: ['read'] } });
   assert.equal((await send('GET', callbackUrl(put.body.redirect_url, { code: CODE }))).status, 200);
   mode = 'echo';
   status = 401;
-  body = echo(everything);
+  body = echo(held);
+  echoed = held;
   for (const path of ['/me', '/text']) {
     const call = await send('POST', 'connectors/echoprov/call', { auth: SERVICE, json: { path } });
     assert.equal(call.status, 200, call.text);
