@@ -36,7 +36,10 @@ export interface ConnectorApiRequest {
   body?: unknown;
 }
 
-/** What `callApi` resolves: upstream 4xx/5xx are `success: false`, not rejections. */
+/**
+ * What `callApi` resolves: upstream 4xx/5xx are `success: false`, not rejections.
+ * The connection's tokens and client secret, if the API echoes them, come back as `[redacted]`.
+ */
 export interface ConnectorApiResponse<T = unknown> {
   success: boolean;
   phase: ConnectorApiResponsePhase;

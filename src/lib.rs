@@ -34,6 +34,12 @@ pub mod vault;
 #[cfg(test)]
 pub(crate) mod test_util;
 
+/// The fuzz targets' bodies (`fuzz/`, `scripts/fuzz.sh`): for the fuzz crate
+/// and the tests only.
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
+
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -347,20 +347,49 @@ pub fn classify_error(grant: Grant, error: &str) -> ErrorCode {
     }
 }
 
+/// The OAuth error codes a message may name: RFC 6749 (§4.1.2.1, §5.2),
+/// RFC 7009 (§2.2.1), and the providers' own codes that [`classify_error`]
+/// reads (Slack's, GitHub's). A provider may put anything in `error`, the
+/// token it was sent included, so any other value is named `other`.
+pub const KNOWN_ERRORS: &[&str] = &[
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    "access_denied",
+    "unsupported_response_type",
+    "server_error",
+    "temporarily_unavailable",
+    "unsupported_token_type",
+    "invalid_client_id",
+    "bad_client_secret",
+    "incorrect_client_credentials",
+    "invalid_refresh_token",
+    "token_revoked",
+    "token_expired",
+    "refresh_token_expired",
+    "bad_verification_code",
+    "invalid_code",
+    "code_already_used",
+    "invalid_code_verifier",
+];
+
+/// The name a message may show for a provider's `error`: one of
+/// [`KNOWN_ERRORS`] (our own text, never the provider's), else `other`.
+pub fn error_name(error: &str) -> &'static str {
+    KNOWN_ERRORS
+        .iter()
+        .find(|known| **known == error)
+        .copied()
+        .unwrap_or("other")
+}
+
 fn provider_error(grant: Grant, error: &str) -> Error {
-    let code = classify_error(grant, error);
-    // The error name only: provider bodies can echo tokens back.
-    let shown: String = error
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .take(64)
-        .collect();
     Error::new(
-        code,
-        format!(
-            "The provider answered {}",
-            if shown.is_empty() { "an error" } else { &shown }
-        ),
+        classify_error(grant, error),
+        format!("The provider answered {}", error_name(error)),
     )
 }
 

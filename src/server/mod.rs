@@ -24,6 +24,7 @@
 //!   token, code, state or secret.
 
 pub mod proxy;
+pub mod redact;
 pub mod return_url;
 pub mod routes;
 
@@ -879,7 +880,19 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                             "The provider's answer is larger than 1 MiB",
                         ));
                     }
-                    Ok(proxy::answer(outcome))
+                    // The API may echo a secret of the connection: none goes back.
+                    let client = &connector.client;
+                    let secrets = [
+                        Some(record.access_token.secret()),
+                        record.refresh_token.as_ref().map(|t| t.secret()),
+                        client
+                            .credentials
+                            .client_secret
+                            .as_ref()
+                            .map(|s| s.secret()),
+                    ];
+                    let secrets: Vec<&str> = secrets.into_iter().flatten().collect();
+                    Ok(proxy::answer(outcome.map(|r| redact::redact(r, &secrets))))
                 })
                 .await
             }

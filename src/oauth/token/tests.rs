@@ -605,3 +605,138 @@ fn the_account_comes_from_the_id_token_or_the_providers_own_fields() {
         Account::default()
     );
 }
+
+/// Issue 16 §5: a token endpoint that answers with the token it was sent as
+/// its `error` (or anything else that is no OAuth error code) is named
+/// `other`; the message never holds what the provider wrote.
+#[test]
+fn a_provider_error_is_named_only_by_a_known_code() {
+    let sentinels = [
+        "SENTINEL_RT_1f0aB9",
+        "SENTINEL_AT_z8Yq",
+        "SENTINEL_CS",
+        "SENTINEL_CODE_4d2",
+        "ya29.a0AfH6SMB-x_y",
+        "xoxe-1-My0xLTQ5",
+    ];
+    // Every quirk path: a plain JSON error, GitHub's HTTP 200 (also
+    // form-encoded), Slack's `ok: false` with its token path, Square's
+    // absolute expiry, a non-2xx status.
+    let providers = ["gitlab", "github", "slack", "square", "salesforce"];
+    for sentinel in sentinels {
+        let fields = [
+            "error",
+            "error_description",
+            "error_uri",
+            "message",
+            "detail",
+        ]
+        .map(|f| format!(r#""{f}":"{sentinel}""#))
+        .join(",");
+        let responses = [
+            json(400, &format!("{{{fields}}}")),
+            json(200, &format!("{{{fields}}}")),
+            json(200, &format!(r#"{{"ok":false,{fields}}}"#)),
+            json(401, &format!(r#"{{"error":{{"message":"{sentinel}"}}}}"#)),
+            HttpResponse {
+                status: 200,
+                headers: vec![(
+                    "content-type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                )],
+                body: format!("error={sentinel}&error_description={sentinel}").into_bytes(),
+            },
+        ];
+        for id in providers {
+            for grant in [Grant::AuthorizationCode, Grant::RefreshToken] {
+                for response in &responses {
+                    let Err(e) = process(id, grant, response) else {
+                        continue;
+                    };
+                    let shown = format!("{e} {e:?}");
+                    assert!(!shown.contains(sentinel), "{id} {grant:?}: {shown}");
+                    assert!(!shown.contains("SENTINEL"), "{id} {grant:?}: {shown}");
+                }
+            }
+        }
+        let e = process(
+            "gitlab",
+            Grant::RefreshToken,
+            &json(400, &format!(r#"{{"error":"{sentinel}"}}"#)),
+        );
+        let e = e.err().unwrap_or_else(|| panic!("an error"));
+        assert_eq!(e.code(), ErrorCode::ProviderError);
+        assert_eq!(e.message(), "The provider answered other");
+    }
+    // The codes of RFC 6749 and RFC 7009, and the providers' own that the
+    // engine reads, are named.
+    for (error, grant, code) in [
+        (
+            "invalid_grant",
+            Grant::RefreshToken,
+            ErrorCode::NeedsReconnect,
+        ),
+        (
+            "invalid_grant",
+            Grant::AuthorizationCode,
+            ErrorCode::CodeExchangeFailed,
+        ),
+        (
+            "invalid_client",
+            Grant::RefreshToken,
+            ErrorCode::ProviderConfigError,
+        ),
+        (
+            "unsupported_grant_type",
+            Grant::RefreshToken,
+            ErrorCode::ProviderError,
+        ),
+        (
+            "unsupported_token_type",
+            Grant::RefreshToken,
+            ErrorCode::ProviderError,
+        ),
+        (
+            "temporarily_unavailable",
+            Grant::RefreshToken,
+            ErrorCode::ProviderError,
+        ),
+        (
+            "token_revoked",
+            Grant::RefreshToken,
+            ErrorCode::NeedsReconnect,
+        ),
+        (
+            "bad_verification_code",
+            Grant::AuthorizationCode,
+            ErrorCode::CodeExchangeFailed,
+        ),
+    ] {
+        let e = process(
+            "gitlab",
+            grant,
+            &json(400, &format!(r#"{{"error":"{error}"}}"#)),
+        );
+        let e = e.err().unwrap_or_else(|| panic!("an error"));
+        assert_eq!(e.code(), code, "{error}");
+        assert_eq!(e.message(), format!("The provider answered {error}"));
+    }
+    // A code that only differs in case or by a suffix is not one of them.
+    for error in [
+        "INVALID_GRANT",
+        "invalid_grant_SENTINEL",
+        " invalid_grant",
+        "",
+    ] {
+        let e = process(
+            "gitlab",
+            Grant::RefreshToken,
+            &json(400, &format!(r#"{{"error":"{error}"}}"#)),
+        );
+        assert_eq!(
+            e.err().map(|e| e.message().to_owned()).as_deref(),
+            Some("The provider answered other"),
+            "{error:?}"
+        );
+    }
+}

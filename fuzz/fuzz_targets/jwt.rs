@@ -1,0 +1,3 @@
+#![no_main]
+// Invariants: see oauth_connectors::fuzzing::jwt (src/fuzzing.rs).
+libfuzzer_sys::fuzz_target!(|data: &[u8]| oauth_connectors::fuzzing::jwt(data));
