@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import * as api from 'oauth-connectors';
 import { APP, SERVICE, USER_SECRET, ISS, userJwt } from './server-checks.mjs';
+import { openStart } from './consent.mjs';
 
 const AT = 'SNTL_AT_9f8e7d6c5b4a';
 const RT = 'SNTL_RT_0a1b2c3d4e5f';
@@ -101,8 +102,9 @@ after(async () => {
 });
 
 /** One request to the served connectors server; recorded for the canary. */
-async function send(method, path, { auth, onBehalfOf, json } = {}) {
+async function send(method, path, { auth, onBehalfOf, json, cookie } = {}) {
   const headers = {};
+  if (cookie) headers.cookie = cookie;
   if (auth) headers.authorization = `Bearer ${auth}`;
   if (onBehalfOf) headers['on-behalf-of'] = `Bearer ${onBehalfOf}`;
   if (json !== undefined) headers['content-type'] = 'application/json';
@@ -126,10 +128,16 @@ function callbackUrl(consent, extra) {
   return back.href;
 }
 
+/** The callback of a consent URL (the server's start route, opened from the app's page first), with `extra`. */
+async function callback(consent, extra) {
+  const opened = await openStart(consent, { referer: `${RETURN}/settings` });
+  return send('GET', callbackUrl(opened.url, extra), { cookie: opened.cookie });
+}
+
 async function connectUser(user) {
   const init = await send('POST', 'app-user-auth/connectors/mine/initiate', { auth: await userJwt(user), json: { return_url: `${RETURN}/done` } });
   assert.equal(init.status, 200, init.text);
-  return send('GET', callbackUrl(init.body.redirect_url, { code: CODE }));
+  return callback(init.body.redirect_url, { code: CODE });
 }
 
 test('a provider echoing every secret on every path: no sentinel reaches an answer or an event (over serveNode)', { timeout: 60_000 }, async () => {
@@ -142,7 +150,7 @@ test('a provider echoing every secret on every path: no sentinel reaches an answ
       assert.match(back.location, /connect_error=provider_error$/);
       const put = await send('PUT', 'external-auth/integrations/echoprov', { auth: SERVICE, json: { scopes: ['read'] } });
       assert.equal(put.status, 200, put.text);
-      const page = await send('GET', callbackUrl(put.body.redirect_url, { code: CODE }));
+      const page = await callback(put.body.redirect_url, { code: CODE });
       assert.equal(page.status, 400, page.text);
       const poll = await send('GET', `external-auth/status?integration_type=echoprov&connection_id=${encodeURIComponent(put.body.connection_id)}`, { auth: SERVICE });
       assert.equal(poll.body.status, 'FAILED');
@@ -151,7 +159,7 @@ test('a provider echoing every secret on every path: no sentinel reaches an answ
   // The provider's own error redirect.
   for (const value of [RT, AT, CS, CODE]) {
     const init = await send('POST', 'app-user-auth/connectors/mine/initiate', { auth: await userJwt('alice'), json: { return_url: `${RETURN}/done` } });
-    const back = await send('GET', callbackUrl(init.body.redirect_url, { error: value, error_description: value, error_uri: value }));
+    const back = await callback(init.body.redirect_url, { error: value, error_description: value, error_uri: value });
     assert.equal(back.status, 303);
   }
 
@@ -174,7 +182,7 @@ test('a provider echoing every secret on every path: no sentinel reaches an answ
   mode = 'tokens';
   expiresIn = 3600;
   const put = await send('PUT', 'external-auth/integrations/echoprov', { auth: SERVICE, json: { scopes: ['read'] } });
-  assert.equal((await send('GET', callbackUrl(put.body.redirect_url, { code: CODE }))).status, 200);
+  assert.equal((await callback(put.body.redirect_url, { code: CODE })).status, 200);
   mode = 'echo';
   status = 401;
   body = echo(held);
