@@ -22,22 +22,8 @@ const SERVICE: &str = "service-token-0123456789";
 const SVC: (&str, &str) = ("Authorization", "Bearer service-token-0123456789");
 const BASE: &str = "https://connect.example/api/apps/my_app-1";
 
-/// User tokens are `user-<id>`.
-struct FakeUsers;
-
-impl Users for FakeUsers {
-    async fn verify(&self, token: &str, _now_ms: u64) -> Result<User> {
-        token
-            .strip_prefix("user-")
-            .map(|id| User {
-                id: id.to_owned(),
-                email: None,
-            })
-            .ok_or_else(|| Error::new(ErrorCode::JwtInvalid, "The user token does not verify"))
-    }
-}
-
-type TestServer = Server<Rc<MemoryStore>, Rc<FakeFetch>, Rc<FakeClock>, FakeUsers>;
+// User tokens are `user-<id>`, as in tests.rs.
+use super::tests::{FakeUsers, TestServer};
 
 fn credentials() -> ClientCredentials {
     ClientCredentials {

@@ -19,7 +19,7 @@ const SERVICE: &str = "service-token-0123456789";
 const T0: u64 = 1_700_000_000_000;
 
 /// User tokens are `user-<id>`; anything else is refused.
-struct FakeUsers;
+pub(super) struct FakeUsers;
 
 impl Users for FakeUsers {
     async fn verify(&self, token: &str, _now_ms: u64) -> Result<User> {
@@ -33,7 +33,7 @@ impl Users for FakeUsers {
     }
 }
 
-type TestServer = Server<Rc<MemoryStore>, Rc<FakeFetch>, Rc<FakeClock>, FakeUsers>;
+pub(super) type TestServer = Server<Rc<MemoryStore>, Rc<FakeFetch>, Rc<FakeClock>, FakeUsers>;
 
 struct Env {
     server: TestServer,
