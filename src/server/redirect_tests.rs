@@ -138,6 +138,27 @@ fn consent_url(response: &HttpResponse) -> String {
         .to_owned()
 }
 
+/// The provider's redirect to `documented` with a code and the state of
+/// `consent`: the callback there must answer 200.
+fn come_back(server: &TestServer, documented: &str, consent: &str) {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("code", "SENTINEL_CODE")
+        .append_pair("state", &query_param(consent, "state"));
+    let back = block_on(server.handle(&Incoming {
+        method: "GET".into(),
+        url: format!("{documented}?{}", query.finish()),
+        headers: Vec::new(),
+        body: Vec::new(),
+    }));
+    assert_eq!(
+        back.status,
+        200,
+        "{documented}: {}",
+        String::from_utf8_lossy(&back.body)
+    );
+}
+
 #[test]
 fn every_catalog_type_sends_the_documented_redirect_uri_unencoded() {
     let mut config = config();
@@ -254,22 +275,7 @@ fn connector_ids_with_underscores_and_hyphens_send_and_exchange_the_documented_r
             200,
             r#"{"access_token":"SENTINEL_AT","refresh_token":"SENTINEL_RT","expires_in":3600,"token_type":"Bearer"}"#,
         )));
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        query
-            .append_pair("code", "SENTINEL_CODE")
-            .append_pair("state", &query_param(&url, "state"));
-        let back = block_on(server.handle(&Incoming {
-            method: "GET".into(),
-            url: format!("{documented}?{}", query.finish()),
-            headers: Vec::new(),
-            body: Vec::new(),
-        }));
-        assert_eq!(
-            back.status,
-            200,
-            "{documented}: {}",
-            String::from_utf8_lossy(&back.body)
-        );
+        come_back(&server, &documented, &url);
         let requests = fetch.requests.borrow();
         let sent = requests.get(i).map(|r| r.body.clone()).unwrap_or_default();
         let sent: Vec<(String, String)> = form_urlencoded::parse(&sent).into_owned().collect();
@@ -544,22 +550,7 @@ fn connector_ids_with_dots_and_tildes_connect_under_the_documented_redirect_uri(
                 r#"{{"access_token":"SENTINEL_AT{i}","refresh_token":"SENTINEL_RT","expires_in":3600,"token_type":"Bearer"}}"#
             ),
         )));
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        query
-            .append_pair("code", "SENTINEL_CODE")
-            .append_pair("state", &query_param(&url, "state"));
-        let back = block_on(server.handle(&Incoming {
-            method: "GET".into(),
-            url: format!("{documented}?{}", query.finish()),
-            headers: Vec::new(),
-            body: Vec::new(),
-        }));
-        assert_eq!(
-            back.status,
-            200,
-            "{documented}: {}",
-            String::from_utf8_lossy(&back.body)
-        );
+        come_back(&server, &documented, &url);
         let sent = fetch
             .requests
             .borrow()
