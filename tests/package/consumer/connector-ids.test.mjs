@@ -7,8 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as api from 'oauth-connectors';
-import { APP, SERVICE, USER_SECRET, ISS, readAnswer, userJwt } from './server-checks.mjs';
-import { openStart } from './consent.mjs';
+import { APP, SERVICE, USER_SECRET, ISS, userJwt } from './server-checks.mjs';
+import { http, openStart } from './consent.mjs';
 import { startLocalProvider, signIn } from 'oauth-connectors/dev-provider';
 
 const SCOPES = ['openid', 'offline_access', 'email'];
@@ -16,15 +16,6 @@ const client = { clientId: 'ids-app', clientSecret: 'ids-app-secret-0123456789ab
 const SECRET = 'connector-ids-server-secret-0123456789abcdef';
 const RETURN = 'http://127.0.0.1:5173';
 
-async function http(base, method, path, { auth, obo, json, headers: extra } = {}) {
-  const headers = { ...extra };
-  if (auth) headers.authorization = `Bearer ${auth}`;
-  if (obo) headers['on-behalf-of'] = `Bearer ${obo}`;
-  if (json !== undefined) headers['content-type'] = 'application/json';
-  const url = /^https?:/.test(path) ? path : `${base}/api/apps/${APP}/${path}`;
-  const response = await fetch(url, { method, headers, body: json !== undefined ? JSON.stringify(json) : undefined, redirect: 'manual' });
-  return readAnswer(response, method, path);
-}
 
 describe('connector ids with "." and "~" against oidc-provider', () => {
   let op;

@@ -12,24 +12,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as api from 'oauth-connectors';
-import { APP, SERVICE, USER_SECRET, ISS, readAnswer, userJwt } from './server-checks.mjs';
+import { APP, SERVICE, USER_SECRET, ISS, userJwt } from './server-checks.mjs';
 import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
-import { openStart } from './consent.mjs';
+import { http, openStart } from './consent.mjs';
 
 const SCOPES = ['openid', 'offline_access', 'email'];
 const client = { clientId: 'setup-app', clientSecret: 'setup-app-secret-0123456789abcdef' };
 const SECRET = 'setup-test-server-secret-0123456789abcdef';
 const RETURN = 'http://127.0.0.1:5173';
 
-/** A fetch over real HTTP to `${base}/api/apps/${APP}/${path}`, read whole. */
-async function http(base, method, path, { auth, json, headers: extra } = {}) {
-  const headers = { ...extra };
-  if (auth) headers.authorization = `Bearer ${auth}`;
-  if (json !== undefined) headers['content-type'] = 'application/json';
-  const url = /^https?:/.test(path) ? path : `${base}/api/apps/${APP}/${path}`;
-  const response = await fetch(url, { method, headers, body: json !== undefined ? JSON.stringify(json) : undefined, redirect: 'manual' });
-  return readAnswer(response, method, path);
-}
 
 describe('redirect URIs with "_" against oidc-provider (exact redirect_uri matching)', () => {
   let op;
