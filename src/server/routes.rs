@@ -39,11 +39,20 @@ impl Slot {
     /// RFC 3986 path segment ([`segment`]): `microsoft_teams` stays
     /// `microsoft_teams`, as the provider's registered redirect URI has it.
     pub fn callback_path(&self) -> String {
-        let enc = segment;
         match self {
-            Slot::Shared(t) => format!("external-auth/callback/{}", enc(t)),
-            Slot::Workspace(id) => format!("external-auth/connectors/{}/callback", enc(id)),
-            Slot::AppUser(id) => format!("app-user-auth/connectors/{}/callback", enc(id)),
+            Slot::Shared(t) => format!("external-auth/callback/{}", segment(t)),
+            Slot::Workspace(id) => format!("external-auth/connectors/{}/callback", segment(id)),
+            Slot::AppUser(id) => format!("app-user-auth/connectors/{}/callback", segment(id)),
+        }
+    }
+
+    /// The start route's path below `/api/apps/{appId}/`: the callback's
+    /// path with `start` for `callback`, its id encoded alike.
+    pub fn start_path(&self) -> String {
+        match self {
+            Slot::Shared(t) => format!("external-auth/start/{}", segment(t)),
+            Slot::Workspace(id) => format!("external-auth/connectors/{}/start", segment(id)),
+            Slot::AppUser(id) => format!("app-user-auth/connectors/{}/start", segment(id)),
         }
     }
 }
@@ -75,23 +84,6 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
 /// the encoded form of an id reach the same route.
 pub fn segment(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
-}
-
-impl Slot {
-    /// The start route's path below `/api/apps/{appId}/`: the callback's
-    /// path with `start` for `callback` (segments encoded alike).
-    pub fn start_path(&self) -> String {
-        let callback = self.callback_path();
-        match self {
-            Slot::Shared(_) => {
-                callback.replacen("external-auth/callback/", "external-auth/start/", 1)
-            }
-            Slot::Workspace(_) | Slot::AppUser(_) => {
-                let base = callback.strip_suffix("/callback").unwrap_or(&callback);
-                format!("{base}/start")
-            }
-        }
-    }
 }
 
 /// A matched route.
