@@ -144,7 +144,16 @@ export interface ProviderEntry {
   auth_model: 'oauth' | 'managed';
   authorization_url?: string;
   token_url?: string;
-  revocation?: { url: string; style?: 'rfc7009' | 'bearer' | 'github_application' | 'square_client' };
+  revocation?: {
+    url: string;
+    style?: 'rfc7009' | 'bearer' | 'github_application' | 'square_client';
+    /** Where client credentials go (`rfc7009` style), when not as at the token endpoint (`client_auth`). */
+    client_auth?: 'body' | 'basic';
+    /** The body's encoding (`rfc7009` style): `form` (RFC 7009, the default) or `json`. */
+    format?: 'form' | 'json';
+    /** Extra request headers (for example Notion's `Notion-Version`). */
+    headers?: Record<string, string>;
+  };
   /** The `iss` sent on the callback (RFC 9207), when the provider sends one. */
   issuer?: string;
   scope?: {
@@ -162,8 +171,13 @@ export interface ProviderEntry {
   token_param_names?: Record<string, string>;
   client_auth?: 'body' | 'basic';
   token_request_format?: 'form' | 'json';
+  /** Extra headers on every token endpoint request (code exchange and refresh). */
+  token_request_headers?: Record<string, string>;
   token_response?: {
+    /** A dot path to the tokens in the code exchange's answer (Slack user tokens: `authed_user`); default the top level. */
     token_path?: string;
+    /** The same in a refresh's answer, when it differs: `''` is the top level; default `token_path`. */
+    refresh_path?: string;
     ok_field?: string;
     form_encoded?: boolean;
     expires_at_field?: string;
@@ -176,6 +190,11 @@ export interface ProviderEntry {
   api_base_urls?: string[];
   connection_config_fields?: ProviderConfigField[];
   docs_url?: string;
+  /**
+   * What no source confirmed, by field (`pkce`, `revocation`, `scope.separator`,
+   * ...): the value of such a field is the catalog's best reading, not a fact.
+   */
+  unconfirmed?: Record<string, string>;
 }
 
 /** What a connector file declares. */

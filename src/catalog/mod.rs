@@ -64,6 +64,12 @@ pub enum BodyFormat {
 }
 unit_enum!(BodyFormat { "form" => Form, "json" => Json });
 
+impl BodyFormat {
+    fn is_form(&self) -> bool {
+        *self == BodyFormat::Form
+    }
+}
+
 /// Whether a refresh returns a new refresh token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -104,6 +110,18 @@ pub struct Revocation {
     pub url: String,
     #[serde(default)]
     pub style: RevocationStyle,
+    /// How client credentials reach this endpoint (`rfc7009` style), when
+    /// it differs from the token endpoint's `client_auth` (Calendly: the
+    /// form body here, Basic there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_auth: Option<ClientAuth>,
+    /// The body's encoding (`rfc7009` style): the RFC's form, or JSON
+    /// (Notion's `{"token": …}`).
+    #[serde(default, skip_serializing_if = "BodyFormat::is_form")]
+    pub format: BodyFormat,
+    /// Extra request headers (Notion's `Notion-Version`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
 }
 
 /// How scopes go into the authorization URL.
@@ -121,7 +139,8 @@ pub struct ScopeSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub always: Vec<String>,
     /// The separator of the granted `scope` in token responses, when it
-    /// differs from `separator` (GitHub answers comma-joined).
+    /// differs from `separator` (GitHub answers comma-joined, Linear asks
+    /// comma-joined and answers space-separated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_separator: Option<String>,
 }
@@ -135,9 +154,15 @@ fn space() -> String {
 #[serde(deny_unknown_fields)]
 pub struct TokenResponseSpec {
     /// A dot path to the object holding `access_token`, `refresh_token`,
-    /// `expires_in`, `scope` and `token_type` (Slack user: `authed_user`).
+    /// `expires_in`, `scope` and `token_type` in the code exchange's answer
+    /// (Slack user: `authed_user`); absent: the top level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_path: Option<String>,
+    /// The same in a refresh's answer, when it differs: `""` is the top
+    /// level (Slack answers a user-token refresh at the top level);
+    /// absent: `token_path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_path: Option<String>,
     /// A boolean field that is `false` on failure, even with HTTP 200 (Slack `ok`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ok_field: Option<String>,
@@ -220,6 +245,9 @@ pub struct Provider {
     pub client_auth: ClientAuth,
     #[serde(default)]
     pub token_request_format: BodyFormat,
+    /// Extra headers on every token endpoint request (code exchange and refresh).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub token_request_headers: BTreeMap<String, String>,
     #[serde(default)]
     pub token_response: TokenResponseSpec,
     /// Callback query parameters kept as connection config (QuickBooks `realmId`).
@@ -234,6 +262,11 @@ pub struct Provider {
     /// Where the provider documents its OAuth (for people, not used in flows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs_url: Option<String>,
+    /// What no source confirmed: a field of this entry (`pkce`,
+    /// `revocation`, `scope.separator`, ...) and what is unknown about it.
+    /// A field listed here is the catalog's best reading, not a fact.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unconfirmed: BTreeMap<String, String>,
 }
 
 fn default_scope_spec() -> ScopeSpec {

@@ -831,3 +831,50 @@ fn type_ids_are_looked_up_and_stored_in_lower_case() {
     let e = Catalog::from_json(&text, Patterns::Compile).err();
     assert_eq!(e.map(|e| e.code()), Some(ErrorCode::ProviderInvalid));
 }
+
+#[test]
+fn salesforce_accepts_every_my_domain_login_host() {
+    let host = field(p("salesforce"), "login_host");
+    // Partitioned My Domain hosts: Developer Edition, scratch orgs, Trailhead
+    // Playgrounds, demo, patch and free orgs (Salesforce's My Domain hostnames).
+    for ok in [
+        "acme.my.salesforce.com",
+        "acme--uat.sandbox.my.salesforce.com",
+        "acme-dev-ed.develop.my.salesforce.com",
+        "site-force-1234.scratch.my.salesforce.com",
+        "curious-otter-ab12cd.trailblaze.my.salesforce.com",
+        "acme.demo.my.salesforce.com",
+        "acme.patch.my.salesforce.com",
+        "acme.free.my.salesforce.com",
+    ] {
+        assert!(matches(host, ok), "{ok}");
+    }
+    for bad in [
+        "acme.evil.my.salesforce.com",
+        "acme.develop.my.salesforce.com.evil.com",
+        ".develop.my.salesforce.com",
+        "acme.my.salesforce.com:443",
+    ] {
+        assert!(!matches(host, bad), "{bad}");
+    }
+}
+
+#[test]
+fn typeform_eu_responses_accounts_reach_api_eu_typeform_com() {
+    let t = p("typeform");
+    let api = field(t, "api_host");
+    for ok in ["api.typeform.com", "api.eu.typeform.com", "api.typeform.eu"] {
+        assert!(matches(api, ok), "{ok}");
+    }
+    assert!(!matches(api, "api.eu.typeform.com.evil.com"));
+    // The API host and the OAuth host are separate values: an account whose
+    // responses live in the EU data center signs in at api.typeform.com.
+    assert!(t.api_base_urls.iter().all(|u| u.contains("{api_host}")));
+    for url in [&t.authorization_url, &t.token_url] {
+        let url = url.as_deref().unwrap_or_default();
+        assert!(url.contains("{oauth_host}") && !url.contains("{api_host}"), "{url}");
+    }
+    let oauth = field(t, "oauth_host");
+    assert!(matches(oauth, "api.typeform.com") && matches(oauth, "api.typeform.eu"));
+    assert!(!matches(oauth, "api.eu.typeform.com"));
+}

@@ -35,6 +35,70 @@ pub fn fold_type_id(id: &str) -> String {
     id.to_ascii_lowercase()
 }
 
+/// The fields of an entry that `unconfirmed` may name: every field, and the
+/// members of its objects.
+pub const FIELDS: &[&str] = &[
+    "authorization_url",
+    "token_url",
+    "revocation",
+    "revocation.url",
+    "revocation.style",
+    "revocation.client_auth",
+    "revocation.format",
+    "revocation.headers",
+    "issuer",
+    "scope",
+    "scope.param",
+    "scope.separator",
+    "scope.always",
+    "scope.response_separator",
+    "pkce",
+    "authorization_params",
+    "authorization_param_names",
+    "token_param_names",
+    "client_auth",
+    "token_request_format",
+    "token_request_headers",
+    "token_response",
+    "token_response.token_path",
+    "token_response.refresh_path",
+    "token_response.ok_field",
+    "token_response.form_encoded",
+    "token_response.expires_at_field",
+    "token_response.connection_config",
+    "callback_params",
+    "refresh_tokens",
+    "api_base_urls",
+    "connection_config_fields",
+];
+
+/// Headers the engine sets itself, which extra catalog headers must not replace.
+const ENGINE_HEADERS: &[&str] = &["accept", "authorization", "content-type", "content-length", "host"];
+
+fn check_headers(
+    p: &Provider,
+    field: &str,
+    headers: &std::collections::BTreeMap<String, String>,
+) -> Result<()> {
+    for (name, value) in headers {
+        if !crate::http::is_header_name(name)
+            || ENGINE_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+        {
+            return Err(invalid(
+                p,
+                format_args!(
+                    "{field} cannot set \"{}\": a header name, not one the engine sets",
+                    super::printable(name)
+                ),
+            ));
+        }
+        if let Some(problem) = crate::http::header_value_problem(value) {
+            return Err(invalid(p, format_args!("{field} \"{name}\" {problem}")));
+        }
+    }
+    Ok(())
+}
+
 fn invalid(p: &Provider, what: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorCode::ProviderInvalid,
@@ -211,6 +275,39 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
     }
     if let Some(r) = &p.revocation {
         check_url(p, "revocation.url", &r.url)?;
+        check_headers(p, "revocation.headers", &r.headers)?;
+    }
+    check_headers(p, "token_request_headers", &p.token_request_headers)?;
+    for (field, path) in [
+        ("token_path", &p.token_response.token_path),
+        ("refresh_path", &p.token_response.refresh_path),
+    ] {
+        let top_level = field == "refresh_path" && path.as_deref() == Some("");
+        if let Some(path) = path.as_deref().filter(|_| !top_level)
+            && path.split('.').any(str::is_empty)
+        {
+            return Err(invalid(
+                p,
+                format_args!("token_response.{field} must be a dot path such as authed_user"),
+            ));
+        }
+    }
+    for (field, what) in &p.unconfirmed {
+        if !FIELDS.contains(&field.as_str()) {
+            return Err(invalid(
+                p,
+                format_args!(
+                    "unconfirmed names \"{}\", which is not a field of an entry",
+                    super::printable(field)
+                ),
+            ));
+        }
+        if what.trim().is_empty() {
+            return Err(invalid(
+                p,
+                format_args!("unconfirmed \"{field}\" must say what is unknown"),
+            ));
+        }
     }
     for url in &p.api_base_urls {
         check_url(p, "api_base_urls", url)?;

@@ -141,16 +141,17 @@ fn name<'a>(provider: &'a Provider, standard: &'a str) -> &'a str {
         .map_or(standard, String::as_str)
 }
 
-/// Places the client's credentials as the provider wants them: HTTP Basic,
+/// Places the client's credentials as the endpoint wants them: HTTP Basic,
 /// or `client_id` and `client_secret` (renamed where the provider renames
 /// them) in the body; a public client sends only its id.
 fn add_client_auth<'a>(
     provider: &'a Provider,
+    client_auth: ClientAuth,
     client: &'a ClientCredentials,
     pairs: &mut Vec<(&'a str, &'a str)>,
     headers: &mut Vec<(String, String)>,
 ) {
-    match (&client.client_secret, provider.client_auth) {
+    match (&client.client_secret, client_auth) {
         (Some(secret), ClientAuth::Basic) => {
             headers.push(("authorization".to_owned(), basic(client, secret)))
         }
@@ -179,12 +180,10 @@ fn token_endpoint_request(
     let url = resolve_endpoint(provider, template, config)?;
     let mut pairs: Vec<(&str, &str)> = grant.to_vec();
     let mut headers = vec![("accept".to_owned(), "application/json".to_owned())];
-    add_client_auth(provider, client, &mut pairs, &mut headers);
-    let (content_type, body) = match provider.token_request_format {
-        BodyFormat::Form => ("application/x-www-form-urlencoded", form_body(&pairs)),
-        BodyFormat::Json => ("application/json", json_body(&pairs)),
-    };
+    add_client_auth(provider, provider.client_auth, client, &mut pairs, &mut headers);
+    let (content_type, body) = encode(provider.token_request_format, &pairs);
     headers.push(("content-type".to_owned(), content_type.to_owned()));
+    extra_headers(&mut headers, &provider.token_request_headers);
     Ok(HttpRequest {
         method: "POST",
         url,
@@ -244,23 +243,22 @@ pub fn revocation_request(
     };
     let url = resolve_endpoint(provider, &revocation.url, config)?;
     let accept = ("accept".to_owned(), "application/json".to_owned());
-    let request = match revocation.style {
+    let mut request = match revocation.style {
         RevocationStyle::Rfc7009 => {
             let mut pairs = vec![("token", token)];
             if let Some(hint) = token_type_hint {
                 pairs.push(("token_type_hint", hint));
             }
             let mut headers = vec![accept];
-            add_client_auth(provider, client, &mut pairs, &mut headers);
-            headers.push((
-                "content-type".to_owned(),
-                "application/x-www-form-urlencoded".to_owned(),
-            ));
+            let client_auth = revocation.client_auth.unwrap_or(provider.client_auth);
+            add_client_auth(provider, client_auth, client, &mut pairs, &mut headers);
+            let (content_type, body) = encode(revocation.format, &pairs);
+            headers.push(("content-type".to_owned(), content_type.to_owned()));
             HttpRequest {
                 method: "POST",
                 url,
                 headers,
-                body: form_body(&pairs),
+                body,
             }
         }
         RevocationStyle::Bearer => HttpRequest {
@@ -313,7 +311,22 @@ pub fn revocation_request(
             }
         }
     };
+    extra_headers(&mut request.headers, &revocation.headers);
     Ok(Some(request))
+}
+
+/// A body of `pairs` in `format`, with its content type.
+fn encode(format: BodyFormat, pairs: &[(&str, &str)]) -> (&'static str, Vec<u8>) {
+    match format {
+        BodyFormat::Form => ("application/x-www-form-urlencoded", form_body(pairs)),
+        BodyFormat::Json => ("application/json", json_body(pairs)),
+    }
+}
+
+/// The catalog's extra headers (validated names and values; never one the
+/// engine sets, see `validate.rs`).
+fn extra_headers(headers: &mut Vec<(String, String)>, extra: &BTreeMap<String, String>) {
+    headers.extend(extra.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
 }
 
 /// What an OAuth `error` means for this grant.
@@ -521,9 +534,15 @@ pub fn process_token_response(
             format!("The provider answered HTTP {}", response.status),
         ));
     }
-    let root = match spec.token_path.as_deref() {
-        Some(path) => lookup(&body, path).ok_or_else(|| shape_error("the token is missing"))?,
-        None => &body,
+    let path = match grant {
+        Grant::AuthorizationCode => spec.token_path.as_deref(),
+        Grant::RefreshToken => spec.refresh_path.as_deref().or(spec.token_path.as_deref()),
+    };
+    let root = match path {
+        Some(path) if !path.is_empty() => {
+            lookup(&body, path).ok_or_else(|| shape_error("the token is missing"))?
+        }
+        _ => &body,
     };
     let access_token = match root.get("access_token") {
         Some(Value::String(s)) if !s.is_empty() => AccessToken::new(sendable(s, "access_token")?),

@@ -740,3 +740,79 @@ fn a_provider_error_is_named_only_by_a_known_code() {
         );
     }
 }
+
+// ------------------------------------------------- per-grant and per-endpoint data
+
+#[test]
+fn a_slack_user_token_refresh_answers_at_the_top_level() {
+    // The code exchange nests the user token under `authed_user`; a refresh
+    // with token rotation answers it at the top level (Slack's SDK,
+    // install-provider.ts `authorize()`).
+    let body = r#"{"ok":true,"app_id":"A1","access_token":"xoxe.xoxp-NEW","refresh_token":"xoxe-1-NEW",
+        "expires_in":43200,"token_type":"user","scope":"search:read,channels:history","team":{"id":"T1"}}"#;
+    let t = process("slack", Grant::RefreshToken, &json(200, body)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.access_token.secret(), "xoxe.xoxp-NEW");
+    assert_eq!(t.refresh_token.as_ref().map(RefreshToken::secret), Some("xoxe-1-NEW"));
+    assert_eq!(t.token_type, "user");
+    assert_eq!(t.expires_at_ms, Some(NOW + 43_200_000));
+    assert_eq!(t.scopes, vec!["search:read", "channels:history"]);
+    // The code exchange still reads `authed_user` only: the bot token at
+    // the top of that answer is not the user's.
+    let exchange = r#"{"ok":true,"access_token":"xoxb-BOT","token_type":"bot",
+        "authed_user":{"id":"U1","access_token":"xoxp-USER","token_type":"user"}}"#;
+    let t = process("slack", Grant::AuthorizationCode, &json(200, exchange))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.access_token.secret(), "xoxp-USER");
+}
+
+#[test]
+fn calendly_revocation_takes_the_credentials_in_the_form_body() {
+    let r = revocation_request(provider("calendly"), &client(), &BTreeMap::new(), "RT", None)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("calendly revokes"));
+    assert_eq!(r.url, "https://auth.calendly.com/oauth/revoke");
+    assert_eq!(r.header("authorization"), None);
+    assert_eq!(r.header("content-type"), Some("application/x-www-form-urlencoded"));
+    let form: BTreeMap<String, String> = form_urlencoded::parse(&r.body).into_owned().collect();
+    assert_eq!(form.get("client_id").map(String::as_str), Some("CLIENT ID"));
+    assert_eq!(form.get("client_secret").map(String::as_str), Some("SENTINEL_CS"));
+    assert_eq!(form.get("token").map(String::as_str), Some("RT"));
+    // The token endpoint keeps Basic.
+    let refresh = refresh_request(
+        provider("calendly"),
+        &client(),
+        &BTreeMap::new(),
+        &RefreshToken::new("RT"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(refresh.header("authorization").is_some_and(|a| a.starts_with("Basic ")));
+}
+
+#[test]
+fn linear_revokes_rfc7009_style_and_answers_scopes_space_separated() {
+    let r = revocation_request(provider("linear"), &client(), &BTreeMap::new(), "RT", Some("refresh_token"))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("linear revokes"));
+    assert_eq!((r.method, r.url.as_str()), ("POST", "https://api.linear.app/oauth/revoke"));
+    assert!(body_text(&r).starts_with("token=RT&token_type_hint=refresh_token"));
+    let body = r#"{"access_token":"lin_oauth_1","token_type":"Bearer","expires_in":86399,"scope":"read write","refresh_token":"lin_rt_1"}"#;
+    let t = process("linear", Grant::AuthorizationCode, &json(200, body)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.scopes, vec!["read", "write"]);
+}
+
+#[test]
+fn notion_revokes_with_basic_a_json_body_and_its_version_header() {
+    let r = revocation_request(provider("notion"), &client(), &BTreeMap::new(), "AT", Some("access_token"))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("notion revokes"));
+    assert_eq!(r.url, "https://api.notion.com/v1/oauth/revoke");
+    assert!(r.header("authorization").is_some_and(|a| a.starts_with("Basic ")));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert!(r.header("notion-version").is_some_and(|v| !v.is_empty()));
+    let body: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+    assert_eq!(body["token"], "AT");
+    assert!(body.get("client_secret").is_none(), "{body}");
+}
