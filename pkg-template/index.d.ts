@@ -181,6 +181,8 @@ export interface ProviderEntry {
     ok_field?: string;
     form_encoded?: boolean;
     expires_at_field?: string;
+    /** The access token's lifetime in seconds when the answer gives none (tokens that expire unannounced). */
+    default_expires_in?: number;
     /** Connection-config name -> dot path in the token response. */
     connection_config?: Record<string, string>;
   };

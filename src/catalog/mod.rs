@@ -172,6 +172,11 @@ pub struct TokenResponseSpec {
     /// An absolute expiry timestamp field instead of `expires_in` (Square `expires_at`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at_field: Option<String>,
+    /// The access token's lifetime in seconds when the answer gives none,
+    /// for providers whose tokens expire unannounced (Salesforce: the org's
+    /// session timeout, at least 15 minutes; Wix: 5 minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_expires_in: Option<u64>,
     /// Connection-config values read from the answer: config name -> dot path
     /// (Salesforce `instance_url`, Wrike `host`, Notion `workspace_id`, ...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

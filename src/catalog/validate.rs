@@ -65,12 +65,16 @@ pub const FIELDS: &[&str] = &[
     "token_response.ok_field",
     "token_response.form_encoded",
     "token_response.expires_at_field",
+    "token_response.default_expires_in",
     "token_response.connection_config",
     "callback_params",
     "refresh_tokens",
     "api_base_urls",
     "connection_config_fields",
 ];
+
+/// The longest `default_expires_in`: a year.
+const MAX_DEFAULT_EXPIRES_IN: u64 = 365 * 24 * 3600;
 
 /// Headers the engine sets itself, which extra catalog headers must not replace.
 const ENGINE_HEADERS: &[&str] = &["accept", "authorization", "content-type", "content-length", "host"];
@@ -291,6 +295,14 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
                 format_args!("token_response.{field} must be a dot path such as authed_user"),
             ));
         }
+    }
+    if let Some(s) = p.token_response.default_expires_in
+        && !(1..=MAX_DEFAULT_EXPIRES_IN).contains(&s)
+    {
+        return Err(invalid(
+            p,
+            format_args!("token_response.default_expires_in must be 1 to {MAX_DEFAULT_EXPIRES_IN} seconds"),
+        ));
     }
     for (field, what) in &p.unconfirmed {
         if !FIELDS.contains(&field.as_str()) {

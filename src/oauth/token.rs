@@ -571,6 +571,10 @@ pub fn process_token_response(
         },
         _ => None,
     };
+    let expires_at_ms = expires_at_ms.or_else(|| {
+        spec.default_expires_in
+            .map(|s| now_ms.saturating_add(s.saturating_mul(1000)))
+    });
     let scopes = match root.get("scope").and_then(Value::as_str) {
         Some(granted) => {
             let separator = spec_separator(provider);

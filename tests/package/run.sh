@@ -3,7 +3,15 @@
 # project and runs it in Node (ESM), Deno 2 and workerd, drives the OAuth
 # client against a real authorization server (oidc-provider on 127.0.0.1),
 # then type-checks consumer .ts files with tsc. Run scripts/build.sh first.
+#   bash tests/package/run.sh                        everything
+#   bash tests/package/run.sh --only a.test.mjs ...  only these node:test files (no Deno, no tsc)
 set -euo pipefail
+only=()
+if [ "${1:-}" = "--only" ]; then
+  shift
+  [ "$#" -gt 0 ] || { echo "run.sh: --only needs test files" >&2; exit 2; }
+  only=("$@")
+fi
 cd "$(dirname "$0")"
 here=$(pwd)
 tools="$here/../../node_modules/.bin"
@@ -23,11 +31,16 @@ cat > package.json <<JSON
 JSON
 npm install --no-audit --no-fund --prefer-offline --loglevel=error
 
+if [ "${#only[@]}" -gt 0 ]; then
+  PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="oauth-connectors/dev-provider" node --test --test-reporter=spec "${only[@]}"
+  exit
+fi
+
 echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite build, oidc-provider flow, connectors server, SDK client conformance)"
 # LOCAL_PROVIDER: what a test file imports its local OAuth provider from (the package's dev entry).
 PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="oauth-connectors/dev-provider" \
   node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs server.test.mjs short-tokens.test.mjs client.test.mjs client-browser.test.mjs setup.test.mjs binding.test.mjs hostile.test.mjs connector-ids.test.mjs \
-  serve-node-limits.test.mjs dev-tools.test.mjs provider-echo.test.mjs
+  serve-node-limits.test.mjs dev-tools.test.mjs provider-echo.test.mjs standins.test.mjs
 
 echo "== Deno: deno test (Deno KV needs --unstable-kv; Deno.serve on 127.0.0.1 needs --allow-net), deno check of the Deno KV types"
 "$tools/deno" test --quiet --no-check --unstable-kv --allow-read --allow-write --allow-env --allow-run --allow-net=127.0.0.1 deno.test.mjs

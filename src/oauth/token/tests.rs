@@ -816,3 +816,23 @@ fn notion_revokes_with_basic_a_json_body_and_its_version_header() {
     assert_eq!(body["token"], "AT");
     assert!(body.get("client_secret").is_none(), "{body}");
 }
+
+#[test]
+fn a_lifetime_the_answer_does_not_give_comes_from_the_catalog() {
+    let mut p = provider("salesforce").clone();
+    let body = r#"{"access_token":"00D!AQ","instance_url":"https://acme.my.salesforce.com","id":"https://login.salesforce.com/id/00D/005","token_type":"Bearer","issued_at":"1800000000000","signature":"x"}"#;
+    let read = |p: &Provider| {
+        process_token_response(p, Grant::RefreshToken, &json(200, body), &[], &BTreeMap::new(), NOW)
+            .map(|t| t.expires_at_ms)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    p.token_response.default_expires_in = Some(900);
+    assert_eq!(read(&p), Some(NOW + 900_000));
+    // An announced lifetime wins.
+    let announced = r#"{"access_token":"AT","expires_in":60}"#;
+    let t = process_token_response(&p, Grant::AuthorizationCode, &json(200, announced), &[], &BTreeMap::new(), NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.expires_at_ms, Some(NOW + 60_000));
+    p.token_response.default_expires_in = None;
+    assert_eq!(read(&p), None);
+}
