@@ -872,9 +872,117 @@ fn typeform_eu_responses_accounts_reach_api_eu_typeform_com() {
     assert!(t.api_base_urls.iter().all(|u| u.contains("{api_host}")));
     for url in [&t.authorization_url, &t.token_url] {
         let url = url.as_deref().unwrap_or_default();
-        assert!(url.contains("{oauth_host}") && !url.contains("{api_host}"), "{url}");
+        assert!(
+            url.contains("{oauth_host}") && !url.contains("{api_host}"),
+            "{url}"
+        );
     }
     let oauth = field(t, "oauth_host");
     assert!(matches(oauth, "api.typeform.com") && matches(oauth, "api.typeform.eu"));
     assert!(!matches(oauth, "api.eu.typeform.com"));
+}
+
+#[test]
+fn unconfirmed_names_fields_of_an_entry_and_what_is_unknown() {
+    let ok = custom(
+        r#", "unconfirmed": { "pkce": "not documented", "revocation.format": "JSON in the SDK, form in the docs" }"#,
+    );
+    let p = Provider::from_json(&ok).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        p.unconfirmed.get("pkce").map(String::as_str),
+        Some("not documented")
+    );
+    // getProvider returns it as it is in the file.
+    let out = serde_json::to_value(&p).unwrap_or_default();
+    assert_eq!(
+        out["unconfirmed"]["revocation.format"],
+        "JSON in the SDK, form in the docs"
+    );
+    let (code, message) = custom_err(&custom(r#", "unconfirmed": { "pcke": "typo" }"#));
+    assert_eq!(code, ErrorCode::ProviderInvalid);
+    assert!(
+        message.contains("\"pcke\"") && message.contains("not a field"),
+        "{message}"
+    );
+    let (code, message) = custom_err(&custom(r#", "unconfirmed": { "pkce": " " }"#));
+    assert_eq!(code, ErrorCode::ProviderInvalid);
+    assert!(message.contains("must say what is unknown"), "{message}");
+}
+
+#[test]
+fn every_field_of_the_builtin_entries_can_be_marked_unconfirmed() {
+    // Identity and prose are not facts about the provider's OAuth.
+    let not_facts = [
+        "type",
+        "display_name",
+        "description",
+        "auth_model",
+        "docs_url",
+        "unconfirmed",
+    ];
+    let nested = ["revocation", "scope", "token_response"];
+    for p in Catalog::builtin()
+        .map(|c| c.iter().cloned().collect::<Vec<_>>())
+        .unwrap_or_default()
+    {
+        let value = serde_json::to_value(&p).unwrap_or_default();
+        for (key, v) in value.as_object().into_iter().flatten() {
+            if not_facts.contains(&key.as_str()) {
+                continue;
+            }
+            assert!(validate::FIELDS.contains(&key.as_str()), "{}: {key}", p.id);
+            if nested.contains(&key.as_str()) {
+                for sub in v.as_object().into_iter().flatten().map(|(k, _)| k) {
+                    let path = format!("{key}.{sub}");
+                    assert!(
+                        validate::FIELDS.contains(&path.as_str()),
+                        "{}: {path}",
+                        p.id
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn extra_headers_and_paths_are_checked() {
+    for (extra, wanted) in [
+        (
+            r#", "token_request_headers": { "Authorization": "x" }"#,
+            "cannot set \"Authorization\"",
+        ),
+        (
+            r#", "token_request_headers": { "Bad Name": "x" }"#,
+            "cannot set \"Bad Name\"",
+        ),
+        (
+            r#", "revocation": { "url": "https://acme.example/revoke", "headers": { "Content-Type": "text/plain" } }"#,
+            "revocation.headers cannot set",
+        ),
+        (
+            r#", "revocation": { "url": "https://acme.example/revoke", "headers": { "X-V": "caf\u00e9" } }"#,
+            "outside ASCII",
+        ),
+        (
+            r#", "token_response": { "token_path": "a..b" }"#,
+            "token_response.token_path must be a dot path",
+        ),
+        (
+            r#", "token_response": { "refresh_path": "." }"#,
+            "token_response.refresh_path must be a dot path",
+        ),
+        (
+            r#", "token_response": { "default_expires_in": 0 }"#,
+            "default_expires_in must be 1 to",
+        ),
+    ] {
+        let (code, message) = custom_err(&custom(extra));
+        assert_eq!(code, ErrorCode::ProviderInvalid, "{extra}");
+        assert!(message.contains(wanted), "{extra}: {message}");
+    }
+    let ok = custom(
+        r#", "token_request_headers": { "Notion-Version": "2022-06-28" }, "token_response": { "refresh_path": "" }, "revocation": { "url": "https://acme.example/revoke", "format": "json", "client_auth": "body" }"#,
+    );
+    assert!(Provider::from_json(&ok).is_ok(), "{ok}");
 }

@@ -77,7 +77,13 @@ pub const FIELDS: &[&str] = &[
 const MAX_DEFAULT_EXPIRES_IN: u64 = 365 * 24 * 3600;
 
 /// Headers the engine sets itself, which extra catalog headers must not replace.
-const ENGINE_HEADERS: &[&str] = &["accept", "authorization", "content-type", "content-length", "host"];
+const ENGINE_HEADERS: &[&str] = &[
+    "accept",
+    "authorization",
+    "content-type",
+    "content-length",
+    "host",
+];
 
 fn check_headers(
     p: &Provider,
@@ -301,7 +307,9 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
     {
         return Err(invalid(
             p,
-            format_args!("token_response.default_expires_in must be 1 to {MAX_DEFAULT_EXPIRES_IN} seconds"),
+            format_args!(
+                "token_response.default_expires_in must be 1 to {MAX_DEFAULT_EXPIRES_IN} seconds"
+            ),
         ));
     }
     for (field, what) in &p.unconfirmed {

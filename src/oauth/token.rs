@@ -180,7 +180,13 @@ fn token_endpoint_request(
     let url = resolve_endpoint(provider, template, config)?;
     let mut pairs: Vec<(&str, &str)> = grant.to_vec();
     let mut headers = vec![("accept".to_owned(), "application/json".to_owned())];
-    add_client_auth(provider, provider.client_auth, client, &mut pairs, &mut headers);
+    add_client_auth(
+        provider,
+        provider.client_auth,
+        client,
+        &mut pairs,
+        &mut headers,
+    );
     let (content_type, body) = encode(provider.token_request_format, &pairs);
     headers.push(("content-type".to_owned(), content_type.to_owned()));
     extra_headers(&mut headers, &provider.token_request_headers);
@@ -326,7 +332,11 @@ fn encode(format: BodyFormat, pairs: &[(&str, &str)]) -> (&'static str, Vec<u8>)
 /// The catalog's extra headers (validated names and values; never one the
 /// engine sets, see `validate.rs`).
 fn extra_headers(headers: &mut Vec<(String, String)>, extra: &BTreeMap<String, String>) {
-    headers.extend(extra.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
+    headers.extend(
+        extra
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone())),
+    );
 }
 
 /// What an OAuth `error` means for this grant.
