@@ -872,9 +872,33 @@ fn typeform_eu_responses_accounts_reach_api_eu_typeform_com() {
     assert!(t.api_base_urls.iter().all(|u| u.contains("{api_host}")));
     for url in [&t.authorization_url, &t.token_url] {
         let url = url.as_deref().unwrap_or_default();
-        assert!(url.contains("{oauth_host}") && !url.contains("{api_host}"), "{url}");
+        assert!(
+            url.contains("{oauth_host}") && !url.contains("{api_host}"),
+            "{url}"
+        );
     }
     let oauth = field(t, "oauth_host");
     assert!(matches(oauth, "api.typeform.com") && matches(oauth, "api.typeform.eu"));
     assert!(!matches(oauth, "api.eu.typeform.com"));
+}
+
+#[test]
+fn splitwise_and_clickup_tokens_never_expire_and_have_no_refresh_token() {
+    // dev.splitwise.com and developer.clickup.com/reference/getaccesstoken:
+    // the answer carries an access token only, which does not expire.
+    for id in ["splitwise", "clickup"] {
+        assert_eq!(p(id).refresh_tokens, RefreshTokens::None, "{id}");
+    }
+}
+
+#[test]
+fn a_revocation_token_param_may_not_be_a_client_field() {
+    let mut provider = p("supabase").clone();
+    assert!(provider.validate().is_ok());
+    for bad in ["", "client_id", "client_secret", "token_type_hint"] {
+        if let Some(r) = provider.revocation.as_mut() {
+            r.token_param = Some(bad.to_owned());
+        }
+        assert!(provider.validate().is_err(), "{bad:?}");
+    }
 }

@@ -180,7 +180,13 @@ fn token_endpoint_request(
     let url = resolve_endpoint(provider, template, config)?;
     let mut pairs: Vec<(&str, &str)> = grant.to_vec();
     let mut headers = vec![("accept".to_owned(), "application/json".to_owned())];
-    add_client_auth(provider, provider.client_auth, client, &mut pairs, &mut headers);
+    add_client_auth(
+        provider,
+        provider.client_auth,
+        client,
+        &mut pairs,
+        &mut headers,
+    );
     let (content_type, body) = encode(provider.token_request_format, &pairs);
     headers.push(("content-type".to_owned(), content_type.to_owned()));
     extra_headers(&mut headers, &provider.token_request_headers);
@@ -223,10 +229,32 @@ pub fn refresh_request(
     config: &BTreeMap<String, String>,
     refresh_token: &RefreshToken,
 ) -> Result<HttpRequest> {
-    let grant = [
+    refresh_request_from(provider, client, config, refresh_token, None)
+}
+
+/// A refresh by the client registered with `redirect_uri`, which the
+/// request repeats when the provider wants it (`refresh_redirect_uri`,
+/// Snowflake).
+pub fn refresh_request_from(
+    provider: &Provider,
+    client: &ClientCredentials,
+    config: &BTreeMap<String, String>,
+    refresh_token: &RefreshToken,
+    redirect_uri: Option<&str>,
+) -> Result<HttpRequest> {
+    let mut grant = vec![
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token.secret()),
     ];
+    if provider.refresh_redirect_uri {
+        let uri = redirect_uri.ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidInput,
+                format!("a {} refresh needs the redirect URI", provider.id),
+            )
+        })?;
+        grant.push(("redirect_uri", uri));
+    }
     token_endpoint_request(provider, client, config, &grant)
 }
 
@@ -245,8 +273,11 @@ pub fn revocation_request(
     let accept = ("accept".to_owned(), "application/json".to_owned());
     let mut request = match revocation.style {
         RevocationStyle::Rfc7009 => {
-            let mut pairs = vec![("token", token)];
-            if let Some(hint) = token_type_hint {
+            let field = revocation.token_param.as_deref().unwrap_or("token");
+            let mut pairs = vec![(field, token)];
+            if let Some(hint) = token_type_hint
+                && revocation.token_param.is_none()
+            {
                 pairs.push(("token_type_hint", hint));
             }
             let mut headers = vec![accept];
@@ -326,7 +357,11 @@ fn encode(format: BodyFormat, pairs: &[(&str, &str)]) -> (&'static str, Vec<u8>)
 /// The catalog's extra headers (validated names and values; never one the
 /// engine sets, see `validate.rs`).
 fn extra_headers(headers: &mut Vec<(String, String)>, extra: &BTreeMap<String, String>) {
-    headers.extend(extra.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())));
+    headers.extend(
+        extra
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone())),
+    );
 }
 
 /// What an OAuth `error` means for this grant.

@@ -750,9 +750,13 @@ fn a_slack_user_token_refresh_answers_at_the_top_level() {
     // install-provider.ts `authorize()`).
     let body = r#"{"ok":true,"app_id":"A1","access_token":"xoxe.xoxp-NEW","refresh_token":"xoxe-1-NEW",
         "expires_in":43200,"token_type":"user","scope":"search:read,channels:history","team":{"id":"T1"}}"#;
-    let t = process("slack", Grant::RefreshToken, &json(200, body)).unwrap_or_else(|e| panic!("{e}"));
+    let t =
+        process("slack", Grant::RefreshToken, &json(200, body)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(t.access_token.secret(), "xoxe.xoxp-NEW");
-    assert_eq!(t.refresh_token.as_ref().map(RefreshToken::secret), Some("xoxe-1-NEW"));
+    assert_eq!(
+        t.refresh_token.as_ref().map(RefreshToken::secret),
+        Some("xoxe-1-NEW")
+    );
     assert_eq!(t.token_type, "user");
     assert_eq!(t.expires_at_ms, Some(NOW + 43_200_000));
     assert_eq!(t.scopes, vec!["search:read", "channels:history"]);
@@ -767,16 +771,28 @@ fn a_slack_user_token_refresh_answers_at_the_top_level() {
 
 #[test]
 fn calendly_revocation_takes_the_credentials_in_the_form_body() {
-    let r = revocation_request(provider("calendly"), &client(), &BTreeMap::new(), "RT", None)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("calendly revokes"));
+    let r = revocation_request(
+        provider("calendly"),
+        &client(),
+        &BTreeMap::new(),
+        "RT",
+        None,
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| panic!("calendly revokes"));
     assert_eq!(r.url, "https://auth.calendly.com/oauth/revoke");
     assert_eq!(r.header("authorization"), None);
-    assert_eq!(r.header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
     let form: BTreeMap<String, String> = form_urlencoded::parse(&r.body).into_owned().collect();
     assert_eq!(form.get("client_id").map(String::as_str), Some("CLIENT ID"));
-    assert_eq!(form.get("client_secret").map(String::as_str), Some("SENTINEL_CS"));
+    assert_eq!(
+        form.get("client_secret").map(String::as_str),
+        Some("SENTINEL_CS")
+    );
     assert_eq!(form.get("token").map(String::as_str), Some("RT"));
     // The token endpoint keeps Basic.
     let refresh = refresh_request(
@@ -786,30 +802,53 @@ fn calendly_revocation_takes_the_credentials_in_the_form_body() {
         &RefreshToken::new("RT"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    assert!(refresh.header("authorization").is_some_and(|a| a.starts_with("Basic ")));
+    assert!(
+        refresh
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
 }
 
 #[test]
 fn linear_revokes_rfc7009_style_and_answers_scopes_space_separated() {
-    let r = revocation_request(provider("linear"), &client(), &BTreeMap::new(), "RT", Some("refresh_token"))
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("linear revokes"));
-    assert_eq!((r.method, r.url.as_str()), ("POST", "https://api.linear.app/oauth/revoke"));
+    let r = revocation_request(
+        provider("linear"),
+        &client(),
+        &BTreeMap::new(),
+        "RT",
+        Some("refresh_token"),
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| panic!("linear revokes"));
+    assert_eq!(
+        (r.method, r.url.as_str()),
+        ("POST", "https://api.linear.app/oauth/revoke")
+    );
     assert!(body_text(&r).starts_with("token=RT&token_type_hint=refresh_token"));
     let body = r#"{"access_token":"lin_oauth_1","token_type":"Bearer","expires_in":86399,"scope":"read write","refresh_token":"lin_rt_1"}"#;
-    let t = process("linear", Grant::AuthorizationCode, &json(200, body)).unwrap_or_else(|e| panic!("{e}"));
+    let t = process("linear", Grant::AuthorizationCode, &json(200, body))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(t.scopes, vec!["read", "write"]);
 }
 
 #[test]
 fn notion_revokes_with_basic_a_json_body_and_its_version_header() {
-    let r = revocation_request(provider("notion"), &client(), &BTreeMap::new(), "AT", Some("access_token"))
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("notion revokes"));
+    let r = revocation_request(
+        provider("notion"),
+        &client(),
+        &BTreeMap::new(),
+        "AT",
+        Some("access_token"),
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| panic!("notion revokes"));
     assert_eq!(r.url, "https://api.notion.com/v1/oauth/revoke");
-    assert!(r.header("authorization").is_some_and(|a| a.starts_with("Basic ")));
+    assert!(
+        r.header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert!(r.header("notion-version").is_some_and(|v| !v.is_empty()));
     let body: Value = serde_json::from_slice(&r.body).unwrap_or_default();
@@ -822,17 +861,115 @@ fn a_lifetime_the_answer_does_not_give_comes_from_the_catalog() {
     let mut p = provider("salesforce").clone();
     let body = r#"{"access_token":"00D!AQ","instance_url":"https://acme.my.salesforce.com","id":"https://login.salesforce.com/id/00D/005","token_type":"Bearer","issued_at":"1800000000000","signature":"x"}"#;
     let read = |p: &Provider| {
-        process_token_response(p, Grant::RefreshToken, &json(200, body), &[], &BTreeMap::new(), NOW)
-            .map(|t| t.expires_at_ms)
-            .unwrap_or_else(|e| panic!("{e}"))
+        process_token_response(
+            p,
+            Grant::RefreshToken,
+            &json(200, body),
+            &[],
+            &BTreeMap::new(),
+            NOW,
+        )
+        .map(|t| t.expires_at_ms)
+        .unwrap_or_else(|e| panic!("{e}"))
     };
     p.token_response.default_expires_in = Some(900);
     assert_eq!(read(&p), Some(NOW + 900_000));
     // An announced lifetime wins.
     let announced = r#"{"access_token":"AT","expires_in":60}"#;
-    let t = process_token_response(&p, Grant::AuthorizationCode, &json(200, announced), &[], &BTreeMap::new(), NOW)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let t = process_token_response(
+        &p,
+        Grant::AuthorizationCode,
+        &json(200, announced),
+        &[],
+        &BTreeMap::new(),
+        NOW,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(t.expires_at_ms, Some(NOW + 60_000));
     p.token_response.default_expires_in = None;
     assert_eq!(read(&p), None);
+}
+
+#[test]
+fn a_snowflake_refresh_repeats_the_redirect_uri_others_do_not() {
+    // docs.snowflake.com/en/user-guide/oauth-custom: a refresh posts
+    // grant_type, refresh_token and redirect_uri, with Basic client auth.
+    let rt = RefreshToken::new("RT");
+    let config = BTreeMap::from([("account".to_owned(), "myorg-acct".to_owned())]);
+    let r = refresh_request_from(
+        provider("snowflake"),
+        &client(),
+        &config,
+        &rt,
+        Some("https://a/cb"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        r.url,
+        "https://myorg-acct.snowflakecomputing.com/oauth/token-request"
+    );
+    assert_eq!(
+        body_text(&r),
+        "grant_type=refresh_token&refresh_token=RT&redirect_uri=https%3A%2F%2Fa%2Fcb"
+    );
+    assert!(
+        r.header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
+    // Without the client's redirect URI the request cannot be made.
+    let none = refresh_request(provider("snowflake"), &client(), &config, &rt);
+    assert_eq!(none.err().map(|e| e.code()), Some(ErrorCode::InvalidInput));
+    // Everyone else refreshes without it.
+    let airtable = refresh_request_from(
+        provider("airtable"),
+        &client(),
+        &BTreeMap::new(),
+        &rt,
+        Some("https://a/cb"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        body_text(&airtable),
+        "grant_type=refresh_token&refresh_token=RT"
+    );
+}
+
+#[test]
+fn supabase_revokes_the_refresh_token_in_a_json_body_with_the_client_and_no_hint() {
+    // Management API reference, POST /v1/oauth/revoke: application/json
+    // { client_id, client_secret, refresh_token }, no other property.
+    let r = revocation_request(
+        provider("supabase"),
+        &client(),
+        &BTreeMap::new(),
+        "RT",
+        Some("refresh_token"),
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| panic!("supabase revokes"));
+    assert_eq!(
+        (r.method, r.url.as_str()),
+        ("POST", "https://api.supabase.com/v1/oauth/revoke")
+    );
+    assert_eq!(r.header("authorization"), None);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let body: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+    assert_eq!(
+        body,
+        json!({ "refresh_token": "RT", "client_id": "CLIENT ID", "client_secret": "SENTINEL_CS" })
+    );
+    // The token endpoint takes Basic, as the integration guide says.
+    let refresh = refresh_request(
+        provider("supabase"),
+        &client(),
+        &BTreeMap::new(),
+        &RefreshToken::new("RT"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        refresh
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
 }
