@@ -153,6 +153,10 @@ export interface ProviderEntry {
     format?: 'form' | 'json';
     /** Extra request headers (for example Notion's `Notion-Version`). */
     headers?: Record<string, string>;
+    /** The body field carrying the token, when not `token`; no `token_type_hint` then (Supabase `refresh_token`). */
+    token_param?: string;
+    /** Only the refresh token is revoked (it ends the grant); the endpoint takes no access token. */
+    refresh_only?: boolean;
   };
   /** The `iss` sent on the callback (RFC 9207), when the provider sends one. */
   issuer?: string;
@@ -173,6 +177,8 @@ export interface ProviderEntry {
   token_request_format?: 'form' | 'json';
   /** Extra headers on every token endpoint request (code exchange and refresh). */
   token_request_headers?: Record<string, string>;
+  /** A refresh repeats the code exchange's `redirect_uri` (Snowflake). */
+  refresh_redirect_uri?: boolean;
   token_response?: {
     /** A dot path to the tokens in the code exchange's answer (Slack user tokens: `authed_user`); default the top level. */
     token_path?: string;

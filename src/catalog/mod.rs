@@ -122,6 +122,15 @@ pub struct Revocation {
     /// Extra request headers (Notion's `Notion-Version`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
+    /// The body field that carries the token (`rfc7009` style), when it is
+    /// not RFC 7009's `token`; no `token_type_hint` goes with it (Supabase:
+    /// `refresh_token`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_param: Option<String>,
+    /// Only the refresh token is revoked, which ends the grant; the endpoint
+    /// takes no access token (Supabase).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub refresh_only: bool,
 }
 
 /// How scopes go into the authorization URL.
@@ -253,6 +262,9 @@ pub struct Provider {
     /// Extra headers on every token endpoint request (code exchange and refresh).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub token_request_headers: BTreeMap<String, String>,
+    /// A refresh repeats the `redirect_uri` of the code exchange (Snowflake).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub refresh_redirect_uri: bool,
     #[serde(default)]
     pub token_response: TokenResponseSpec,
     /// Callback query parameters kept as connection config (QuickBooks `realmId`).

@@ -986,3 +986,22 @@ fn extra_headers_and_paths_are_checked() {
     );
     assert!(Provider::from_json(&ok).is_ok(), "{ok}");
 }
+fn splitwise_and_clickup_tokens_never_expire_and_have_no_refresh_token() {
+    // dev.splitwise.com and developer.clickup.com/reference/getaccesstoken:
+    // the answer carries an access token only, which does not expire.
+    for id in ["splitwise", "clickup"] {
+        assert_eq!(p(id).refresh_tokens, RefreshTokens::None, "{id}");
+    }
+}
+
+#[test]
+fn a_revocation_token_param_may_not_be_a_client_field() {
+    let mut provider = p("supabase").clone();
+    assert!(provider.validate().is_ok());
+    for bad in ["", "client_id", "client_secret", "token_type_hint"] {
+        if let Some(r) = provider.revocation.as_mut() {
+            r.token_param = Some(bad.to_owned());
+        }
+        assert!(provider.validate().is_err(), "{bad:?}");
+    }
+}

@@ -46,6 +46,8 @@ pub const FIELDS: &[&str] = &[
     "revocation.client_auth",
     "revocation.format",
     "revocation.headers",
+    "revocation.token_param",
+    "revocation.refresh_only",
     "issuer",
     "scope",
     "scope.param",
@@ -59,6 +61,7 @@ pub const FIELDS: &[&str] = &[
     "client_auth",
     "token_request_format",
     "token_request_headers",
+    "refresh_redirect_uri",
     "token_response",
     "token_response.token_path",
     "token_response.refresh_path",
@@ -286,6 +289,15 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
     if let Some(r) = &p.revocation {
         check_url(p, "revocation.url", &r.url)?;
         check_headers(p, "revocation.headers", &r.headers)?;
+        if let Some(param) = &r.token_param
+            && (param.is_empty()
+                || ["client_id", "client_secret", "token_type_hint"].contains(&param.as_str()))
+        {
+            return Err(invalid(
+                p,
+                "revocation.token_param must name a body field other than the client's",
+            ));
+        }
     }
     check_headers(p, "token_request_headers", &p.token_request_headers)?;
     for (field, path) in [

@@ -150,11 +150,12 @@ impl OAuthClient {
         refresh_token: &RefreshToken,
         scopes: &[String],
     ) -> Result<TokenSet> {
-        let request = token::refresh_request(
+        let request = token::refresh_request_from(
             &self.provider,
             &self.credentials,
             &self.connection_config,
             refresh_token,
+            Some(&self.redirect_uri),
         )?;
         let mut tokens = self
             .grant(

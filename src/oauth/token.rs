@@ -229,10 +229,32 @@ pub fn refresh_request(
     config: &BTreeMap<String, String>,
     refresh_token: &RefreshToken,
 ) -> Result<HttpRequest> {
-    let grant = [
+    refresh_request_from(provider, client, config, refresh_token, None)
+}
+
+/// A refresh by the client registered with `redirect_uri`, which the
+/// request repeats when the provider wants it (`refresh_redirect_uri`,
+/// Snowflake).
+pub fn refresh_request_from(
+    provider: &Provider,
+    client: &ClientCredentials,
+    config: &BTreeMap<String, String>,
+    refresh_token: &RefreshToken,
+    redirect_uri: Option<&str>,
+) -> Result<HttpRequest> {
+    let mut grant = vec![
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token.secret()),
     ];
+    if provider.refresh_redirect_uri {
+        let uri = redirect_uri.ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidInput,
+                format!("a {} refresh needs the redirect URI", provider.id),
+            )
+        })?;
+        grant.push(("redirect_uri", uri));
+    }
     token_endpoint_request(provider, client, config, &grant)
 }
 
@@ -251,8 +273,11 @@ pub fn revocation_request(
     let accept = ("accept".to_owned(), "application/json".to_owned());
     let mut request = match revocation.style {
         RevocationStyle::Rfc7009 => {
-            let mut pairs = vec![("token", token)];
-            if let Some(hint) = token_type_hint {
+            let field = revocation.token_param.as_deref().unwrap_or("token");
+            let mut pairs = vec![(field, token)];
+            if let Some(hint) = token_type_hint
+                && revocation.token_param.is_none()
+            {
                 pairs.push(("token_type_hint", hint));
             }
             let mut headers = vec![accept];

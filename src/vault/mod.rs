@@ -661,6 +661,11 @@ impl<S: Store, C: Clock> Vault<S, C> {
         record: &Record,
     ) -> Revocation {
         let mut outcome = Revocation::Revoked;
+        let refresh_only = client
+            .provider
+            .revocation
+            .as_ref()
+            .is_some_and(|r| r.refresh_only);
         if let Some(rt) = &record.refresh_token {
             let revoked = client
                 .revoke(fetch, &self.clock, rt.secret(), Some("refresh_token"))
@@ -670,6 +675,14 @@ impl<S: Store, C: Clock> Vault<S, C> {
                 Ok(Revoked::Yes) => {}
                 Err(e) => outcome = Revocation::Failed(e.code()),
             }
+        }
+        // The endpoint takes only a refresh token (whose revocation ended
+        // the grant): without one there is nothing it can revoke.
+        if refresh_only {
+            return match record.refresh_token {
+                Some(_) => outcome,
+                None => Revocation::Unsupported,
+            };
         }
         let revoked = client
             .revoke(

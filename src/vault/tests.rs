@@ -880,6 +880,37 @@ fn disconnect_tombstones_revokes_both_tokens_then_purges() {
 }
 
 #[test]
+fn a_refresh_only_revocation_sends_the_refresh_token_alone() {
+    // Supabase's /v1/oauth/revoke takes only a refresh token, and revoking
+    // it ends the grant: the access token is never sent there.
+    let w = World::new();
+    let f = fetch(vec![Ok(json_response(204, ""))]);
+    let v = w.vault(&[K1], &f);
+    block_on(v.save(&user("a"), tokens("AT1", Some("RT1"), None))).unwrap();
+    assert_eq!(
+        block_on(v.disconnect(&user("a"), &client("supabase"))).unwrap(),
+        Revocation::Revoked
+    );
+    assert_eq!(f.calls(), 1);
+    assert!(
+        body(&f, 0).contains(r#""refresh_token":"RT1""#),
+        "{}",
+        body(&f, 0)
+    );
+    assert!(
+        w.store.value(&user("a").store_key("app1")).is_none(),
+        "purged"
+    );
+    // Without a refresh token there is nothing this endpoint can revoke.
+    block_on(v.save(&user("b"), tokens("ATB", None, None))).unwrap();
+    assert_eq!(
+        block_on(v.disconnect(&user("b"), &client("supabase"))).unwrap(),
+        Revocation::Unsupported
+    );
+    assert_eq!(f.calls(), 1);
+}
+
+#[test]
 fn disconnect_reports_unsupported_revocation_and_still_purges() {
     let w = World::new();
     let f = fetch(vec![]);

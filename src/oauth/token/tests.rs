@@ -889,3 +889,87 @@ fn a_lifetime_the_answer_does_not_give_comes_from_the_catalog() {
     p.token_response.default_expires_in = None;
     assert_eq!(read(&p), None);
 }
+
+#[test]
+fn a_snowflake_refresh_repeats_the_redirect_uri_others_do_not() {
+    // docs.snowflake.com/en/user-guide/oauth-custom: a refresh posts
+    // grant_type, refresh_token and redirect_uri, with Basic client auth.
+    let rt = RefreshToken::new("RT");
+    let config = BTreeMap::from([("account".to_owned(), "myorg-acct".to_owned())]);
+    let r = refresh_request_from(
+        provider("snowflake"),
+        &client(),
+        &config,
+        &rt,
+        Some("https://a/cb"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        r.url,
+        "https://myorg-acct.snowflakecomputing.com/oauth/token-request"
+    );
+    assert_eq!(
+        body_text(&r),
+        "grant_type=refresh_token&refresh_token=RT&redirect_uri=https%3A%2F%2Fa%2Fcb"
+    );
+    assert!(
+        r.header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
+    // Without the client's redirect URI the request cannot be made.
+    let none = refresh_request(provider("snowflake"), &client(), &config, &rt);
+    assert_eq!(none.err().map(|e| e.code()), Some(ErrorCode::InvalidInput));
+    // Everyone else refreshes without it.
+    let airtable = refresh_request_from(
+        provider("airtable"),
+        &client(),
+        &BTreeMap::new(),
+        &rt,
+        Some("https://a/cb"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        body_text(&airtable),
+        "grant_type=refresh_token&refresh_token=RT"
+    );
+}
+
+#[test]
+fn supabase_revokes_the_refresh_token_in_a_json_body_with_the_client_and_no_hint() {
+    // Management API reference, POST /v1/oauth/revoke: application/json
+    // { client_id, client_secret, refresh_token }, no other property.
+    let r = revocation_request(
+        provider("supabase"),
+        &client(),
+        &BTreeMap::new(),
+        "RT",
+        Some("refresh_token"),
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| panic!("supabase revokes"));
+    assert_eq!(
+        (r.method, r.url.as_str()),
+        ("POST", "https://api.supabase.com/v1/oauth/revoke")
+    );
+    assert_eq!(r.header("authorization"), None);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let body: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+    assert_eq!(
+        body,
+        json!({ "refresh_token": "RT", "client_id": "CLIENT ID", "client_secret": "SENTINEL_CS" })
+    );
+    // The token endpoint takes Basic, as the integration guide says.
+    let refresh = refresh_request(
+        provider("supabase"),
+        &client(),
+        &BTreeMap::new(),
+        &RefreshToken::new("RT"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        refresh
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
+}

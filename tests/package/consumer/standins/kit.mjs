@@ -118,8 +118,11 @@ export const endpoint = (url) => {
  *   extras(grant) (parameters added to the redirect back), check(url) }`
  * - `token`: `{ url, clientAuth ('basic', 'body' or 'either'), format ('form',
  *   'json' or 'either'), names (renamed parameters: { client_id: 'client_key' }),
+ *   queryParams (the parameters may also come in the URL's query, ClickUp;
+ *   query parameters of `url` itself are always required as given),
  *   headers (required request headers, name -> value or RegExp),
- *   redirectUri ('required' (default), 'optional'), answer(tokens, grant, kind)
+ *   redirectUri ('required' (default), 'optional'), refreshRedirectUri
+ *   ('required': a refresh repeats the redirect_uri, Snowflake), answer(tokens, grant, kind)
  *   (the body of a good answer), error(code, kind) (`{ status, body }` of an
  *   OAuth error; default RFC 6749 §5.2 with HTTP 400), respond(status, body)
  *   (the Response; default JSON) }`
@@ -202,11 +205,20 @@ export function oauth2(spec) {
   async function tokenEndpoint(request) {
     if (request.method !== 'POST') throw fail(`${request.method} is not allowed`);
     checkHeaders(request, token.headers, 'token');
+    // Query parameters of the documented token URL are required as given
+    // (BambooHR's `request=token`).
+    const query = new URL(request.url).searchParams;
+    const fixed = new URL(token.url).searchParams;
+    for (const [k, v] of fixed) if (query.get(k) !== v) throw fail(`the token URL must carry ${k}=${v}`);
     const body = await readBody(request);
     const formats = token.format === 'either' ? ['form', 'json'] : [token.format];
     const format = body.type === 'application/json' ? 'json' : body.type === 'application/x-www-form-urlencoded' ? 'form' : null;
-    if (!format || !formats.includes(format) || !body.params) throw fail(`the body must be ${formats.join(' or ')}, not ${body.type || 'untyped'}`);
-    const params = body.params;
+    // `queryParams`: the provider also reads the parameters from the URL's
+    // query (ClickUp documents them there); a body is then optional.
+    const inQuery = token.queryParams ? Object.fromEntries([...query].filter(([k]) => !fixed.has(k))) : {};
+    const bodyless = token.queryParams && body.text === '';
+    if (!bodyless && (!format || !formats.includes(format) || !body.params)) throw fail(`the body must be ${formats.join(' or ')}, not ${body.type || 'untyped'}`);
+    const params = { ...inQuery, ...(bodyless ? {} : body.params) };
     clientOf(request, params, token.clientAuth);
     if (params.grant_type === 'authorization_code') {
       const grant = codes.get(params.code);
@@ -232,6 +244,9 @@ export function oauth2(spec) {
       if (refresh === 'none') throw fail('refresh_token is not a grant of this provider', 'unsupported_grant_type', 'refresh');
       const grant = grants.find((g) => g.refresh === params.refresh_token && g.refresh);
       if (!grant || grant.revoked) throw oauthError('invalid_grant', 'refresh', 'the refresh token is invalid, expired or revoked');
+      if (token.refreshRedirectUri === 'required' && params.redirect_uri !== grant.redirectUri) {
+        throw fail(`a refresh needs the redirect_uri of the authorization request, not ${params.redirect_uri}`, 'invalid_request', 'refresh');
+      }
       grant.refreshes += 1;
       return respond(200, answerFor(grant, 'refresh'));
     }
