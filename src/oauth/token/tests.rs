@@ -482,6 +482,44 @@ fn per_connection_values_from_the_response_and_the_callback() {
 }
 
 #[test]
+fn a_token_path_segment_of_digits_indexes_an_array() {
+    let custom = Provider::from_json(
+        r#"{"type": "acme", "display_name": "Acme", "auth_model": "oauth",
+            "authorization_url": "https://acme.example/authorize",
+            "token_url": "https://acme.example/token",
+            "token_response": {"token_path": "data.0", "connection_config": {"user_id": "data.0.user_id"}}}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let read = |body: &str| {
+        let none = BTreeMap::new();
+        process_token_response(
+            &custom,
+            Grant::AuthorizationCode,
+            &json(200, body),
+            &[],
+            &none,
+            NOW,
+        )
+    };
+    let t =
+        read(r#"{"data":[{"access_token":"SENTINEL_AT","user_id":"1020","permissions":"a,b"}]}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.access_token.secret(), "SENTINEL_AT");
+    assert_eq!(
+        t.connection_config.get("user_id").map(String::as_str),
+        Some("1020")
+    );
+    // An index past the end, or a name into an array, finds nothing.
+    for body in [r#"{"data":[]}"#, r#"{"data":[{"x":{"access_token":"x"}}]}"#] {
+        assert_eq!(
+            code_of(read(body)),
+            Some(ErrorCode::ProviderError),
+            "{body}"
+        );
+    }
+}
+
+#[test]
 fn square_expires_at_is_a_timestamp() {
     let t = process(
         "square",
