@@ -874,3 +874,28 @@ fn a_lifetime_the_answer_does_not_give_comes_from_the_catalog() {
     p.token_response.default_expires_in = None;
     assert_eq!(read(&p), None);
 }
+
+#[test]
+fn instagram_reads_the_documented_data_array_and_its_one_hour_token() {
+    // Business Login for Instagram, step 2: the short-lived token, its
+    // user id and permissions in a `data` array, with no expires_in.
+    let body = r#"{"data":[{"access_token":"IGAA_SENTINEL","user_id":"17841400000000042","permissions":"instagram_business_basic,instagram_business_content_publish"}]}"#;
+    let t = process("instagram", Grant::AuthorizationCode, &json(200, body))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.access_token.secret(), "IGAA_SENTINEL");
+    assert_eq!(
+        t.connection_config.get("user_id").map(String::as_str),
+        Some("17841400000000042")
+    );
+    assert_eq!(t.expires_at_ms, Some(NOW + 3_600_000));
+    assert!(!t.raw.to_string().contains("SENTINEL"));
+}
+
+#[test]
+fn wix_access_tokens_lapse_after_five_minutes_unannounced() {
+    let body = r#"{"access_token":"OauthNG.JWS.a","refresh_token":"OauthNG.JWS.r"}"#;
+    for grant in [Grant::AuthorizationCode, Grant::RefreshToken] {
+        let t = process("wix", grant, &json(200, body)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.expires_at_ms, Some(NOW + 300_000));
+    }
+}
