@@ -164,7 +164,8 @@ fn space() -> String {
 pub struct TokenResponseSpec {
     /// A dot path to the object holding `access_token`, `refresh_token`,
     /// `expires_in`, `scope` and `token_type` in the code exchange's answer
-    /// (Slack user: `authed_user`); absent: the top level.
+    /// (Slack user: `authed_user`; a segment of digits indexes an array,
+    /// Instagram: `data.0`); absent: the top level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_path: Option<String>,
     /// The same in a refresh's answer, when it differs: `""` is the top
@@ -187,7 +188,8 @@ pub struct TokenResponseSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_expires_in: Option<u64>,
     /// Connection-config values read from the answer: config name -> dot path
-    /// (Salesforce `instance_url`, Wrike `host`, Notion `workspace_id`, ...).
+    /// as in `token_path` (Salesforce `instance_url`, Wrike `host`, Notion
+    /// `workspace_id`, Instagram `data.0.user_id`, ...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub connection_config: BTreeMap<String, String>,
 }

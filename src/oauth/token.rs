@@ -458,8 +458,13 @@ fn sendable(token: &str, what: &str) -> Result<String> {
     }
 }
 
+/// The value at a dot path; a segment of digits indexes an array
+/// (Instagram's code exchange answers `{"data": [{…}]}`: `data.0`).
 fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(value, |v, key| v.get(key))
+    path.split('.').try_fold(value, |v, key| match v {
+        Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => v.get(key),
+    })
 }
 
 fn as_config_string(value: &Value) -> Option<String> {

@@ -482,6 +482,44 @@ fn per_connection_values_from_the_response_and_the_callback() {
 }
 
 #[test]
+fn a_token_path_segment_of_digits_indexes_an_array() {
+    let custom = Provider::from_json(
+        r#"{"type": "acme", "display_name": "Acme", "auth_model": "oauth",
+            "authorization_url": "https://acme.example/authorize",
+            "token_url": "https://acme.example/token",
+            "token_response": {"token_path": "data.0", "connection_config": {"user_id": "data.0.user_id"}}}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let read = |body: &str| {
+        let none = BTreeMap::new();
+        process_token_response(
+            &custom,
+            Grant::AuthorizationCode,
+            &json(200, body),
+            &[],
+            &none,
+            NOW,
+        )
+    };
+    let t =
+        read(r#"{"data":[{"access_token":"SENTINEL_AT","user_id":"1020","permissions":"a,b"}]}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.access_token.secret(), "SENTINEL_AT");
+    assert_eq!(
+        t.connection_config.get("user_id").map(String::as_str),
+        Some("1020")
+    );
+    // An index past the end, or a name into an array, finds nothing.
+    for body in [r#"{"data":[]}"#, r#"{"data":[{"x":{"access_token":"x"}}]}"#] {
+        assert_eq!(
+            code_of(read(body)),
+            Some(ErrorCode::ProviderError),
+            "{body}"
+        );
+    }
+}
+
+#[test]
 fn square_expires_at_is_a_timestamp() {
     let t = process(
         "square",
@@ -972,4 +1010,26 @@ fn supabase_revokes_the_refresh_token_in_a_json_body_with_the_client_and_no_hint
             .header("authorization")
             .is_some_and(|a| a.starts_with("Basic "))
     );
+fn instagram_reads_the_documented_data_array_and_its_one_hour_token() {
+    // Business Login for Instagram, step 2: the short-lived token, its
+    // user id and permissions in a `data` array, with no expires_in.
+    let body = r#"{"data":[{"access_token":"IGAA_SENTINEL","user_id":"17841400000000042","permissions":"instagram_business_basic,instagram_business_content_publish"}]}"#;
+    let t = process("instagram", Grant::AuthorizationCode, &json(200, body))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.access_token.secret(), "IGAA_SENTINEL");
+    assert_eq!(
+        t.connection_config.get("user_id").map(String::as_str),
+        Some("17841400000000042")
+    );
+    assert_eq!(t.expires_at_ms, Some(NOW + 3_600_000));
+    assert!(!t.raw.to_string().contains("SENTINEL"));
+}
+
+#[test]
+fn wix_access_tokens_lapse_after_five_minutes_unannounced() {
+    let body = r#"{"access_token":"OauthNG.JWS.a","refresh_token":"OauthNG.JWS.r"}"#;
+    for grant in [Grant::AuthorizationCode, Grant::RefreshToken] {
+        let t = process("wix", grant, &json(200, body)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.expires_at_ms, Some(NOW + 300_000));
+    }
 }

@@ -1,14 +1,10 @@
-// Every stand-in, one module per provider (or per family sharing one
-// authorization server). Each module exports `types` (the catalog types it
-// stands in for) and `create(type)`; the flow test checks that together
-// they cover the catalog exactly.
-import * as bamboohr from './bamboohr.mjs';
-import * as clickup from './clickup.mjs';
-import * as contentful from './contentful.mjs';
-import * as databricks from './databricks.mjs';
-import * as google from './google.mjs';
-import * as snowflake from './snowflake.mjs';
-import * as splitwise from './splitwise.mjs';
-import * as supabase from './supabase.mjs';
+// Every stand-in: each module of this folder but the toolkit (kit.mjs) is
+// one provider's (or one family's sharing an authorization server). Each
+// exports `types` (the catalog types it stands in for) and `create(type)`;
+// the flow test checks that together they cover the catalog exactly.
+import { readdirSync } from 'node:fs';
 
-export const standIns = [bamboohr, clickup, contentful, databricks, google, snowflake, splitwise, supabase];
+const here = new URL('./', import.meta.url);
+const files = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'kit.mjs' && f !== 'index.mjs').sort();
+
+export const standIns = await Promise.all(files.map((f) => import(new URL(f, here).href)));
