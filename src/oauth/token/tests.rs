@@ -1010,6 +1010,9 @@ fn supabase_revokes_the_refresh_token_in_a_json_body_with_the_client_and_no_hint
             .header("authorization")
             .is_some_and(|a| a.starts_with("Basic "))
     );
+}
+
+#[test]
 fn instagram_reads_the_documented_data_array_and_its_one_hour_token() {
     // Business Login for Instagram, step 2: the short-lived token, its
     // user id and permissions in a `data` array, with no expires_in.
