@@ -346,7 +346,8 @@ pub fn classify_error(grant: Grant, error: &str) -> ErrorCode {
             | "invalid_refresh_token"
             | "token_revoked"
             | "token_expired"
-            | "refresh_token_expired",
+            | "refresh_token_expired"
+            | "bad_refresh_token",
         ) => ErrorCode::NeedsReconnect,
         (
             Grant::AuthorizationCode,
@@ -383,6 +384,7 @@ pub const KNOWN_ERRORS: &[&str] = &[
     "token_revoked",
     "token_expired",
     "refresh_token_expired",
+    "bad_refresh_token",
     "bad_verification_code",
     "invalid_code",
     "code_already_used",
