@@ -55,7 +55,9 @@ const slackError = (code, kind, description) => {
 
 export function create(type) {
   const user = type === 'slack';
-  const prefix = user ? 'xoxp-1-' : 'xoxb-1-';
+  // Rotating apps' access tokens are xoxe.xoxp- / xoxe.xoxb- (the SDK's
+  // token-rotation tests); refresh tokens xoxe-1-.
+  const prefix = user ? 'xoxe.xoxp-1-' : 'xoxe.xoxb-1-';
   return oauth2({
     type,
     docs: [
