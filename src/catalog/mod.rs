@@ -103,6 +103,16 @@ pub enum RevocationStyle {
 }
 unit_enum!(RevocationStyle { "rfc7009" => Rfc7009, "bearer" => Bearer, "github_application" => GithubApplication, "square_client" => SquareClient });
 
+impl RevocationStyle {
+    /// Whether the endpoint takes a refresh token. Only RFC 7009 does: the
+    /// others authenticate with, or name, an access token (Dropbox's and
+    /// Slack's Bearer, GitHub's `access_token`, Square's `access_token`),
+    /// and revoking that access token ends its grant.
+    pub fn takes_refresh_tokens(self) -> bool {
+        self == RevocationStyle::Rfc7009
+    }
+}
+
 /// The revocation endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

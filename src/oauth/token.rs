@@ -381,7 +381,8 @@ pub fn classify_error(grant: Grant, error: &str) -> ErrorCode {
             | "invalid_refresh_token"
             | "token_revoked"
             | "token_expired"
-            | "refresh_token_expired",
+            | "refresh_token_expired"
+            | "bad_refresh_token",
         ) => ErrorCode::NeedsReconnect,
         (
             Grant::AuthorizationCode,
@@ -418,6 +419,7 @@ pub const KNOWN_ERRORS: &[&str] = &[
     "token_revoked",
     "token_expired",
     "refresh_token_expired",
+    "bad_refresh_token",
     "bad_verification_code",
     "invalid_code",
     "code_already_used",

@@ -653,7 +653,8 @@ impl<S: Store, C: Clock> Vault<S, C> {
         self.revoke(client, fetch, record).await;
     }
 
-    /// Revokes the refresh token, then the access token (RFC 7009).
+    /// Revokes the refresh token, then the access token (RFC 7009); where
+    /// the endpoint takes only access tokens, the access token alone.
     async fn revoke<F: Fetch>(
         &self,
         client: &OAuthClient,
@@ -661,12 +662,10 @@ impl<S: Store, C: Clock> Vault<S, C> {
         record: &Record,
     ) -> Revocation {
         let mut outcome = Revocation::Revoked;
-        let refresh_only = client
-            .provider
-            .revocation
-            .as_ref()
-            .is_some_and(|r| r.refresh_only);
-        if let Some(rt) = &record.refresh_token {
+        let revocation = client.provider.revocation.as_ref();
+        let refresh_only = revocation.is_some_and(|r| r.refresh_only);
+        let takes_refresh = revocation.is_none_or(|r| r.style.takes_refresh_tokens());
+        if let Some(rt) = record.refresh_token.as_ref().filter(|_| takes_refresh) {
             let revoked = client
                 .revoke(fetch, &self.clock, rt.secret(), Some("refresh_token"))
                 .await;

@@ -911,6 +911,42 @@ fn a_refresh_only_revocation_sends_the_refresh_token_alone() {
 }
 
 #[test]
+fn disconnect_revokes_only_the_access_token_where_the_endpoint_takes_no_refresh_token() {
+    // Dropbox's and Slack's revocation authenticate with the token as
+    // Bearer: a refresh token there is refused (Dropbox: 401
+    // invalid_access_token), and revoking the access token ends the grant.
+    for provider in ["dropbox", "slack", "github"] {
+        let w = World::new();
+        let f = fetch(vec![Ok(json_response(200, "")), Ok(json_response(200, ""))]);
+        let v = w.vault(&[K1], &f);
+        block_on(v.save(&user("a"), tokens("AT1", Some("RT1"), None))).unwrap();
+        assert_eq!(
+            block_on(v.disconnect(&user("a"), &client(provider))).unwrap(),
+            Revocation::Revoked,
+            "{provider}"
+        );
+        assert_eq!(
+            f.calls(),
+            1,
+            "{provider}: one revocation, of the access token"
+        );
+        let bearer = f.requests.borrow()[0]
+            .headers
+            .iter()
+            .any(|(k, v)| k == "authorization" && v == "Bearer AT1");
+        assert!(
+            bearer || body(&f, 0).contains("AT1"),
+            "{provider}: the access token is revoked"
+        );
+        assert!(
+            !body(&f, 0).contains("RT1"),
+            "{provider}: no refresh token is sent"
+        );
+        assert!(w.store.dump().is_empty(), "{provider}: purged");
+    }
+}
+
+#[test]
 fn disconnect_reports_unsupported_revocation_and_still_purges() {
     let w = World::new();
     let f = fetch(vec![]);

@@ -808,6 +808,33 @@ fn a_slack_user_token_refresh_answers_at_the_top_level() {
 }
 
 #[test]
+fn a_github_app_refresh_with_a_bad_refresh_token_asks_for_a_reconnect() {
+    // GitHub answers HTTP 200 {"error": "bad_refresh_token"} for an expired,
+    // used or revoked refresh token (docs.github.com, "Refreshing user access tokens").
+    let body = r#"{"error":"bad_refresh_token","error_description":"The refresh token passed is incorrect or expired."}"#;
+    let e = process("github", Grant::RefreshToken, &json(200, body)).err();
+    assert_eq!(e.as_ref().map(Error::code), Some(ErrorCode::NeedsReconnect));
+    assert!(e.is_some_and(|e| e.to_string().contains("bad_refresh_token")));
+}
+
+#[test]
+fn github_revocation_sends_the_user_agent_the_rest_api_requires() {
+    let r = revocation_request(provider("github"), &client(), &BTreeMap::new(), "AT", None)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("github revokes"));
+    assert!(r.header("user-agent").is_some_and(|v| !v.trim().is_empty()));
+}
+
+#[test]
+fn linkedin_answers_granted_scopes_comma_joined() {
+    let body = r#"{"access_token":"AQV1","expires_in":5184000,"scope":"email,openid,profile","token_type":"Bearer"}"#;
+    let t = process("linkedin", Grant::AuthorizationCode, &json(200, body))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.scopes, vec!["email", "openid", "profile"]);
+}
+
+#[test]
 fn calendly_revocation_takes_the_credentials_in_the_form_body() {
     let r = revocation_request(
         provider("calendly"),

@@ -294,7 +294,8 @@ export function oauth2(spec) {
 
   const routes = [
     [endpoint(token.url), tokenEndpoint],
-    ...(spec.revoke ? [[endpoint(spec.revoke.url), revokeEndpoint]] : []),
+    // A RegExp `revoke.url` matches a path with a parameter (GitHub's /applications/{client_id}/token).
+    ...(spec.revoke ? [[spec.revoke.url instanceof RegExp ? spec.revoke.url : endpoint(spec.revoke.url), revokeEndpoint]] : []),
     ...(spec.routes ?? []),
   ];
 
