@@ -986,6 +986,8 @@ fn extra_headers_and_paths_are_checked() {
     );
     assert!(Provider::from_json(&ok).is_ok(), "{ok}");
 }
+
+#[test]
 fn splitwise_and_clickup_tokens_never_expire_and_have_no_refresh_token() {
     // dev.splitwise.com and developer.clickup.com/reference/getaccesstoken:
     // the answer carries an access token only, which does not expire.
