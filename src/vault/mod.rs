@@ -653,7 +653,11 @@ impl<S: Store, C: Clock> Vault<S, C> {
         self.revoke(client, fetch, record).await;
     }
 
-    /// Revokes the refresh token, then the access token (RFC 7009).
+    /// Revokes the refresh token, then the access token (RFC 7009). Once the
+    /// refresh token is revoked, a provider may refuse the access token as
+    /// already revoked (RFC 7009 §2.1: revoking a refresh token revokes the
+    /// grant's access tokens; Salesforce then answers 400 `invalid_token`):
+    /// that refusal is not a failed revocation.
     async fn revoke<F: Fetch>(
         &self,
         client: &OAuthClient,
@@ -661,13 +665,14 @@ impl<S: Store, C: Clock> Vault<S, C> {
         record: &Record,
     ) -> Revocation {
         let mut outcome = Revocation::Revoked;
+        let mut refresh_revoked = false;
         if let Some(rt) = &record.refresh_token {
             let revoked = client
                 .revoke(fetch, &self.clock, rt.secret(), Some("refresh_token"))
                 .await;
             match revoked {
                 Ok(Revoked::Unsupported) => return Revocation::Unsupported,
-                Ok(Revoked::Yes) => {}
+                Ok(Revoked::Yes) => refresh_revoked = true,
                 Err(e) => outcome = Revocation::Failed(e.code()),
             }
         }
@@ -682,6 +687,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
         match (revoked, outcome) {
             (Ok(Revoked::Unsupported), _) => Revocation::Unsupported,
             (Ok(Revoked::Yes), outcome) => outcome,
+            (Err(e), outcome) if refresh_revoked && e.code() == ErrorCode::ProviderError => outcome,
             (Err(e), Revocation::Revoked) => Revocation::Failed(e.code()),
             (Err(_), outcome) => outcome,
         }
