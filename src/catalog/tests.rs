@@ -447,11 +447,16 @@ fn salesforce_keeps_instance_url_and_asks_for_a_refresh_token() {
         Some("instance_url")
     );
     assert!(s.scope.always.iter().any(|x| x == "refresh_token"));
+    // No expires_in: the session timeout, 15 minutes at the shortest.
+    assert_eq!(s.token_response.default_expires_in, Some(900));
     let host = field(s, "login_host");
     for ok in [
         "login.salesforce.com",
         "test.salesforce.com",
         "acme.my.salesforce.com",
+        "acme--dev.sandbox.my.salesforce.com",
+        "acme-dev-ed.develop.my.salesforce.com",
+        "site-1234.scratch.my.salesforce.com",
     ] {
         assert!(matches(host, ok), "{ok}");
     }
@@ -469,6 +474,11 @@ fn quickbooks_takes_realm_id_from_the_callback() {
     let q = p("quickbooks");
     assert_eq!(q.callback_params, vec!["realmId".to_owned()]);
     assert_eq!(q.client_auth, ClientAuth::Basic);
+    // Intuit's SDK revokes with a JSON body.
+    assert_eq!(
+        q.revocation.as_ref().map(|r| r.format),
+        Some(BodyFormat::Json)
+    );
 }
 
 #[test]

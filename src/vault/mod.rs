@@ -654,7 +654,11 @@ impl<S: Store, C: Clock> Vault<S, C> {
     }
 
     /// Revokes the refresh token, then the access token (RFC 7009); where
-    /// the endpoint takes only access tokens, the access token alone.
+    /// the endpoint takes only access tokens, the access token alone. Once
+    /// the refresh token is revoked, a provider may refuse the access token
+    /// as already revoked (RFC 7009 §2.1: revoking a refresh token revokes
+    /// the grant's access tokens; Salesforce then answers 400
+    /// `invalid_token`): that refusal is not a failed revocation.
     async fn revoke<F: Fetch>(
         &self,
         client: &OAuthClient,
@@ -662,6 +666,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
         record: &Record,
     ) -> Revocation {
         let mut outcome = Revocation::Revoked;
+        let mut refresh_revoked = false;
         let revocation = client.provider.revocation.as_ref();
         let refresh_only = revocation.is_some_and(|r| r.refresh_only);
         let takes_refresh = revocation.is_none_or(|r| r.style.takes_refresh_tokens());
@@ -671,7 +676,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
                 .await;
             match revoked {
                 Ok(Revoked::Unsupported) => return Revocation::Unsupported,
-                Ok(Revoked::Yes) => {}
+                Ok(Revoked::Yes) => refresh_revoked = true,
                 Err(e) => outcome = Revocation::Failed(e.code()),
             }
         }
@@ -694,6 +699,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
         match (revoked, outcome) {
             (Ok(Revoked::Unsupported), _) => Revocation::Unsupported,
             (Ok(Revoked::Yes), outcome) => outcome,
+            (Err(e), outcome) if refresh_revoked && e.code() == ErrorCode::ProviderError => outcome,
             (Err(e), Revocation::Revoked) => Revocation::Failed(e.code()),
             (Err(_), outcome) => outcome,
         }

@@ -947,6 +947,36 @@ fn disconnect_revokes_only_the_access_token_where_the_endpoint_takes_no_refresh_
 }
 
 #[test]
+fn an_access_token_refused_after_its_refresh_token_was_revoked_is_no_failure() {
+    // Salesforce revokes a refresh token with every access token issued
+    // from it and answers 400 invalid_token for a revoked token.
+    let w = World::new();
+    let f = fetch(vec![
+        Ok(json_response(200, "")),
+        Ok(json_response(400, r#"{"error":"invalid_token"}"#)),
+    ]);
+    let v = w.vault(&[K1], &f);
+    block_on(v.save(&user("a"), tokens("AT1", Some("RT1"), None))).unwrap();
+    assert_eq!(
+        block_on(v.disconnect(&user("a"), &client("googlecalendar"))).unwrap(),
+        Revocation::Revoked
+    );
+    assert!(w.store.dump().is_empty(), "purged");
+}
+
+#[test]
+fn an_access_token_refused_without_a_refresh_token_revoked_is_a_failure() {
+    let w = World::new();
+    let f = fetch(vec![Ok(json_response(400, r#"{"error":"invalid_token"}"#))]);
+    let v = w.vault(&[K1], &f);
+    block_on(v.save(&user("a"), tokens("AT1", None, None))).unwrap();
+    assert_eq!(
+        block_on(v.disconnect(&user("a"), &client("googlecalendar"))).unwrap(),
+        Revocation::Failed(ErrorCode::ProviderError)
+    );
+}
+
+#[test]
 fn disconnect_reports_unsupported_revocation_and_still_purges() {
     let w = World::new();
     let f = fetch(vec![]);

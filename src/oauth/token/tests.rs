@@ -139,6 +139,8 @@ fn notion_sends_json_with_basic_auth() {
     );
     let r = r.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.header("content-type"), Some("application/json"));
+    // Notion-Version on every request, the token endpoint's too.
+    assert_eq!(r.header("notion-version"), Some("2022-06-28"));
     let v: Value = serde_json::from_slice(&r.body).unwrap_or_default();
     assert_eq!(v["grant_type"], "authorization_code");
     assert!(
@@ -895,6 +897,32 @@ fn linear_revokes_rfc7009_style_and_answers_scopes_space_separated() {
     let t = process("linear", Grant::AuthorizationCode, &json(200, body))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(t.scopes, vec!["read", "write"]);
+}
+
+#[test]
+fn quickbooks_revokes_with_basic_and_a_json_body() {
+    let r = revocation_request(
+        provider("quickbooks"),
+        &client(),
+        &BTreeMap::new(),
+        "RT",
+        Some("refresh_token"),
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| panic!("quickbooks revokes"));
+    assert_eq!(
+        r.url,
+        "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
+    );
+    assert!(
+        r.header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))
+    );
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.header("accept"), Some("application/json"));
+    let body: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+    assert_eq!(body["token"], "RT");
 }
 
 #[test]

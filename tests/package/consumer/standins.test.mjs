@@ -73,6 +73,12 @@ async function connect(server, si) {
   assert.equal(page.status, 200, `${page.status} ${page.text.slice(0, 500)} ${si.problems.join('; ')}`);
   const status = await send(server, 'GET', `external-auth/status?integration_type=${si.type}&connection_id=${put.body.connection_id}`);
   assert.equal(status.body?.status, 'ACTIVE', status.text);
+  if (si.checksGrantedScopes) {
+    // The scopes the provider's answer granted, read with its separator.
+    const listed = await send(server, 'GET', 'external-auth/list');
+    const scopes = listed.body.integrations.find((i) => i.integration_type === si.type)?.scopes;
+    assert.deepEqual([...(scopes ?? [])].sort(), [...si.grants.at(-1).scopes].sort(), listed.text);
+  }
 }
 
 async function read(server, si) {
@@ -145,6 +151,7 @@ describe('each provider, against its stand-in', { concurrency: 1 }, () => {
         assert.equal(removed.status, 200, removed.text);
         if (si.revokes) {
           assert.ok(si.revocations.length > 0, 'the provider was asked to revoke');
+          assert.equal(removed.body?.revocation, 'revoked', removed.text);
           assert.equal(si.accepts(token), false, 'the provider no longer takes the access token');
         } else {
           assert.deepEqual(si.revocations, [], 'no revocation request to a provider without one');

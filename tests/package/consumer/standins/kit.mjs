@@ -132,9 +132,13 @@ export const endpoint = (url) => {
  *   'reused' (the same one keeps working) or 'none' (no refresh token)
  * - `revoke`: null (none documented), or `{ url, method, clientAuth ('basic',
  *   'body', 'none' or 'either'), format, tokenParam, headers, scope ('grant':
- *   every token of the grant dies, or 'token'), check(request, body),
- *   answer() }`
+ *   every token of the grant dies; 'token': only the one given; 'refresh':
+ *   a refresh token takes the grant with it, an access token only itself),
+ *   check(request, body),
+ *   answer(found, { live }) (`live`: the token worked until this request) }`
  * - `accessPrefix`, `refreshPrefix`: what the provider's tokens look like
+ * - `checksGrantedScopes`: the flow test checks that the connection's scopes
+ *   are the ones granted (the answer's `scope` read with its separator)
  */
 export function oauth2(spec) {
   const clientId = spec.clientId ?? `${spec.type}-client-id.apps.example`;
@@ -243,7 +247,7 @@ export function oauth2(spec) {
     if (params.grant_type === 'refresh_token') {
       if (refresh === 'none') throw fail('refresh_token is not a grant of this provider', 'unsupported_grant_type', 'refresh');
       const grant = grants.find((g) => g.refresh === params.refresh_token && g.refresh);
-      if (!grant || grant.revoked) throw oauthError('invalid_grant', 'refresh', 'the refresh token is invalid, expired or revoked');
+      if (!grant || grant.revoked || grant.refreshRevoked) throw oauthError('invalid_grant', 'refresh', 'the refresh token is invalid, expired or revoked');
       if (token.refreshRedirectUri === 'required' && params.redirect_uri !== grant.redirectUri) {
         throw fail(`a refresh needs the redirect_uri of the authorization request, not ${params.redirect_uri}`, 'invalid_request', 'refresh');
       }
@@ -272,15 +276,19 @@ export function oauth2(spec) {
       value = body.params[r.tokenParam];
     }
     const found = findToken(value);
+    // Whether the token still worked before this request (a provider may
+    // answer an already revoked token differently: `answer(found, { live })`).
+    const live = Boolean(found) && !(found.grant.revoked || (found.kind === 'access' ? found.access.revoked : found.grant.refreshRevoked));
     revocations.push({ kind: found?.kind ?? 'unknown' });
     if (found) {
-      if (r.scope === 'grant') found.grant.revoked = true;
+      const cascades = r.scope === 'grant' || (r.scope === 'refresh' && found.kind === 'refresh');
+      if (cascades) found.grant.revoked = true;
       if (found.kind === 'access') found.access.revoked = true;
       else found.grant.refreshRevoked = true;
-      if (found.kind === 'refresh' && r.scope === 'grant') found.grant.access.forEach((a) => { a.revoked = true; });
+      if (found.kind === 'refresh' && cascades) found.grant.access.forEach((a) => { a.revoked = true; });
     }
     // RFC 7009 §2.2: an unknown token is answered 200 too.
-    return r.answer ? r.answer(found) : new Response(null, { status: 200 });
+    return r.answer ? r.answer(found, { live }) : new Response(null, { status: 200 });
   }
 
   function findToken(value) {
@@ -307,6 +315,7 @@ export function oauth2(spec) {
     scopes: spec.scopes ?? [],
     connectionConfig: spec.connectionConfig,
     expectedConfig: spec.expectedConfig ?? {},
+    checksGrantedScopes: spec.checksGrantedScopes ?? false,
     refresh,
     revokes: Boolean(spec.revoke),
     problems,
