@@ -189,6 +189,8 @@ export interface ProviderEntry {
     expires_at_field?: string;
     /** The access token's lifetime in seconds when the answer gives none (tokens that expire unannounced). */
     default_expires_in?: number;
+    /** Errors in the provider's own shape: an answer whose `field` (dot path) is `value` is the OAuth error `error`. */
+    error_aliases?: { field: string; value: string; error: string }[];
     /** Connection-config name -> dot path in the token response. */
     connection_config?: Record<string, string>;
   };

@@ -197,11 +197,29 @@ pub struct TokenResponseSpec {
     /// session timeout, at least 15 minutes; Wix: 5 minutes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_expires_in: Option<u64>,
+    /// Errors in the provider's own shape, read as OAuth errors: an answer
+    /// whose `field` (a dot path) is `value` is the error `error` (Square
+    /// answers a dead refresh token with HTTP 401 and
+    /// `{"message": "Invalid refresh token"}`, no `error`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error_aliases: Vec<ErrorAlias>,
     /// Connection-config values read from the answer: config name -> dot path
     /// as in `token_path` (Salesforce `instance_url`, Wrike `host`, Notion
     /// `workspace_id`, Instagram `data.0.user_id`, ...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub connection_config: BTreeMap<String, String>,
+}
+
+/// One of [`TokenResponseSpec::error_aliases`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorAlias {
+    /// A dot path in the answer.
+    pub field: String,
+    /// The value that names the error there.
+    pub value: String,
+    /// The OAuth error it is (one the engine reads, such as `invalid_grant`).
+    pub error: String,
 }
 
 fn is_false(b: &bool) -> bool {

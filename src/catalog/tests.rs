@@ -1017,3 +1017,22 @@ fn a_revocation_token_param_may_not_be_a_client_field() {
         assert!(provider.validate().is_err(), "{bad:?}");
     }
 }
+
+#[test]
+fn error_aliases_name_a_dot_path_and_a_known_oauth_error() {
+    let ok = custom(
+        r#", "token_response": { "error_aliases": [{ "field": "errors.0.code", "value": "REFRESH_TOKEN_EXPIRED", "error": "invalid_grant" }] }"#,
+    );
+    assert!(Provider::from_json(&ok).is_ok(), "{ok}");
+    for bad in [
+        r#"{ "field": "", "value": "x", "error": "invalid_grant" }"#,
+        r#"{ "field": "a..b", "value": "x", "error": "invalid_grant" }"#,
+        r#"{ "field": "message", "value": "x", "error": "made_up" }"#,
+    ] {
+        let (code, message) = custom_err(&custom(&format!(
+            r#", "token_response": {{ "error_aliases": [{bad}] }}"#
+        )));
+        assert_eq!(code, ErrorCode::ProviderInvalid, "{bad}");
+        assert!(message.contains("error_aliases"), "{message}");
+    }
+}

@@ -69,6 +69,7 @@ pub const FIELDS: &[&str] = &[
     "token_response.form_encoded",
     "token_response.expires_at_field",
     "token_response.default_expires_in",
+    "token_response.error_aliases",
     "token_response.connection_config",
     "callback_params",
     "refresh_tokens",
@@ -323,6 +324,20 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
                 "token_response.default_expires_in must be 1 to {MAX_DEFAULT_EXPIRES_IN} seconds"
             ),
         ));
+    }
+    for alias in &p.token_response.error_aliases {
+        if alias.field.is_empty()
+            || alias.field.split('.').any(str::is_empty)
+            || !crate::oauth::token::KNOWN_ERRORS.contains(&alias.error.as_str())
+        {
+            return Err(invalid(
+                p,
+                format_args!(
+                    "token_response.error_aliases needs a dot path as field and an OAuth error the engine knows, not \"{}\"",
+                    super::printable(&alias.error)
+                ),
+            ));
+        }
     }
     for (field, what) in &p.unconfirmed {
         if !FIELDS.contains(&field.as_str()) {

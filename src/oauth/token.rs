@@ -443,6 +443,17 @@ fn provider_error(grant: Grant, error: &str) -> Error {
     )
 }
 
+/// An answer that is no token response and names no error: 401 is the
+/// client's credentials (RFC 6749 §5.2 `invalid_client`), anything else
+/// the provider's.
+fn status_error(status: u16) -> Error {
+    let code = match status {
+        401 => ErrorCode::ProviderConfigError,
+        _ => ErrorCode::ProviderError,
+    };
+    Error::new(code, format!("The provider answered HTTP {status}"))
+}
+
 fn shape_error(what: &str) -> Error {
     Error::new(
         ErrorCode::ProviderError,
@@ -547,14 +558,7 @@ pub fn process_token_response(
             if !(200..300).contains(&response.status)
                 && e.code() != ErrorCode::ResponseTooLarge =>
         {
-            let code = match response.status {
-                401 => ErrorCode::ProviderConfigError,
-                _ => ErrorCode::ProviderError,
-            };
-            return Err(Error::new(
-                code,
-                format!("The provider answered HTTP {}", response.status),
-            ));
+            return Err(status_error(response.status));
         }
         Err(e) => return Err(e),
     };
@@ -570,11 +574,15 @@ pub fn process_token_response(
     if let Some(error) = body.get("error") {
         return Err(provider_error(grant, error.as_str().unwrap_or_default()));
     }
+    if let Some(alias) = spec
+        .error_aliases
+        .iter()
+        .find(|a| lookup(&body, &a.field).and_then(Value::as_str) == Some(a.value.as_str()))
+    {
+        return Err(provider_error(grant, &alias.error));
+    }
     if !(200..300).contains(&response.status) {
-        return Err(Error::new(
-            ErrorCode::ProviderError,
-            format!("The provider answered HTTP {}", response.status),
-        ));
+        return Err(status_error(response.status));
     }
     let path = match grant {
         Grant::AuthorizationCode => spec.token_path.as_deref(),

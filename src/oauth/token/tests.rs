@@ -1091,3 +1091,26 @@ fn wix_access_tokens_lapse_after_five_minutes_unannounced() {
         assert_eq!(t.expires_at_ms, Some(NOW + 300_000));
     }
 }
+
+#[test]
+fn square_answers_a_dead_refresh_token_in_its_own_shape() {
+    // Square's OAuth answers carry no `error`: a revoked refresh token is
+    // HTTP 401 {"message": "Invalid refresh token", "type": "service.not_authorized"},
+    // a wrong client secret the same with "Not Authorized".
+    let dead = json(
+        401,
+        r#"{"message":"Invalid refresh token","type":"service.not_authorized"}"#,
+    );
+    assert_eq!(
+        code_of(process("square", Grant::RefreshToken, &dead)),
+        Some(ErrorCode::NeedsReconnect)
+    );
+    let client = json(
+        401,
+        r#"{"message":"Not Authorized","type":"service.not_authorized"}"#,
+    );
+    assert_eq!(
+        code_of(process("square", Grant::RefreshToken, &client)),
+        Some(ErrorCode::ProviderConfigError)
+    );
+}
