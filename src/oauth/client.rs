@@ -11,7 +11,7 @@ use super::secret::RefreshToken;
 use super::token::{self, ClientCredentials, Grant, TokenSet};
 use crate::catalog::{AuthModel, Provider};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Clock, Fetch, HttpRequest};
+use crate::http::{Clock, Fetch, HttpRequest, HttpResponse};
 
 /// What a revocation achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,7 +193,7 @@ impl OAuthClient {
         };
         let response = retry::send(fetch, clock, &self.retry, &request, None).await?;
         if (200..300).contains(&response.status) {
-            return Ok(Revoked::Yes);
+            return refused_in_200(&self.provider, &response).map_or(Ok(Revoked::Yes), Err);
         }
         let code = match response.status {
             401 | 403 => ErrorCode::ProviderConfigError,
@@ -257,3 +257,28 @@ pub fn check_redirect_uri(uri: &str) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+/// A refusal inside a 2xx answer, where the catalog names an ok field
+/// (Slack's `ok: false`); an error saying the token is already dead is no
+/// refusal: the token is as revoked as the revocation would have made it.
+fn refused_in_200(provider: &Provider, response: &HttpResponse) -> Option<Error> {
+    let ok_field = provider.token_response.ok_field.as_deref()?;
+    let body: serde_json::Value = serde_json::from_slice(&response.body).ok()?;
+    if body.get(ok_field) != Some(&serde_json::Value::Bool(false)) {
+        return None;
+    }
+    let error = body
+        .get("error")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    if matches!(error, "invalid_auth" | "token_revoked" | "token_expired") {
+        return None;
+    }
+    Some(Error::new(
+        ErrorCode::ProviderError,
+        format!(
+            "The provider refused the revocation ({})",
+            token::error_name(error)
+        ),
+    ))
+}

@@ -225,3 +225,26 @@ fn no_secret_reaches_an_error_message() {
     }
     assert!(!format!("{c:?}").contains("SENTINEL"));
 }
+
+#[test]
+fn a_revocation_refused_in_an_http_200_is_no_revocation() {
+    // Slack's auth.revoke answers every outcome with HTTP 200: `ok: false`
+    // is a refusal, except that a token already dead is as good as revoked.
+    let c = client("slack");
+    let revoke = |answer: &str| {
+        let fetch = FakeFetch::answering(vec![Ok(json_response(200, answer))]);
+        block_on(c.revoke(&fetch, &FakeClock::at(NOW), "xoxp-1", None)).map_err(|e| e.code())
+    };
+    assert_eq!(revoke(r#"{"ok":true,"revoked":true}"#), Ok(Revoked::Yes));
+    assert_eq!(
+        revoke(r#"{"ok":false,"error":"ratelimited"}"#),
+        Err(ErrorCode::ProviderError)
+    );
+    for dead in ["invalid_auth", "token_revoked", "token_expired"] {
+        assert_eq!(
+            revoke(&format!(r#"{{"ok":false,"error":"{dead}"}}"#)),
+            Ok(Revoked::Yes),
+            "{dead}"
+        );
+    }
+}
