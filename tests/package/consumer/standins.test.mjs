@@ -50,6 +50,25 @@ test('every OAuth entry of the catalog has a stand-in, and every stand-in an ent
   }
 });
 
+test('what no source confirmed is marked in its entry, and getProvider shows it', () => {
+  // The facts the catalog was checked for and no provider document confirms.
+  for (const [type, field] of [
+    ['linkedin', 'revocation'],
+    ['quickbooks', 'revocation.format'],
+    ['calendly', 'scope.separator'],
+    ['discord', 'pkce'],
+    ['box', 'pkce'],
+    ['notion', 'pkce'],
+    ['quickbooks', 'pkce'],
+    ['typeform', 'pkce'],
+  ]) {
+    const unconfirmed = api.getProvider(type).unconfirmed ?? {};
+    assert.equal(typeof unconfirmed[field], 'string', `${type}: ${field} is marked unconfirmed (${JSON.stringify(unconfirmed)})`);
+  }
+  // What a source confirmed is not marked (Google's entries cite Google's docs for every fact).
+  assert.equal(api.getProvider('googlecalendar').unconfirmed, undefined);
+});
+
 async function send(server, method, path, { json, headers = {} } = {}) {
   const url = /^https:/.test(path) ? path : `${PUBLIC}/api/apps/${APP}/${path}`;
   const h = new Headers(headers);
