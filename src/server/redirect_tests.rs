@@ -11,9 +11,10 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::*;
-use crate::catalog::{AuthModel, Catalog};
+use crate::catalog::{AuthModel, Catalog, Provider};
 use crate::config::ParsedFile;
 use crate::oauth::secret::ClientSecret;
+use crate::oauth::token::ClientCredentials;
 use crate::test_util::{FakeClock, FakeFetch, MemoryStore, block_on, json_response};
 use crate::vault::{KeyRing, VaultOptions};
 

@@ -8,9 +8,12 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::*;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Provider};
 use crate::http::{FetchFailure, HttpRequest};
+use crate::identity::User;
 use crate::oauth::secret::ClientSecret;
+use crate::oauth::state;
+use crate::oauth::token::ClientCredentials;
 use crate::test_util::{FakeClock, FakeFetch, MemoryStore, block_on, join_all, json_response};
 use crate::vault::{KeyRing, VaultOptions};
 
