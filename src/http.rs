@@ -1,43 +1,7 @@
-//! The engine's ports: HTTP ([`Fetch`]), time ([`Clock`]) and randomness
-//! ([`random_bytes`]). The core never calls a global: the wasm boundary
-//! passes the host's `fetch` and `Date.now`, tests pass fakes.
-
-use crate::error::{Error, ErrorCode, Result};
-
-/// What is wrong with an endpoint or redirect URL, if anything: it must be
-/// https (plain http only on `127.0.0.1`, `localhost` or `[::1]`), with a host, no
-/// user info, no fragment and no white space.
-pub fn url_problem(url: &str) -> Option<&'static str> {
-    let rest = if let Some(r) = url.strip_prefix("https://") {
-        r
-    } else if let Some(r) = url.strip_prefix("http://") {
-        let authority = r.split(['/', '?', '#']).next().unwrap_or_default();
-        let host = match authority.strip_prefix("[::1]") {
-            Some(_) => "[::1]",
-            None => authority.split(':').next().unwrap_or_default(),
-        };
-        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
-            return Some("must use https (http only on 127.0.0.1, localhost or [::1])");
-        }
-        r
-    } else {
-        return Some("must be an absolute https URL");
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.is_empty() {
-        return Some("has no host");
-    }
-    if authority.contains('@') {
-        return Some("must not hold user info");
-    }
-    if url.contains('#') {
-        return Some("must not have a fragment");
-    }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Some("holds white space");
-    }
-    None
-}
+//! HTTP messages as the engine sees them ([`HttpRequest`], [`HttpResponse`],
+//! [`FetchFailure`]) and the rules their parts meet: header names and
+//! values, the 1 MiB body limit. The port that sends them is
+//! [`crate::ports::Fetch`].
 
 /// Whether `name` can be an HTTP header name: an RFC 9110 token (letters,
 /// digits and ``!#$%&'*+-.^_`|~``), not empty.
@@ -203,74 +167,6 @@ pub fn classify_fetch_error(name: &str, message: &str, cause_code: Option<&str>)
         return FetchFailure::BeforeSend;
     }
     FetchFailure::AfterSend
-}
-
-/// Sends HTTP requests. Implemented over the host's `fetch` in `src/wasm/`,
-/// and by closures and fakes in tests. An implementation may stop reading a
-/// body after [`MAX_BODY_BYTES`] + 1 bytes: callers reject what is larger. Futures are not `Send`: wasm is
-/// single-threaded.
-#[allow(async_fn_in_trait)]
-pub trait Fetch {
-    async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchFailure>;
-
-    /// The longest one call may take before it fails: with the retry
-    /// policy, how long a refresh can take (the vault's lease covers it).
-    fn timeout_ms(&self) -> u64 {
-        u64::from(DEFAULT_TIMEOUT_MS)
-    }
-}
-
-/// The default time a provider call may take, body included.
-pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
-
-/// The current time, in milliseconds since the Unix epoch, and waiting.
-#[allow(async_fn_in_trait)]
-pub trait Clock {
-    fn now_ms(&self) -> u64;
-    /// Waits `ms` milliseconds (between retries).
-    async fn sleep(&self, ms: u64);
-}
-
-/// The system clock (the host's `Date.now()` under wasm).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    #[cfg(not(target_arch = "wasm32"))]
-    fn now_ms(&self) -> u64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    fn now_ms(&self) -> u64 {
-        // Date.now() is an integral number of milliseconds.
-        js_sys::Date::now() as u64
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    async fn sleep(&self, ms: u64) {
-        std::thread::sleep(std::time::Duration::from_millis(ms));
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    async fn sleep(&self, ms: u64) {
-        crate::wasm::sleep_ms(ms).await;
-    }
-}
-
-/// `n` bytes from the platform's CSPRNG (`crypto.getRandomValues` under
-/// wasm). Fails closed with `RNG_UNAVAILABLE`: there is no fallback.
-pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|_| {
-        Error::new(
-            ErrorCode::RngUnavailable,
-            "The platform's secure random number generator is unavailable",
-        )
-    })?;
-    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -10,7 +10,10 @@
 //! - [`config`]: connector files (JSONC) and their validation.
 //! - [`types`]: Dynamic Types (`generateTypes`).
 //! - [`error`]: one error type with stable codes.
-//! - [`http`]: the ports (HTTP, time, randomness).
+//! - [`ports`]: what the core needs from its host: [`ports::Fetch`],
+//!   [`ports::Clock`], [`ports::Store`], randomness.
+//! - [`http`]: HTTP messages and the rules their parts meet; [`urls`]: the URL policy.
+//! - [`store_keys`]: every key written to the host store.
 //! - [`oauth`]: the OAuth engine: PKCE, sealed state, authorization URLs,
 //!   callbacks, token exchange, refresh and revocation.
 //! - [`vault`]: connections sealed at rest under a key ring, in a host
@@ -26,9 +29,12 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod oauth;
+pub mod ports;
 pub mod server;
+pub mod store_keys;
 pub mod types;
 mod unit_enum;
+pub mod urls;
 pub mod vault;
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::secret::PkceVerifier;
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::random_bytes;
+use crate::ports::random_bytes;
 
 /// The only method we send: `plain` would defeat the purpose.
 pub const METHOD: &str = "S256";

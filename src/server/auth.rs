@@ -6,9 +6,9 @@
 
 use super::{Incoming, Server};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Clock, Fetch};
 use crate::identity::{self, User};
-use crate::vault::Store;
+use crate::ports::Store;
+use crate::ports::{Clock, Fetch};
 
 /// Who app users are: verifies a user token.
 #[allow(async_fn_in_trait)]

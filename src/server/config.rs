@@ -13,12 +13,12 @@ use super::return_url;
 use super::routes::Slot;
 use crate::catalog::{Catalog, Provider, fold_type_id, printable};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::url_problem;
 use crate::identity;
 use crate::oauth::authorize::check_scopes;
 use crate::oauth::client::OAuthClient;
 use crate::oauth::secret::SealedState;
 use crate::oauth::token::ClientCredentials;
+use crate::urls::url_problem;
 use crate::vault::ConnectionKey;
 
 /// One configured connector: its provider client (with the callback as

@@ -26,11 +26,13 @@ use super::respond::{callback_headers, callback_page, callback_redirect, json_re
 use super::{Incoming, Server, Slot, Users, return_url};
 use crate::catalog::Pkce;
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Clock, Fetch, HttpResponse, random_bytes};
+use crate::http::HttpResponse;
 use crate::oauth::callback::{self, CallbackParams};
 use crate::oauth::state::{self, STATE_TTL_MS, StateClaims};
 use crate::oauth::{pkce, secret::PkceVerifier};
-use crate::vault::{Record, Store};
+use crate::ports::Store;
+use crate::ports::{Clock, Fetch, random_bytes};
+use crate::vault::Record;
 
 /// What a bound state carries of its browser's cookie value.
 pub(super) fn binding_hash(value: &str) -> String {
@@ -201,7 +203,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 "This consent link was not opened from the app's page: start again from the app",
             ));
         }
-        state::consume_ticket(self.vault.store(), ticket, self.now()).await?;
+        state::consume_ticket(self.vault.store(), &self.config.app_id, ticket, self.now()).await?;
         if matches!(slot, Slot::AppUser(_)) && ticket.user.is_none() {
             return Err(Error::new(
                 ErrorCode::StateMalformed,
@@ -330,7 +332,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     ) -> Result<Record> {
         let client = &connector.client;
         callback::check_issuer(&client.provider, params.iss.as_deref())?;
-        state::consume(self.vault.store(), claims, self.now()).await?;
+        state::consume(self.vault.store(), &self.config.app_id, claims, self.now()).await?;
         let code = params.outcome()?;
         if matches!(slot, Slot::AppUser(_)) && claims.user.is_none() {
             return Err(Error::new(

@@ -14,10 +14,12 @@ use super::respond::json_response;
 use super::{Incoming, Server, Slot, Users, return_url};
 use crate::catalog::fold_type_id;
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Clock, Fetch, HttpResponse};
+use crate::http::HttpResponse;
 use crate::oauth::authorize::check_scopes;
 use crate::oauth::state::STATE_TTL_MS;
-use crate::vault::{Status, Store};
+use crate::ports::Store;
+use crate::ports::{Clock, Fetch};
+use crate::vault::Status;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,12 +131,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     }
 
     pub(super) fn pending_key(&self, connection_id: &str) -> String {
-        let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        format!(
-            "oauth-connectors:pending:{}:{}",
-            enc(&self.config.app_id),
-            enc(connection_id)
-        )
+        crate::store_keys::pending(&self.config.app_id, connection_id)
     }
 
     /// `GET external-auth/list`: the shared connections, in Base44's shape.

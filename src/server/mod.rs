@@ -43,9 +43,11 @@ mod tokens;
 use std::pin::Pin;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Clock, Fetch, HttpResponse, MAX_BODY_BYTES};
+use crate::http::{HttpResponse, MAX_BODY_BYTES};
 use crate::oauth::state::StateKey;
-use crate::vault::{Store, Vault};
+use crate::ports::Store;
+use crate::ports::{Clock, Fetch};
+use crate::vault::Vault;
 pub use auth::{NoUsers, Users};
 pub use config::{Connector, MAX_CONNECTOR_ID_LEN, RedirectUri, ServerConfig, check_connector_id};
 pub use respond::{coarse_code, error_response, json_response};

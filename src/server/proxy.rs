@@ -12,10 +12,9 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Provider, printable};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{
-    FetchFailure, HttpRequest, HttpResponse, header_value_problem, is_header_name, url_problem,
-};
+use crate::http::{FetchFailure, HttpRequest, HttpResponse, header_value_problem, is_header_name};
 use crate::oauth::authorize::resolve_endpoint;
+use crate::urls::url_problem;
 
 /// The body of `POST connectors/{type}/call`.
 #[derive(Debug, Deserialize)]

@@ -1586,7 +1586,13 @@ fn a_start_ticket_opens_once_so_the_attacker_who_opened_his_gains_nothing() {
     let ticket = query_param(&start, "ticket");
     let replayed = block_on(async {
         let claims = state::open_ticket(&env.server.state_key, &ticket, &slot.label(), T0)?;
-        state::consume_ticket(env.server.vault.store(), &claims, T0).await
+        state::consume_ticket(
+            env.server.vault.store(),
+            &env.server.config.app_id,
+            &claims,
+            T0,
+        )
+        .await
     });
     assert_eq!(
         replayed.err().map(|e| e.code()),

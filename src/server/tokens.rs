@@ -10,8 +10,10 @@ use super::config::{Connector, key_of};
 use super::respond::json_response;
 use super::{Incoming, Server, Slot, Users, proxy, redact};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Clock, Fetch, HttpResponse, MAX_BODY_BYTES};
-use crate::vault::{Record, Store};
+use crate::http::{HttpResponse, MAX_BODY_BYTES};
+use crate::ports::Store;
+use crate::ports::{Clock, Fetch};
+use crate::vault::Record;
 
 /// `null` for an empty connection config, as the SDK expects.
 fn config_json(record: &Record) -> Value {

@@ -76,18 +76,7 @@ impl ConnectionKey {
     /// also the record's associated data: a record moved to another slot
     /// does not open.
     pub fn store_key(&self, app: &str) -> String {
-        let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        let mut key = format!(
-            "oauth-connectors:conn:{}:{}:{}",
-            enc(app),
-            self.kind().as_str(),
-            enc(self.connector())
-        );
-        if let Some(user) = self.user_id() {
-            key.push(':');
-            key.push_str(&enc(user));
-        }
-        key
+        crate::store_keys::connection(app, self.kind().as_str(), self.connector(), self.user_id())
     }
 
     /// Checks the parts: non-empty, at most 256 bytes.

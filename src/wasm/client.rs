@@ -19,12 +19,13 @@ use super::{
     optional_whole, options_object, printable, provider_from_js, required_string, to_js,
     to_js_error, with_catalog,
 };
-use crate::http::{SystemClock, random_bytes};
 use crate::oauth::callback::check_issuer;
 use crate::oauth::client::{OAuthClient as Client, Revoked};
 use crate::oauth::pkce;
 use crate::oauth::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::oauth::token::{Account, ClientCredentials, TokenSet};
+use crate::ports::random_bytes;
+use crate::wasm::clock::SystemClock;
 
 const OPTIONS: [&str; 8] = [
     "provider",

@@ -7,6 +7,7 @@
 //! the wasm small, and `JSON.parse` is fast.
 
 mod client;
+pub(crate) mod clock;
 mod fetch;
 mod server;
 mod store;

@@ -21,12 +21,13 @@ use super::{
 use crate::catalog::{Catalog, Provider, printable};
 use crate::config;
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{MAX_BODY_BYTES, SystemClock};
+use crate::http::MAX_BODY_BYTES;
 use crate::identity::{Hs256, User};
 use crate::oauth::secret::ClientSecret;
 use crate::oauth::token::ClientCredentials;
 use crate::server::{Incoming, NoUsers, Server, ServerConfig, Slot, Users, error_response};
 use crate::vault::{KeyRing, Vault, VaultOptions};
+use crate::wasm::clock::SystemClock;
 
 const OPTIONS: [&str; 18] = [
     "appId",

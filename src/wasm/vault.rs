@@ -16,9 +16,9 @@ use super::{
     JsResult, check_keys, get, input_error, optional_string, options_object, required_string,
     to_js, to_js_error,
 };
-use crate::http::SystemClock;
 use crate::oauth::token::Account;
 use crate::vault::{ConnectionKey, Event, KeyRing, Record, Revocation, Vault, VaultOptions};
+use crate::wasm::clock::SystemClock;
 
 const OPTIONS: [&str; 5] = ["secrets", "store", "appId", "onEvent", "leaseWaitMs"];
 
@@ -176,8 +176,8 @@ pub(super) fn lease_wait_from_js(value: &JsValue) -> JsResult<u64> {
 /// The vault with the `onEvent` option, when given, as its event hook.
 pub(super) fn with_event_hook<S, C>(vault: Vault<S, C>, options: &JsValue) -> JsResult<Vault<S, C>>
 where
-    S: crate::vault::Store,
-    C: crate::http::Clock,
+    S: crate::ports::Store,
+    C: crate::ports::Clock,
 {
     let hook = get(options, "onEvent");
     if hook.is_undefined() || hook.is_null() {
