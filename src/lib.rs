@@ -21,6 +21,10 @@
 //! - [`identity`]: user tokens (HS256 JWTs) and `Bearer` headers.
 //! - [`server`]: the connectors server (the Base44 wire protocol).
 //! - [`crypto`]: AES-256-GCM under HKDF-derived, per-purpose keys.
+//!
+//! Unit tests: a module's tests live in `tests.rs` in the module's folder
+//! (`foo.rs` and `foo/mod.rs` have `foo/tests.rs`, or `foo/tests/` when they
+//! need several files), declared last as `#[cfg(test)] mod tests;`; never inline.
 
 pub mod catalog;
 pub mod config;

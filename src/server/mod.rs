@@ -203,6 +203,4 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
 }
 
 #[cfg(test)]
-mod redirect_tests;
-#[cfg(test)]
 mod tests;
