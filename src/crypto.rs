@@ -73,3 +73,6 @@ pub fn open(cipher: &Aes256Gcm, aad: &[u8], sealed: &[u8]) -> Option<Zeroizing<V
         .ok()
         .map(Zeroizing::new)
 }
+
+#[cfg(test)]
+mod tests;
