@@ -317,3 +317,6 @@ impl Record {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
