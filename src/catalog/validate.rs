@@ -397,3 +397,6 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
