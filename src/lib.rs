@@ -22,6 +22,7 @@
 //! - [`server`]: the connectors server (the Base44 wire protocol).
 //! - [`crypto`]: AES-256-GCM under HKDF-derived, per-purpose keys.
 
+pub mod app_id;
 pub mod catalog;
 pub mod config;
 pub mod crypto;
