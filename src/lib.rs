@@ -26,6 +26,7 @@
 //! (`foo.rs` and `foo/mod.rs` have `foo/tests.rs`, or `foo/tests/` when they
 //! need several files), declared last as `#[cfg(test)] mod tests;`; never inline.
 
+pub mod app_id;
 pub mod catalog;
 pub mod config;
 pub mod crypto;

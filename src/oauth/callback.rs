@@ -98,6 +98,20 @@ pub fn check_issuer(provider: &Provider, iss: Option<&str>) -> Result<()> {
     }
 }
 
+/// [`check_issuer`] for a caller that may not have the callback's query
+/// (the JS `validateAuthorizationCode`, whose `callbackParams` are
+/// optional): without the callback's parameters there is no `iss` to
+/// check; with them, a missing `iss` is checked as missing.
+pub fn check_issuer_of(
+    provider: &Provider,
+    callback_params: Option<&BTreeMap<String, String>>,
+) -> Result<()> {
+    match callback_params {
+        Some(params) => check_issuer(provider, params.get("iss").map(String::as_str)),
+        None => Ok(()),
+    }
+}
+
 impl CallbackParams {
     /// The authorization code, or the provider's `error=` as a coded error.
     /// Call it only after the state was opened and consumed.

@@ -94,21 +94,59 @@ pub fn check_connector_id(id: &str) -> Result<()> {
     Ok(())
 }
 
+/// A server's connector files, validated: the files that parsed (for
+/// [`ServerConfig::check_connector_files`]) and the scopes each type's
+/// files declare, which its shared connection must hold.
+#[derive(Debug, Default)]
+pub struct ConnectorFiles {
+    pub declared: Vec<crate::config::ParsedFile>,
+    /// By integration type, the last file of a type winning. A list, not a
+    /// map: one more map type is kilobytes of wasm.
+    scopes: Vec<(String, Vec<String>)>,
+}
+
+impl ConnectorFiles {
+    /// Validates parsed files against `catalog` (`config::validate_all`,
+    /// which reports every file's error).
+    pub fn validate(
+        parsed: Vec<Result<crate::config::ParsedFile>>,
+        catalog: &Catalog,
+    ) -> Result<ConnectorFiles> {
+        let declared = parsed
+            .iter()
+            .filter_map(|f| f.as_ref().ok().cloned())
+            .collect();
+        let validated = crate::config::validate_all(parsed, catalog)?;
+        let mut scopes: Vec<(String, Vec<String>)> = Vec::new();
+        for c in validated.connectors {
+            scopes.retain(|(t, _)| *t != c.integration_type);
+            scopes.push((c.integration_type, c.scopes));
+        }
+        Ok(ConnectorFiles { declared, scopes })
+    }
+
+    /// The scopes the files declare for `integration_type` (none without a
+    /// file), taken: a type has one shared connection.
+    pub fn take_scopes(&mut self, integration_type: &str) -> Vec<String> {
+        self.scopes
+            .iter()
+            .position(|(t, _)| *t == integration_type)
+            .map(|i| self.scopes.swap_remove(i).1)
+            .unwrap_or_default()
+    }
+}
+
+/// The secret that seals `state`: the current one, first of the key ring's
+/// `secrets` (none when there is none, which `StateKey` refuses).
+pub fn state_secret<S: AsRef<[u8]>>(secrets: &[S]) -> &[u8] {
+    secrets.first().map(AsRef::as_ref).unwrap_or_default()
+}
+
 impl ServerConfig {
     /// A server for `app_id`, reached at `public_url` (https, or http on a
     /// loopback host), with the catalog it resolves types in.
     pub fn new(app_id: &str, public_url: &str, catalog: Catalog) -> Result<ServerConfig> {
-        if app_id.is_empty()
-            || app_id.len() > 128
-            || !app_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        {
-            return Err(Error::new(
-                ErrorCode::InvalidInput,
-                "appId must have 1 to 128 characters of A-Z, a-z, 0-9, '-', '_' and '.'",
-            ));
-        }
+        crate::app_id::check_app_id(app_id)?;
         let public_url = public_url.trim_end_matches('/');
         if let Some(problem) = url_problem(public_url) {
             return Err(Error::new(
@@ -240,6 +278,26 @@ impl ServerConfig {
         Ok(())
     }
 
+    /// Adds the shared connector of `integration_type` (the `credentials`
+    /// of that type) with the scopes its connector files declare.
+    pub fn add_shared(
+        &mut self,
+        integration_type: String,
+        provider: Provider,
+        credentials: ClientCredentials,
+        connection_config: BTreeMap<String, String>,
+        files: &mut ConnectorFiles,
+    ) -> Result<()> {
+        let scopes = files.take_scopes(&integration_type);
+        self.add_connector(
+            Slot::Shared(integration_type),
+            provider,
+            credentials,
+            &scopes,
+            connection_config,
+        )
+    }
+
     /// Accepts `token` as a service token: at least 16 characters that a
     /// `Bearer` header can carry (letters, digits, `-._~+/`).
     pub fn add_service_token(&mut self, token: &str) -> Result<()> {
@@ -364,3 +422,6 @@ pub(super) fn connection_id(nonce: &str) -> String {
     let digest = Sha256::digest(nonce.as_bytes());
     URL_SAFE_NO_PAD.encode(&digest[..16])
 }
+
+#[cfg(test)]
+mod tests;

@@ -49,8 +49,11 @@ use crate::ports::Store;
 use crate::ports::{Clock, Fetch};
 use crate::vault::Vault;
 pub use auth::{NoUsers, Users};
-pub use config::{Connector, MAX_CONNECTOR_ID_LEN, RedirectUri, ServerConfig, check_connector_id};
-pub use respond::{coarse_code, error_response, json_response};
+pub use config::{
+    Connector, ConnectorFiles, MAX_CONNECTOR_ID_LEN, RedirectUri, ServerConfig, check_connector_id,
+    state_secret,
+};
+pub use respond::{coarse_code, error_answer, error_response, json_response};
 pub use routes::{Route, Slot};
 use tokens::Reader;
 pub use tokens::TOKEN_TTL_HEADER;
@@ -77,15 +80,7 @@ impl Incoming {
 
     /// The path and the query (without `?`) of the URL.
     fn path_and_query(&self) -> (&str, &str) {
-        let url = self.url.split('#').next().unwrap_or_default();
-        let after_scheme = match url.find("://") {
-            Some(i) => {
-                let rest = &url[i + 3..];
-                rest.find(['/', '?']).map_or("", |j| &rest[j..])
-            }
-            None => url,
-        };
-        after_scheme.split_once('?').unwrap_or((after_scheme, ""))
+        path_and_query(&self.url)
     }
 
     /// The body as JSON; an empty body is `None`.
@@ -126,6 +121,28 @@ pub struct Server<S, F, C, U> {
     state_key: StateKey,
 }
 
+/// The path and the query (without `?`) of an absolute URL or a path.
+fn path_and_query(url: &str) -> (&str, &str) {
+    let url = url.split('#').next().unwrap_or_default();
+    let after_scheme = match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            rest.find(['/', '?']).map_or("", |j| &rest[j..])
+        }
+        None => url,
+    };
+    after_scheme.split_once('?').unwrap_or((after_scheme, ""))
+}
+
+/// [`Server::may_change_connections`] for the server of `app_id`.
+pub fn may_change_connections(method: &str, url: &str, app_id: &str) -> bool {
+    method != "GET"
+        || matches!(
+            routes::match_route(method, path_and_query(url).0, app_id),
+            Ok(Route::Callback(_))
+        )
+}
+
 impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     /// `state_secret` seals `state` (the current secret of the key ring
     /// that seals the vault's records; at least 32 bytes).
@@ -147,6 +164,14 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
 
     pub fn config(&self) -> &ServerConfig {
         &self.config
+    }
+
+    /// Whether answering `method` `url` may change what a token read
+    /// answers: every request but a read, a read being a `GET` other than a
+    /// consent's callback. The token cache of clients bound in-process
+    /// (the package's `client.js`) is emptied around each such request.
+    pub fn may_change_connections(&self, method: &str, url: &str) -> bool {
+        may_change_connections(method, url, &self.config.app_id)
     }
 
     fn now(&self) -> u64 {

@@ -49,14 +49,19 @@ pub fn json_response(status: u16, body: &Value) -> HttpResponse {
 
 /// The wire's error answer.
 pub fn error_response(e: &Error) -> HttpResponse {
-    let code = e.code().as_str();
+    error_answer(e.code().http_status(), e.code().as_str(), &e.to_string())
+}
+
+/// The wire's error shape, for any status and code (the package's JS
+/// answers `INTERNAL` and `BODY_TOO_LARGE` with it, without the server).
+pub fn error_answer(status: u16, code: &str, message: &str) -> HttpResponse {
     HttpResponse {
-        status: e.code().http_status(),
+        status,
         headers: header_pairs(&[
             ("content-type", "application/json"),
             ("x-base44-connector-error", code),
         ]),
-        body: serde_json::to_vec(&json!({ "error": { "code": code, "message": e.to_string() } }))
+        body: serde_json::to_vec(&json!({ "error": { "code": code, "message": message } }))
             .unwrap_or_default(),
     }
 }

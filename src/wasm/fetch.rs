@@ -24,7 +24,7 @@ use web_sys::{
     RequestRedirect,
 };
 
-use super::{array_from, get, input_error, optional_whole, settled};
+use super::convert::{array_from, get, input_error, optional_whole, settled};
 use crate::http::{
     FetchFailure, HttpRequest, HttpResponse, MAX_BODY_BYTES, classify_fetch_error,
     header_value_problem, is_header_name,

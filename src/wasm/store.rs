@@ -7,7 +7,7 @@
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::{JsResult, get, input_error, settled};
+use super::convert::{JsResult, get, input_error, settled};
 use crate::error::Result;
 use crate::ports::{Store, unavailable};
 

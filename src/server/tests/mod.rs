@@ -28,6 +28,7 @@ mod leaks;
 mod manage;
 mod redirects;
 mod respond;
+mod token_cache;
 mod tokens;
 
 const SECRET: &str = "server-test-secret-0123456789abcdef";
