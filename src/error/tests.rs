@@ -50,3 +50,23 @@ fn codes_are_distinct_and_upper_snake() {
         );
     }
 }
+
+#[test]
+fn all_lists_each_code_once_in_declaration_order() {
+    for (i, c) in ErrorCode::ALL.iter().enumerate() {
+        assert_eq!(*c as usize, i, "{c}");
+    }
+}
+
+/// The host-side twin of the package test: `index.d.ts`'s
+/// `ConnectorsErrorCode` names every code.
+#[test]
+fn the_package_types_list_every_code() {
+    let dts = include_str!("../../pkg-template/index.d.ts");
+    let missing: Vec<&str> = ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !dts.contains(&format!("'{c}'")))
+        .collect();
+    assert!(missing.is_empty(), "index.d.ts lacks {missing:?}");
+}

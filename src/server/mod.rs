@@ -23,10 +23,10 @@
 //!   status and the `x-base44-connector-error` header; no message holds a
 //!   token, code, state or secret.
 //!
-//! One file per job: [`config`] (what the server serves), [`auth`] (who is
-//! calling), [`connect`] (consent, the start route and the callback),
-//! [`manage`] (the management calls), [`tokens`] (token reads and
-//! `callApi`), [`respond`] (the answers), beside the pure [`routes`],
+//! One file per job: `config` (what the server serves), `auth` (who is
+//! calling), `connect` (consent, the start route and the callback),
+//! `manage` (the management calls), `tokens` (token reads and
+//! `callApi`), `respond` (the answers), beside the pure [`routes`],
 //! [`proxy`], [`redact`] and [`return_url`].
 
 mod auth;

@@ -1,14 +1,15 @@
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mine {
-    First,
-    AppUser,
+unit_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Mine {
+        First = "first",
+        AppUser = "app_user",
+    }
 }
-unit_enum!(Mine { "first" => First, "app_user" => AppUser });
 
 /// The derive's twin, for comparing messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Derived {
     First,
@@ -52,4 +53,28 @@ fn reads_and_fails_like_the_derive() {
     );
     let value = serde_json::json!("app_user");
     assert_eq!(Mine::deserialize(&value).ok(), Some(Mine::AppUser));
+}
+
+#[test]
+fn writes_like_the_derive() {
+    for (mine, derived) in [
+        (Mine::First, Derived::First),
+        (Mine::AppUser, Derived::AppUser),
+    ] {
+        assert_eq!(
+            serde_json::to_string(&mine).ok(),
+            serde_json::to_string(&derived).ok()
+        );
+        assert_eq!(
+            serde_json::to_value(mine).ok(),
+            serde_json::to_value(derived).ok()
+        );
+        assert_eq!(
+            Some(mine.as_str()),
+            serde_json::to_value(derived)
+                .ok()
+                .as_ref()
+                .and_then(|v| v.as_str())
+        );
+    }
 }

@@ -41,6 +41,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::oauth::client::{OAuthClient, Revoked};
 use crate::oauth::token::TokenSet;
 use crate::ports::{Clock, Fetch, Store, random_bytes};
+use crate::unit_enum::unit_enum;
 use flight::Flights;
 
 /// Tuning; the defaults suit serverless functions.
@@ -119,26 +120,16 @@ pub struct Event {
     pub code: Option<ErrorCode>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventType {
-    Created,
-    Refreshed,
-    RefreshFailed,
-    Expired,
-    Recovered,
-    Disconnected,
-}
-
-impl EventType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::Created => "connection.created",
-            EventType::Refreshed => "connection.refreshed",
-            EventType::RefreshFailed => "connection.refresh_failed",
-            EventType::Expired => "connection.expired",
-            EventType::Recovered => "connection.recovered",
-            EventType::Disconnected => "connection.disconnected",
-        }
+unit_enum! {
+    /// What happened to a connection, by the name the event hook sees.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum EventType {
+        Created = "connection.created",
+        Refreshed = "connection.refreshed",
+        RefreshFailed = "connection.refresh_failed",
+        Expired = "connection.expired",
+        Recovered = "connection.recovered",
+        Disconnected = "connection.disconnected",
     }
 }
 
