@@ -22,8 +22,11 @@ import {
   authorizationUrlFast,
   authorizationUrlFastParams,
   authorizationUrlOf,
+  authorizationUrlOptions,
+  errorAnswer,
 } from './oauth_connectors.js';
 import { memoryStore } from './stores.js';
+import { inProcess } from './client.js';
 
 /** Options with `memoryStore()` filled in when no store is given. */
 const withStore = (options) =>
@@ -38,7 +41,8 @@ export class TokenVault extends WasmTokenVault {
   }
 }
 
-const AUTHORIZATION_URL_OPTIONS = ['scopes', 'state', 'codeVerifier', 'params'];
+/** The options createAuthorizationURL takes, from the wasm (read once, after it is initialised). */
+let authorizationUrlKeys;
 
 /**
  * The wasm OAuthClient, with `createAuthorizationURL` reading its options
@@ -51,8 +55,9 @@ const AUTHORIZATION_URL_OPTIONS = ['scopes', 'state', 'codeVerifier', 'params'];
 export class OAuthClient extends WasmOAuthClient {
   createAuthorizationURL(options) {
     if (typeof options !== 'object' || options === null) return super.createAuthorizationURL(options);
+    authorizationUrlKeys ??= authorizationUrlOptions();
     for (const key of Object.keys(options)) {
-      if (!AUTHORIZATION_URL_OPTIONS.includes(key)) return super.createAuthorizationURL(options);
+      if (!authorizationUrlKeys.includes(key)) return super.createAuthorizationURL(options);
     }
     let scopes, state, codeVerifier, params;
     try {
@@ -101,17 +106,17 @@ export class OAuthClient extends WasmOAuthClient {
 /** Whether this process has been told once that `bindBrowser: false` is unsafe. */
 let warnedUnbound = false;
 
-// The answer to a failure that escaped the wasm: the wire's error shape,
-// code INTERNAL, no details. Built with the Response of import time, in
-// case the failure was the global one.
-const INTERNAL_BODY = JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal server error' } });
-const INTERNAL_HEADERS = [
-  ['content-type', 'application/json'],
-  ['cache-control', 'no-store'],
-  ['x-base44-connector-error', 'INTERNAL'],
-];
+// The answer to a failure that escaped the wasm: the wire's error shape
+// (from the wasm, built with the first server, before any failure), code
+// INTERNAL, no details. Built with the Response of import time, in case
+// the failure was the global one.
+let internal;
 const NativeResponse = globalThis.Response;
-const internalResponse = () => new NativeResponse(INTERNAL_BODY, { status: 500, headers: INTERNAL_HEADERS });
+const internalResponse = () => {
+  const [status, pairs, body] = internal;
+  const headers = Array.from({ length: pairs.length / 2 }, (_, i) => [pairs[2 * i], pairs[2 * i + 1]]);
+  return new NativeResponse(body, { status, headers });
+};
 
 /**
  * The connectors server: `{ fetch(request) -> Promise<Response>,
@@ -121,6 +126,7 @@ const internalResponse = () => new NativeResponse(INTERNAL_BODY, { status: 500, 
  */
 export function createConnectorsServer(options) {
   const server = new ConnectorsServer(withStore(options));
+  internal ??= errorAnswer(500, 'INTERNAL', 'Internal server error');
   if (options.bindBrowser === false && !warnedUnbound) {
     warnedUnbound = true;
     console.warn(
@@ -129,21 +135,24 @@ export function createConnectorsServer(options) {
         'attacker can send his to a victim. Remove the option to bind consents (the default).',
     );
   }
-  // The token cache of the clients bound in-process (client.js): emptied by
-  // every request but a read, whoever sends it, since a disconnect, a
-  // removal or a new consent may change what a read would answer.
+  // The token cache of the clients bound in-process (client.js): emptied
+  // before and after every request that may change what a read answers
+  // (the wasm decides, from its route table: every request but a read),
+  // whoever sends it.
   const tokens = new Map();
-  const settle = (method, url) => {
-    if (method !== 'GET' || url.includes('/callback')) tokens.clear();
+  const mayChange = (method, url) =>
+    typeof method !== 'string' || typeof url !== 'string' || server.mayChangeConnections(method, url);
+  const settle = (changes) => {
+    if (changes) tokens.clear();
   };
   const fetch = (request) => {
-    let method, url;
+    let changes;
     try {
-      [method, url] = [request?.method, String(request?.url)];
+      changes = mayChange(request?.method, String(request?.url));
     } catch {
-      [method, url] = [undefined, ''];
+      changes = true;
     }
-    settle(method, url);
+    settle(changes);
     let answer;
     try {
       answer = server.handle(request);
@@ -157,27 +166,27 @@ export function createConnectorsServer(options) {
         if (error instanceof ConnectorsError && error.code === 'INVALID_INPUT') throw error;
         return internalResponse();
       })
-      .finally(() => settle(method, url));
+      .finally(() => settle(changes));
   };
-  Object.defineProperties(fetch, {
-    [Symbol.for('oauth-connectors.token-cache')]: { value: tokens },
-    // createClient({ fetch: server.fetch }) and serveNode call this, skipping
-    // Request and Response objects: the same answers for far less work.
-    // (method, url, [name, value, ...], body bytes?) -> [status, [name, value, ...], text]
-    [Symbol.for('oauth-connectors.in-process')]: {
-      value: async (method, url, headers, body) => {
-        settle(method, url);
-        let answer;
-        try {
-          answer = await server.handleParts(method, url, headers, body);
-        } catch {
-          answer = [500, [...INTERNAL_HEADERS.flat()], INTERNAL_BODY];
-        }
-        settle(method, url);
-        return answer;
-      },
+  // createClient({ fetch: server.fetch }) and serveNode call this, skipping
+  // Request and Response objects: the same answers for far less work.
+  inProcess.bind(
+    fetch,
+    async (method, url, headers, body) => {
+      let changes = true;
+      let answer;
+      try {
+        changes = mayChange(method, url);
+        settle(changes);
+        answer = await server.handleParts(method, url, headers, body);
+      } catch {
+        answer = [internal[0], [...internal[1]], internal[2]];
+      }
+      settle(changes);
+      return answer;
     },
-  });
+    tokens,
+  );
   // What to register at each provider: [{ kind, integrationType, connectorId?, redirectUri }].
   const redirectUris = () => server.redirectUris();
   return Object.freeze({ fetch, redirectUris });

@@ -90,6 +90,31 @@ const connection = ({ access_token: accessToken, connection_config: config }) =>
 const IN_PROCESS = Symbol.for('oauth-connectors.in-process');
 /** Set on a connectors server's `fetch` (api.js): its token cache, emptied whenever its connections may change. */
 const TOKEN_CACHE = Symbol.for('oauth-connectors.token-cache');
+
+/**
+ * The in-process binding of a connectors server, in one place (not public
+ * API): api.js binds a server's `fetch` with it; the clients here and
+ * node-server.js call through it. `call(method, url, [name, value, ...],
+ * body bytes?)` resolves `[status, [name, value, ...], body text]` (the
+ * wasm's `handleParts`); `tokens` is the Map of the token cache below,
+ * which the server empties around every request that may change a
+ * connection (the wasm's route table decides which).
+ */
+export const inProcess = Object.freeze({
+  bind(fetch, call, tokens) {
+    Object.defineProperties(fetch, { [TOKEN_CACHE]: { value: tokens }, [IN_PROCESS]: { value: call } });
+  },
+  /** The bound `call` of `fetch`, or undefined. */
+  callOf(fetch) {
+    const call = fetch[IN_PROCESS];
+    return typeof call === 'function' ? call : undefined;
+  },
+  /** The bound token cache of `fetch`, or undefined. */
+  tokensOf(fetch) {
+    const tokens = fetch[TOKEN_CACHE];
+    return tokens instanceof Map ? tokens : undefined;
+  },
+});
 /** How long our connectors server hands a token out as it is (ms); Base44 sends none. */
 const TOKEN_TTL = 'x-connectors-token-ttl';
 const utf8 = new TextEncoder();
@@ -104,13 +129,13 @@ const caches = new WeakMap();
 function transport(fetch) {
   const chosen = fetch ?? globalThis.fetch;
   if (typeof chosen !== 'function') throw new Error('fetch must be a function (this runtime has no global fetch)');
-  let entries = chosen[TOKEN_CACHE];
-  if (!(entries instanceof Map)) {
+  let entries = inProcess.tokensOf(chosen);
+  if (entries === undefined) {
     entries = caches.get(chosen) ?? new Map();
     caches.set(chosen, entries);
   }
-  const direct = chosen[IN_PROCESS];
-  if (typeof direct === 'function') {
+  const direct = inProcess.callOf(chosen);
+  if (direct !== undefined) {
     const send = async (method, url, headers, body) => {
       const flat = [];
       for (const name in headers) flat.push(name, String(headers[name]));

@@ -3,8 +3,8 @@
 // and `serveNode(server)` listens with it. Plain ESM; Node 18+ (global
 // Request, Response, Headers and AbortController).
 import { ConnectorsError } from './api.js';
-
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+import { inProcess } from './client.js';
+import { errorAnswer, maxBodyBytes as serverMaxBodyBytes } from './oauth_connectors.js';
 /**
  * serveNode's limits for slow or idle clients. Node's own defaults (60 s
  * for the headers, 300 s for a request, no idle timeout, no connection
@@ -75,32 +75,36 @@ function whole(value, name, min, max, fallback) {
   }
   return value;
 }
-/** Set on a connectors server's `fetch` by createConnectorsServer (api.js). */
-const IN_PROCESS = Symbol.for('oauth-connectors.in-process');
 // A Host header is used only to make the request URL absolute (routing reads
 // the path; callback URLs come from the server's publicUrl). Anything that
 // is not a plain host[:port] is replaced, so it cannot change the path.
 const PLAIN_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 
-function sendError(res, status, code, message, extraHeaders = {}) {
+/**
+ * The error answers of a handler, in the wire's shape (from the wasm), built
+ * when the handler is: one that escaped the server must not need it.
+ */
+function errorAnswers(maxBodyBytes) {
+  return {
+    internal: errorAnswer(500, 'INTERNAL', 'Internal server error'),
+    unreadable: errorAnswer(400, 'INVALID_INPUT', 'The request could not be read'),
+    // The rest of the upload is not read: the connection closes after the answer.
+    tooLarge: errorAnswer(413, 'BODY_TOO_LARGE', `The request body is larger than ${maxBodyBytes} bytes`),
+  };
+}
+
+function sendError(res, [status, pairs, body], extraHeaders = {}) {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'cache-control': 'no-store',
-    'x-base44-connector-error': code,
-    'content-length': Buffer.byteLength(body),
-    ...extraHeaders,
-  });
+  const headers = {};
+  for (let i = 0; i < pairs.length; i += 2) headers[pairs[i]] = pairs[i + 1];
+  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body), ...extraHeaders });
   res.end(body);
 }
 
-const tooLarge = (res, max) =>
-  // The rest of the upload is not read: the connection closes after the answer.
-  sendError(res, 413, 'BODY_TOO_LARGE', `The request body is larger than ${max} bytes`, { connection: 'close' });
+const tooLarge = (res, answers) => sendError(res, answers.tooLarge, { connection: 'close' });
 
 /** The request's absolute URL: scheme and Host header, then the request target. */
 function urlOf(req) {
@@ -223,31 +227,32 @@ export function toNodeHandler(server, options) {
     throw invalid('toNodeHandler takes a connectors server (an object with a fetch method)');
   }
   const { maxBodyBytes: given } = checkOptions(options, ['maxBodyBytes'], 'toNodeHandler');
-  const maxBodyBytes = whole(given, 'maxBodyBytes', 0, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_BODY_BYTES);
+  const maxBodyBytes = whole(given, 'maxBodyBytes', 0, Number.MAX_SAFE_INTEGER, serverMaxBodyBytes());
+  const answers = errorAnswers(maxBodyBytes);
   return (req, res) => {
-    handle(server, maxBodyBytes, req, res).catch(() => sendError(res, 500, 'INTERNAL', 'Internal server error'));
+    handle(server, maxBodyBytes, answers, req, res).catch(() => sendError(res, answers.internal));
   };
 }
 
-async function handle(server, maxBodyBytes, req, res) {
+async function handle(server, maxBodyBytes, answers, req, res) {
   const method = (req.method || 'GET').toUpperCase();
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBodyBytes) {
-    tooLarge(res, maxBodyBytes);
+    tooLarge(res, answers);
     return;
   }
   let body;
   if (method !== 'GET' && method !== 'HEAD') {
     body = await readBody(req, maxBodyBytes);
     if (body === null) {
-      tooLarge(res, maxBodyBytes);
+      tooLarge(res, answers);
       return;
     }
     if (body.length === 0) body = undefined;
   }
-  const direct = server.fetch[IN_PROCESS];
-  if (typeof direct === 'function') {
-    await handleDirect(direct, method, req, res, body);
+  const direct = inProcess.callOf(server.fetch);
+  if (direct !== undefined) {
+    await handleDirect(direct, answers, method, req, res, body);
     return;
   }
   let request;
@@ -255,7 +260,7 @@ async function handle(server, maxBodyBytes, req, res) {
   try {
     request = new Request(urlOf(req), { method, headers: headersOf(req), body, signal: abort.signal });
   } catch {
-    sendError(res, 400, 'INVALID_INPUT', 'The request could not be read');
+    sendError(res, answers.unreadable);
     return;
   }
   // The client went away before the answer was sent: tell the server.
@@ -271,7 +276,7 @@ async function handle(server, maxBodyBytes, req, res) {
     }
   } catch {
     res.off('close', onClose);
-    sendError(res, 500, 'INTERNAL', 'Internal server error');
+    sendError(res, answers.internal);
     return;
   }
   try {
@@ -282,12 +287,12 @@ async function handle(server, maxBodyBytes, req, res) {
 }
 
 /** A connectors server of this package: straight into it, without Request and Response objects. */
-async function handleDirect(direct, method, req, res, body) {
+async function handleDirect(direct, answers, method, req, res, body) {
   let answer;
   try {
     answer = await direct(method, urlOf(req).href, headerPairs(req), body);
   } catch {
-    sendError(res, 500, 'INTERNAL', 'Internal server error');
+    sendError(res, answers.internal);
     return;
   }
   const [status, pairs, text] = answer;
@@ -322,7 +327,7 @@ export async function serveNode(server, options) {
   if (headersTimeoutMs > 0 && requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
     throw invalid(`headersTimeoutMs (${headersTimeoutMs}) must not be longer than requestTimeoutMs (${requestTimeoutMs})`);
   }
-  const maxBodyBytes = whole(given.maxBodyBytes, 'maxBodyBytes', 0, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_BODY_BYTES);
+  const maxBodyBytes = whole(given.maxBodyBytes, 'maxBodyBytes', 0, Number.MAX_SAFE_INTEGER, serverMaxBodyBytes());
   const handler = toNodeHandler(server, { maxBodyBytes });
   // Node looks for expired headers and requests on a timer (30 s by
   // default): every second here, or a quarter of the shortest timeout.

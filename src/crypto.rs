@@ -9,7 +9,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::random_bytes;
+use crate::ports::random_bytes;
 
 /// The shortest secret a server may use: 32 bytes.
 pub const MIN_SECRET_LEN: usize = 32;
@@ -73,3 +73,6 @@ pub fn open(cipher: &Aes256Gcm, aad: &[u8], sealed: &[u8]) -> Option<Zeroizing<V
         .ok()
         .map(Zeroizing::new)
 }
+
+#[cfg(test)]
+mod tests;

@@ -10,7 +10,10 @@
 //! - [`config`]: connector files (JSONC) and their validation.
 //! - [`types`]: Dynamic Types (`generateTypes`).
 //! - [`error`]: one error type with stable codes.
-//! - [`http`]: the ports (HTTP, time, randomness).
+//! - [`ports`]: what the core needs from its host: [`ports::Fetch`],
+//!   [`ports::Clock`], [`ports::Store`], randomness.
+//! - [`http`]: HTTP messages and the rules their parts meet; [`urls`]: the URL policy.
+//! - [`store_keys`]: every key written to the host store.
 //! - [`oauth`]: the OAuth engine: PKCE, sealed state, authorization URLs,
 //!   callbacks, token exchange, refresh and revocation.
 //! - [`vault`]: connections sealed at rest under a key ring, in a host
@@ -18,7 +21,12 @@
 //! - [`identity`]: user tokens (HS256 JWTs) and `Bearer` headers.
 //! - [`server`]: the connectors server (the Base44 wire protocol).
 //! - [`crypto`]: AES-256-GCM under HKDF-derived, per-purpose keys.
+//!
+//! Unit tests: a module's tests live in `tests.rs` in the module's folder
+//! (`foo.rs` and `foo/mod.rs` have `foo/tests.rs`, or `foo/tests/` when they
+//! need several files), declared last as `#[cfg(test)] mod tests;`; never inline.
 
+pub mod app_id;
 pub mod catalog;
 pub mod config;
 pub mod crypto;
@@ -26,9 +34,12 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod oauth;
+pub mod ports;
 pub mod server;
+pub mod store_keys;
 pub mod types;
 mod unit_enum;
+pub mod urls;
 pub mod vault;
 
 #[cfg(test)]

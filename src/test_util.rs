@@ -8,7 +8,7 @@ use std::task::{Context, Poll, Waker};
 use std::rc::Rc;
 
 use crate::error::Result;
-use crate::vault::store::{Store, unavailable};
+use crate::ports::{Store, unavailable};
 
 /// Runs a future whose fakes complete at once (no real I/O in host tests).
 pub fn block_on<F: Future>(future: F) -> F::Output {
@@ -24,7 +24,9 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 use std::cell::Cell;
 use std::collections::VecDeque;
 
-use crate::http::{Clock, Fetch, FetchFailure, HttpRequest, HttpResponse};
+use crate::http::{FetchFailure, HttpRequest, HttpResponse};
+
+use crate::ports::{Clock, Fetch};
 
 /// Runs futures together on one thread until all are done (what
 /// `Promise.all` does in JS); their outputs in order.

@@ -1,9 +1,11 @@
-//! `Deserialize` for enums of unit variants through one shared visitor.
+//! Enums of unit variants with wire names: declared once by [`unit_enum!`],
+//! read through one shared visitor.
 //!
 //! serde's derive writes a visitor pair per enum; in the wasm each came to
 //! about 1.3 KB per enum and input reader. [`unit_enum!`] implements the
 //! same thing once: the same `deserialize_enum` call, the same accepted
 //! forms and the same messages (`unknown variant `x`, expected one of ...`).
+//! Its `Serialize` makes the derive's one call (`serialize_unit_variant`).
 
 use std::fmt;
 
@@ -98,10 +100,51 @@ impl<'de> Visitor<'de> for VariantSeed {
     }
 }
 
-/// `impl Deserialize` for a unit-variant enum from its wire names:
-/// `unit_enum!(Pkce { "required" => Required, "supported" => Supported });`
+/// An enum of unit variants declared with its wire names, each written
+/// once: the enum (its attributes and derives as given), `as_str`, and a
+/// `Serialize` and `Deserialize` that read and write those names the way
+/// serde's derive with `rename_all` would.
+///
+/// ```ignore
+/// unit_enum! {
+///     /// Whether the provider accepts PKCE.
+///     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///     pub enum Pkce {
+///         Required = "required",
+///         Supported = "supported",
+///     }
+/// }
+/// ```
+///
+/// The enum must be `Copy`. Each variant keeps its own attributes (docs,
+/// `#[default]`); the `= "name"` is its wire name, not a discriminant.
 macro_rules! unit_enum {
-    ($ty:ident { $($name:literal => $variant:ident),+ $(,)? }) => {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $ty:ident {
+            $($(#[$variant_meta:meta])* $variant:ident = $name:literal),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        $vis enum $ty {
+            $($(#[$variant_meta])* $variant),+
+        }
+
+        impl $ty {
+            /// The wire name.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+        }
+
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_unit_variant(stringify!($ty), *self as u32, self.as_str())
+            }
+        }
+
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 $crate::unit_enum::deserialize(
@@ -117,60 +160,4 @@ macro_rules! unit_enum {
 pub(crate) use unit_enum;
 
 #[cfg(test)]
-mod tests {
-    use serde::Deserialize;
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    enum Mine {
-        First,
-        AppUser,
-    }
-    unit_enum!(Mine { "first" => First, "app_user" => AppUser });
-
-    /// The derive's twin, for comparing messages.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    enum Derived {
-        First,
-        AppUser,
-    }
-
-    fn both(json: &str) -> (Result<Mine, String>, Result<Derived, String>) {
-        (
-            serde_json::from_slice::<Mine>(json.as_bytes()).map_err(|e| e.to_string()),
-            serde_json::from_slice::<Derived>(json.as_bytes()).map_err(|e| e.to_string()),
-        )
-    }
-
-    #[test]
-    fn reads_and_fails_like_the_derive() {
-        for json in [
-            r#""first""#,
-            r#""app_user""#,
-            r#""second""#,
-            r#"{"app_user":null}"#,
-            r#"{"first":1}"#,
-            r#"{"nope":null}"#,
-            "1",
-            "1.5",
-            "null",
-            "[]",
-            r#""\u00e9""#,
-        ] {
-            let (mine, derived) = both(json);
-            match (mine, derived) {
-                (Ok(m), Ok(d)) => assert_eq!(format!("{m:?}"), format!("{d:?}"), "{json}"),
-                (m, d) => assert_eq!(m.err(), d.err(), "{json}"),
-            }
-        }
-        let value = serde_json::json!("second");
-        assert_eq!(
-            Mine::deserialize(&value).map_err(|e| e.to_string()).err(),
-            Derived::deserialize(&value)
-                .map_err(|e| e.to_string())
-                .err()
-        );
-        let value = serde_json::json!("app_user");
-        assert_eq!(Mine::deserialize(&value).ok(), Some(Mine::AppUser));
-    }
-}
+mod tests;

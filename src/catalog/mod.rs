@@ -22,47 +22,47 @@ pub use validate::{
     MAX_TYPE_ID_LEN, Patterns, RESERVED_PARAMS, fold_type_id, is_valid_type_id, template_names,
 };
 
-/// How the app authenticates to the provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthModel {
-    /// OAuth 2.0 authorization code flow.
-    Oauth,
-    /// Provisioned outside OAuth (Stripe): no endpoints, no scopes.
-    Managed,
+unit_enum! {
+    /// How the app authenticates to the provider.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum AuthModel {
+        /// OAuth 2.0 authorization code flow.
+        Oauth = "oauth",
+        /// Provisioned outside OAuth (Stripe): no endpoints, no scopes.
+        Managed = "managed",
+    }
 }
-unit_enum!(AuthModel { "oauth" => Oauth, "managed" => Managed });
 
-/// Whether the provider accepts PKCE (RFC 7636, always S256 here).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Pkce {
-    Required,
-    Supported,
-    Unsupported,
+unit_enum! {
+    /// Whether the provider accepts PKCE (RFC 7636, always S256 here).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Pkce {
+        Required = "required",
+        Supported = "supported",
+        Unsupported = "unsupported",
+    }
 }
-unit_enum!(Pkce { "required" => Required, "supported" => Supported, "unsupported" => Unsupported });
 
-/// How client credentials reach the token endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClientAuth {
-    /// `client_id` and `client_secret` in the request body (`client_secret_post`).
-    Body,
-    /// `Authorization: Basic base64(client_id:client_secret)` (`client_secret_basic`).
-    Basic,
+unit_enum! {
+    /// How client credentials reach the token endpoint.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ClientAuth {
+        /// `client_id` and `client_secret` in the request body (`client_secret_post`).
+        Body = "body",
+        /// `Authorization: Basic base64(client_id:client_secret)` (`client_secret_basic`).
+        Basic = "basic",
+    }
 }
-unit_enum!(ClientAuth { "body" => Body, "basic" => Basic });
 
-/// The token request body's encoding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BodyFormat {
-    #[default]
-    Form,
-    Json,
+unit_enum! {
+    /// The token request body's encoding.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum BodyFormat {
+        #[default]
+        Form = "form",
+        Json = "json",
+    }
 }
-unit_enum!(BodyFormat { "form" => Form, "json" => Json });
 
 impl BodyFormat {
     fn is_form(&self) -> bool {
@@ -70,38 +70,38 @@ impl BodyFormat {
     }
 }
 
-/// Whether a refresh returns a new refresh token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefreshTokens {
-    /// No refresh token: the access token is long-lived (or re-minted).
-    None,
-    /// Each refresh may return a new refresh token, which replaces the old.
-    Rotated,
-    /// The same refresh token keeps working.
-    Reused,
-    /// Not documented: treat a returned refresh token as a rotation.
-    #[default]
-    Unknown,
+unit_enum! {
+    /// Whether a refresh returns a new refresh token.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum RefreshTokens {
+        /// No refresh token: the access token is long-lived (or re-minted).
+        None = "none",
+        /// Each refresh may return a new refresh token, which replaces the old.
+        Rotated = "rotated",
+        /// The same refresh token keeps working.
+        Reused = "reused",
+        /// Not documented: treat a returned refresh token as a rotation.
+        #[default]
+        Unknown = "unknown",
+    }
 }
-unit_enum!(RefreshTokens { "none" => None, "rotated" => Rotated, "reused" => Reused, "unknown" => Unknown });
 
-/// How a token is revoked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RevocationStyle {
-    /// RFC 7009: POST form `token` (+ `token_type_hint`) with client auth.
-    #[default]
-    Rfc7009,
-    /// The access token as `Authorization: Bearer`, no body (Dropbox, Slack).
-    Bearer,
-    /// GitHub: `DELETE {url}/{client_id}/token` with Basic client auth and
-    /// JSON `{"access_token": …}`.
-    GithubApplication,
-    /// Square: `Authorization: Client {secret}` and JSON `{client_id, access_token}`.
-    SquareClient,
+unit_enum! {
+    /// How a token is revoked.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum RevocationStyle {
+        /// RFC 7009: POST form `token` (+ `token_type_hint`) with client auth.
+        #[default]
+        Rfc7009 = "rfc7009",
+        /// The access token as `Authorization: Bearer`, no body (Dropbox, Slack).
+        Bearer = "bearer",
+        /// GitHub: `DELETE {url}/{client_id}/token` with Basic client auth and
+        /// JSON `{"access_token": …}`.
+        GithubApplication = "github_application",
+        /// Square: `Authorization: Client {secret}` and JSON `{client_id, access_token}`.
+        SquareClient = "square_client",
+    }
 }
-unit_enum!(RevocationStyle { "rfc7009" => Rfc7009, "bearer" => Bearer, "github_application" => GithubApplication, "square_client" => SquareClient });
 
 impl RevocationStyle {
     /// Whether the endpoint takes a refresh token. Only RFC 7009 does: the

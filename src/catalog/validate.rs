@@ -146,10 +146,10 @@ pub fn template_names(url: &str) -> std::result::Result<Vec<&str>, String> {
     Ok(names)
 }
 
-/// A URL of the shape [`crate::http::url_problem`] accepts; template parts
+/// A URL of the shape [`crate::urls::url_problem`] accepts; template parts
 /// are allowed in host and path, each backed by a patterned field.
 fn check_url(p: &Provider, field: &str, url: &str) -> Result<()> {
-    if let Some(problem) = crate::http::url_problem(url) {
+    if let Some(problem) = crate::urls::url_problem(url) {
         return Err(invalid(p, format_args!("{field} {problem}: {url}")));
     }
     let names = template_names(url).map_err(|m| invalid(p, m))?;
@@ -424,3 +424,6 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

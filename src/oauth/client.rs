@@ -11,7 +11,8 @@ use super::secret::RefreshToken;
 use super::token::{self, ClientCredentials, Grant, TokenSet};
 use crate::catalog::{AuthModel, Provider};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Clock, Fetch, HttpRequest, HttpResponse};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::ports::{Clock, Fetch};
 
 /// What a revocation achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,7 +247,7 @@ impl OAuthClient {
 
 /// A redirect URI: https (http only on a loopback host), no fragment, no user info.
 pub fn check_redirect_uri(uri: &str) -> Result<()> {
-    match crate::http::url_problem(uri) {
+    match crate::urls::url_problem(uri) {
         Some(problem) => Err(Error::new(
             ErrorCode::ConfigInvalid,
             format!("redirectUri {problem}"),

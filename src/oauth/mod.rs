@@ -1,7 +1,7 @@
 //! The OAuth engine: PKCE, sealed state, authorization URLs, callbacks,
 //! token exchange, refresh and revocation for every catalog provider. Pure: HTTP, time
 //! and storage come in through the ports in [`crate::http`] and
-//! [`state::NonceStore`].
+//! [`crate::ports::NonceStore`].
 
 pub mod authorize;
 pub mod callback;

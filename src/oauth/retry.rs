@@ -5,7 +5,8 @@
 //! sent twice: reusing a code can revoke the tokens it issued.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Clock, Fetch, HttpRequest, HttpResponse, random_bytes};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::ports::{Clock, Fetch, random_bytes};
 
 use super::token::{Grant, is_retryable_status};
 

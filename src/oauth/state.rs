@@ -24,7 +24,7 @@ use super::secret::{PkceVerifier, SealedState};
 pub use crate::crypto::MIN_SECRET_LEN;
 use crate::crypto::{self, NONCE_LEN, TAG_LEN};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::random_bytes;
+use crate::ports::{NonceStore, random_bytes};
 
 /// How long a `state` is accepted.
 pub const STATE_TTL_MS: u64 = 10 * 60 * 1000;
@@ -238,18 +238,15 @@ fn open_as(
     })
 }
 
-/// The part of a store that single use needs: an atomic "set if absent"
-/// with a time to live. The token vault's store implements it.
-#[allow(async_fn_in_trait)]
-pub trait NonceStore {
-    /// Sets `key` if it is absent; returns whether it was set.
-    async fn set_if_absent(&self, key: &str, value: &str, ttl_ms: u64) -> Result<bool>;
-}
-
 /// Burns the state's nonce so it opens once: a second use, or a concurrent
 /// one, gets `STATE_REPLAYED`.
-pub async fn consume<S: NonceStore>(store: &S, claims: &StateClaims, now_ms: u64) -> Result<()> {
-    consume_as(store, "state", claims, now_ms).await
+pub async fn consume<S: NonceStore>(
+    store: &S,
+    app: &str,
+    claims: &StateClaims,
+    now_ms: u64,
+) -> Result<()> {
+    consume_as(store, app, "state", claims, now_ms).await
 }
 
 /// Burns a start ticket's nonce, as [`consume`] does a state's: the start
@@ -257,19 +254,21 @@ pub async fn consume<S: NonceStore>(store: &S, claims: &StateClaims, now_ms: u64
 /// keeps the nonce and is burnt under its own key at the callback.
 pub async fn consume_ticket<S: NonceStore>(
     store: &S,
+    app: &str,
     claims: &StateClaims,
     now_ms: u64,
 ) -> Result<()> {
-    consume_as(store, "start", claims, now_ms).await
+    consume_as(store, app, "start", claims, now_ms).await
 }
 
 async fn consume_as<S: NonceStore>(
     store: &S,
+    app: &str,
     kind: &str,
     claims: &StateClaims,
     now_ms: u64,
 ) -> Result<()> {
-    let key = format!("oauth-connectors:{kind}:{}", claims.nonce);
+    let key = crate::store_keys::used(app, kind, &claims.nonce);
     // Keep the mark until the state could no longer be accepted anyway.
     let ttl = claims
         .expires_at_ms

@@ -90,3 +90,6 @@ impl<T: Clone> Flights<T> {
         result
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -27,7 +27,6 @@
 pub mod flight;
 pub mod keyring;
 pub mod record;
-pub mod store;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -37,12 +36,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 pub use keyring::{KeyRing, Opened};
 pub use record::{ConnectionKey, Kind, Record, Status};
-pub use store::Store;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{Clock, Fetch, random_bytes};
 use crate::oauth::client::{OAuthClient, Revoked};
 use crate::oauth::token::TokenSet;
+use crate::ports::{Clock, Fetch, Store, random_bytes};
+use crate::unit_enum::unit_enum;
 use flight::Flights;
 
 /// Tuning; the defaults suit serverless functions.
@@ -121,26 +120,16 @@ pub struct Event {
     pub code: Option<ErrorCode>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventType {
-    Created,
-    Refreshed,
-    RefreshFailed,
-    Expired,
-    Recovered,
-    Disconnected,
-}
-
-impl EventType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::Created => "connection.created",
-            EventType::Refreshed => "connection.refreshed",
-            EventType::RefreshFailed => "connection.refresh_failed",
-            EventType::Expired => "connection.expired",
-            EventType::Recovered => "connection.recovered",
-            EventType::Disconnected => "connection.disconnected",
-        }
+unit_enum! {
+    /// What happened to a connection, by the name the event hook sees.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum EventType {
+        Created = "connection.created",
+        Refreshed = "connection.refreshed",
+        RefreshFailed = "connection.refresh_failed",
+        Expired = "connection.expired",
+        Recovered = "connection.recovered",
+        Disconnected = "connection.disconnected",
     }
 }
 
@@ -477,7 +466,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
                 return Ok(record);
             }
         }
-        let lease_key = format!("{skey}:lease");
+        let lease_key = crate::store_keys::lease(skey);
         let lease_id = random_id()?;
         let ttl = self.lease_ttl_ms(client, fetch);
         let give_up_at = self

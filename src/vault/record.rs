@@ -26,23 +26,13 @@ pub enum ConnectionKey {
     },
 }
 
-/// The kind of a connection, as events and records name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Shared,
-    Workspace,
-    AppUser,
-}
-unit_enum!(Kind { "shared" => Shared, "workspace" => Workspace, "app_user" => AppUser });
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Shared => "shared",
-            Kind::Workspace => "workspace",
-            Kind::AppUser => "app_user",
-        }
+unit_enum! {
+    /// The kind of a connection, as events and records name it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Kind {
+        Shared = "shared",
+        Workspace = "workspace",
+        AppUser = "app_user",
     }
 }
 
@@ -76,18 +66,7 @@ impl ConnectionKey {
     /// also the record's associated data: a record moved to another slot
     /// does not open.
     pub fn store_key(&self, app: &str) -> String {
-        let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        let mut key = format!(
-            "oauth-connectors:conn:{}:{}:{}",
-            enc(app),
-            self.kind().as_str(),
-            enc(self.connector())
-        );
-        if let Some(user) = self.user_id() {
-            key.push(':');
-            key.push_str(&enc(user));
-        }
-        key
+        crate::store_keys::connection(app, self.kind().as_str(), self.connector(), self.user_id())
     }
 
     /// Checks the parts: non-empty, at most 256 bytes.
@@ -105,25 +84,15 @@ impl ConnectionKey {
     }
 }
 
-/// Where a connection stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Active,
-    /// The provider refused the refresh token: the user must connect again.
-    Expired,
-    /// Disconnected: a tombstone until the tokens are revoked and purged.
-    Disconnected,
-}
-unit_enum!(Status { "active" => Active, "expired" => Expired, "disconnected" => Disconnected });
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Expired => "expired",
-            Status::Disconnected => "disconnected",
-        }
+unit_enum! {
+    /// Where a connection stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Status {
+        Active = "active",
+        /// The provider refused the refresh token: the user must connect again.
+        Expired = "expired",
+        /// Disconnected: a tombstone until the tokens are revoked and purged.
+        Disconnected = "disconnected",
     }
 }
 
@@ -328,3 +297,6 @@ impl Record {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

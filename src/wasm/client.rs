@@ -8,23 +8,24 @@ use std::rc::Rc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use js_sys::{Array, Object, Promise, Reflect};
+use js_sys::{Promise, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::fetch::HostFetch;
-use super::{
-    JsResult, array_from, check_keys, from_js, get, input_error, object_entries, optional_string,
-    optional_whole, options_object, printable, provider_from_js, required_string, to_js,
-    to_js_error, with_catalog,
+use super::catalog::{provider_from_js, with_catalog};
+use super::convert::{
+    JsResult, check_keys, date_or_null, from_js, get, input_error, optional_string, optional_whole,
+    options_object, required_string, set_hidden, string_list, string_map, to_js,
 };
-use crate::http::{SystemClock, random_bytes};
-use crate::oauth::callback::check_issuer;
+use super::fetch::HostFetch;
+use crate::oauth::callback::check_issuer_of;
 use crate::oauth::client::{OAuthClient as Client, Revoked};
 use crate::oauth::pkce;
 use crate::oauth::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::oauth::token::{Account, ClientCredentials, TokenSet};
+use crate::ports::random_bytes;
+use crate::wasm::clock::SystemClock;
 
 const OPTIONS: [&str; 8] = [
     "provider",
@@ -47,75 +48,6 @@ pub struct JsOAuthClient {
     start: Option<String>,
 }
 
-/// A list of strings (`scopes`), `undefined` for none.
-pub(super) fn string_list(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Vec::new());
-    }
-    if !Array::is_array(value) {
-        return Err(input_error(format!("{what} must be an array of strings")));
-    }
-    // A plain copy: a Proxy's traps may throw, and do so only here.
-    let list = array_from(value)?;
-    // Read item by item: a JSON round trip costs more than the rest of a call.
-    list.iter()
-        .enumerate()
-        .map(|(i, item)| {
-            item.as_string()
-                .ok_or_else(|| input_error(format!("{what}[{i}] must be a string")))
-        })
-        .collect()
-}
-
-/// `{ key: string }` from an object, a `URLSearchParams`/`Map` (anything
-/// iterable with `entries()`), or a query string. A key given twice is an
-/// error, as in a callback query (`INVALID_INPUT`).
-pub(super) fn string_map(value: &JsValue, what: &str) -> JsResult<BTreeMap<String, String>> {
-    let mut map = BTreeMap::new();
-    let mut insert = |key: String, value: String| -> JsResult<()> {
-        if map.contains_key(&key) {
-            return Err(input_error(format!(
-                "{what} repeats \"{}\"",
-                printable(&key)
-            )));
-        }
-        map.insert(key, value);
-        Ok(())
-    };
-    if value.is_undefined() || value.is_null() {
-        return Ok(BTreeMap::new());
-    }
-    if let Some(query) = value.as_string() {
-        let query = query.strip_prefix('?').unwrap_or(&query);
-        for (key, value) in form_urlencoded::parse(query.as_bytes()).into_owned() {
-            insert(key, value)?;
-        }
-        return Ok(map);
-    }
-    if !value.is_object() {
-        return Err(input_error(format!("{what} must be an object")));
-    }
-    let pairs = if get(value, "entries").is_function() {
-        array_from(value)?
-    } else {
-        object_entries(value)?
-    };
-    for pair in pairs.iter() {
-        let key = Reflect::get_u32(&pair, 0).ok().and_then(|k| k.as_string());
-        let item = Reflect::get_u32(&pair, 1).ok().and_then(|v| v.as_string());
-        match (key, item) {
-            (Some(key), Some(item)) => insert(key, item)?,
-            (key, _) => {
-                return Err(input_error(format!(
-                    "{what}.{} must be a string",
-                    printable(&key.unwrap_or_default())
-                )));
-            }
-        }
-    }
-    Ok(map)
-}
-
 /// The public part of a token set; the tokens are added as hidden properties.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -125,22 +57,6 @@ struct TokensJs<'a> {
     connection_config: &'a BTreeMap<String, String>,
     account: &'a Account,
     raw: &'a serde_json::Value,
-}
-
-/// A time in ms as a `Date`, `null` for none.
-pub(super) fn date_or_null(ms: Option<u64>) -> JsValue {
-    ms.map_or(JsValue::NULL, |ms| {
-        js_sys::Date::new(&JsValue::from_f64(ms as f64)).into()
-    })
-}
-
-/// Sets a non-enumerable property: `console.log`, spread and
-/// `JSON.stringify` leave it out; reading it by name works as usual.
-pub(super) fn set_hidden(object: &JsValue, key: &str, value: &JsValue) -> JsResult<()> {
-    let descriptor = Object::new();
-    Reflect::set(&descriptor, &"value".into(), value)?;
-    Object::define_property(object.unchecked_ref::<Object>(), &key.into(), &descriptor);
-    Ok(())
 }
 
 /// A token set as a JS object, `accessToken` and `refreshToken` hidden.
@@ -240,7 +156,7 @@ impl JsOAuthClient {
         )?;
         let provider_option = get(&options, "provider");
         let provider = if let Some(id) = provider_option.as_string() {
-            with_catalog(|catalog| catalog.require(&id).cloned()).map_err(|e| to_js_error(&e))?
+            with_catalog(|catalog| catalog.require(&id).cloned())?
         } else if provider_option.is_object() {
             provider_from_js(&provider_option)?
         } else {
@@ -255,8 +171,7 @@ impl JsOAuthClient {
                 .map(ClientSecret::new),
         };
         let redirect_uri = required_string(&get(&options, "redirectUri"), "redirectUri")?;
-        let mut client =
-            Client::new(provider, credentials, redirect_uri).map_err(|e| to_js_error(&e))?;
+        let mut client = Client::new(provider, credentials, redirect_uri)?;
         client.connection_config =
             string_map(&get(&options, "connectionConfig"), "connectionConfig")?;
         if let Some(n) = optional_whole(&get(&options, "maxAttempts"), "maxAttempts", 1, 10)? {
@@ -317,11 +232,8 @@ impl JsOAuthClient {
             let verifier = optional_string(&code_verifier, "codeVerifier")?;
             let params = string_map(&callback_params, "callbackParams")?;
             let scopes = option_scopes(&options)?;
-            // Without the callback's parameters there is no `iss` to check.
-            if !(callback_params.is_undefined() || callback_params.is_null()) {
-                check_issuer(&client.provider, params.get("iss").map(String::as_str))
-                    .map_err(|e| to_js_error(&e))?;
-            }
+            let given = !(callback_params.is_undefined() || callback_params.is_null());
+            check_issuer_of(&client.provider, given.then_some(&params))?;
             let tokens = client
                 .exchange_code(
                     fetch.as_ref(),
@@ -331,8 +243,7 @@ impl JsOAuthClient {
                     &scopes,
                     &params,
                 )
-                .await
-                .map_err(|e| to_js_error(&e))?;
+                .await?;
             tokens_to_js(&tokens)
         })
     }
@@ -348,8 +259,7 @@ impl JsOAuthClient {
             let scopes = option_scopes(&options)?;
             let tokens = client
                 .refresh(fetch.as_ref(), &SystemClock, &token, &scopes)
-                .await
-                .map_err(|e| to_js_error(&e))?;
+                .await?;
             tokens_to_js(&tokens)
         })
     }
@@ -375,14 +285,19 @@ impl JsOAuthClient {
             }
             let revoked = client
                 .revoke(fetch.as_ref(), &SystemClock, &token, hint.as_deref())
-                .await
-                .map_err(|e| to_js_error(&e))?;
+                .await?;
             Ok(JsValue::from_bool(revoked == Revoked::Yes))
         })
     }
 }
 
 const AUTHORIZATION_URL_OPTIONS: [&str; 4] = ["scopes", "state", "codeVerifier", "params"];
+
+/// The options `createAuthorizationURL` takes, for api.js's fast path.
+#[wasm_bindgen(js_name = authorizationUrlOptions, skip_typescript)]
+pub fn authorization_url_options() -> Vec<String> {
+    AUTHORIZATION_URL_OPTIONS.map(str::to_owned).to_vec()
+}
 
 /// `createAuthorizationURL` from its options' values, read once by the
 /// caller (api.js, or the method above), checked here with their errors.
@@ -407,7 +322,7 @@ pub fn authorization_url_of(
             verifier.as_deref(),
             &params,
         )
-        .map_err(|e| to_js_error(&e))
+        .map_err(JsValue::from)
 }
 
 /// `createAuthorizationURL` in one crossing, for api.js's common case:
@@ -447,7 +362,7 @@ fn url_after_start(
             params,
         )
         .map(Some)
-        .map_err(|e| to_js_error(&e))
+        .map_err(JsValue::from)
 }
 
 /// [`authorization_url_fast`] with `param_count` params from a plain object
@@ -507,7 +422,7 @@ fn option_scopes(options: &JsValue) -> JsResult<Vec<String>> {
 pub fn generate_state() -> JsResult<String> {
     random_bytes::<32>()
         .map(|b| URL_SAFE_NO_PAD.encode(b))
-        .map_err(|e| to_js_error(&e))
+        .map_err(JsValue::from)
 }
 
 /// A PKCE code verifier (RFC 7636): 32 random bytes as 43 base64url characters.
@@ -515,5 +430,5 @@ pub fn generate_state() -> JsResult<String> {
 pub fn generate_code_verifier() -> JsResult<String> {
     pkce::generate_verifier()
         .map(|v| v.secret().to_owned())
-        .map_err(|e| to_js_error(&e))
+        .map_err(JsValue::from)
 }

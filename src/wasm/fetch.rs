@@ -24,13 +24,14 @@ use web_sys::{
     RequestRedirect,
 };
 
-use super::{array_from, get, input_error, optional_whole, settled};
+use super::convert::{array_from, get, input_error, optional_whole, settled};
 use crate::http::{
-    Fetch, FetchFailure, HttpRequest, HttpResponse, MAX_BODY_BYTES, classify_fetch_error,
+    FetchFailure, HttpRequest, HttpResponse, MAX_BODY_BYTES, classify_fetch_error,
     header_value_problem, is_header_name,
 };
+use crate::ports::Fetch;
 
-pub use crate::http::DEFAULT_TIMEOUT_MS;
+pub use crate::ports::DEFAULT_TIMEOUT_MS;
 
 #[wasm_bindgen]
 extern "C" {

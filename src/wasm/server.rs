@@ -10,23 +10,26 @@ use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::client::{string_list, string_map};
+use super::catalog::{files_from_js, provider_from_js, with_catalog};
+use super::convert::{
+    JsResult, check_keys, entries, get, input_error, optional_string, options_object,
+    required_string, secrets_list, settled, string_list, string_map, to_js,
+};
 use super::fetch::{HostFetch, header_entries, read_array_buffer, read_stream};
 use super::store::JsStore;
-use super::vault::{secrets_list, with_event_hook};
-use super::{
-    JsResult, check_keys, files_from_js, get, input_error, object_entries, optional_string,
-    options_object, provider_from_js, required_string, settled, to_js_error, with_catalog,
-};
+use super::vault::with_event_hook;
 use crate::catalog::{Catalog, Provider, printable};
-use crate::config;
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{MAX_BODY_BYTES, SystemClock};
+use crate::http::MAX_BODY_BYTES;
 use crate::identity::{Hs256, User};
 use crate::oauth::secret::ClientSecret;
 use crate::oauth::token::ClientCredentials;
-use crate::server::{Incoming, NoUsers, Server, ServerConfig, Slot, Users, error_response};
+use crate::server::{
+    self, ConnectorFiles, Incoming, NoUsers, Server, ServerConfig, Slot, Users, error_response,
+    state_secret,
+};
 use crate::vault::{KeyRing, Vault, VaultOptions};
+use crate::wasm::clock::SystemClock;
 
 const OPTIONS: [&str; 18] = [
     "appId",
@@ -104,10 +107,6 @@ pub struct JsConnectorsServer {
     server: Rc<Inner>,
 }
 
-fn js_err(e: Error) -> JsValue {
-    to_js_error(&e)
-}
-
 fn users_from_js(value: &JsValue) -> JsResult<JsUsers> {
     if value.is_undefined() || value.is_null() {
         return Ok(JsUsers::None);
@@ -131,31 +130,7 @@ fn users_from_js(value: &JsValue) -> JsResult<JsUsers> {
     let audience = required_string(&get(value, "audience"), "users.audience")?;
     Hs256::new(secret.as_bytes(), &issuer, &audience)
         .map(JsUsers::Hs256)
-        .map_err(js_err)
-}
-
-/// The entries of an object option (`credentials`, `appUserConnectors`, ...).
-fn entries(value: &JsValue, what: &str) -> JsResult<Vec<(String, JsValue)>> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Vec::new());
-    }
-    if !value.is_object() || Array::is_array(value) {
-        return Err(input_error(format!(
-            "{what} must be an object keyed by {}",
-            if what == "credentials" {
-                "integration type"
-            } else {
-                "connector id"
-            }
-        )));
-    }
-    Ok(object_entries(value)?
-        .iter()
-        .filter_map(|pair| {
-            let key = Reflect::get_u32(&pair, 0).ok()?.as_string()?;
-            Some((key, Reflect::get_u32(&pair, 1).ok()?))
-        })
-        .collect())
+        .map_err(JsValue::from)
 }
 
 /// `{ clientId, clientSecret? }` and the connection config of a connector.
@@ -197,7 +172,7 @@ fn add_connectors(
         let entry = get(&spec, "provider");
         let provider: Provider = if entry.is_undefined() || entry.is_null() {
             let integration_type = required_string(&get(&spec, "type"), &format!("{name}.type"))?;
-            catalog.require(&integration_type).map_err(js_err)?.clone()
+            catalog.require(&integration_type)?.clone()
         } else {
             let provider = provider_from_js(&entry)?;
             if let Some(t) = optional_string(&get(&spec, "type"), &format!("{name}.type"))?
@@ -215,44 +190,32 @@ fn add_connectors(
         let scopes = string_list(&get(&spec, "scopes"), &format!("{name}.scopes"))?;
         config
             .add_connector(slot(id), provider, credentials, &scopes, connection_config)
-            .map_err(|e| js_err(e.in_file(Some(&name))))?;
+            .map_err(|e| e.in_file(Some(&name)))?;
     }
     Ok(())
 }
 
 fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
-    let mut catalog = with_catalog(|c| Ok(c.clone())).map_err(js_err)?;
+    let mut catalog = with_catalog(|c| Ok(c.clone()))?;
     let providers = get(options, "providers");
     if !(providers.is_undefined() || providers.is_null()) {
         let list: Array = providers
             .dyn_into()
             .map_err(|_| input_error("providers must be an array of provider entries"))?;
         for entry in list.iter() {
-            catalog
-                .register(provider_from_js(&entry)?)
-                .map_err(js_err)?;
+            catalog.register(provider_from_js(&entry)?)?;
         }
     }
     let app_id = required_string(&get(options, "appId"), "appId")?;
     let public_url = required_string(&get(options, "publicUrl"), "publicUrl")?;
     // Connector files: their scopes are what shared connections must hold.
     let files = get(options, "connectors");
-    // A list, not a map: one more map type is kilobytes of wasm.
-    let mut shared_scopes: Vec<(String, Vec<String>)> = Vec::new();
-    let mut declared = Vec::new();
-    if !(files.is_undefined() || files.is_null()) {
-        let parsed = files_from_js(&files, "connectors")?;
-        declared = parsed
-            .iter()
-            .filter_map(|f| f.as_ref().ok().cloned())
-            .collect();
-        let validated = config::validate_all(parsed, &catalog).map_err(js_err)?;
-        for c in validated.connectors {
-            shared_scopes.retain(|(t, _)| *t != c.integration_type);
-            shared_scopes.push((c.integration_type, c.scopes));
-        }
-    }
-    let mut config = ServerConfig::new(&app_id, &public_url, catalog).map_err(js_err)?;
+    let mut files = if files.is_undefined() || files.is_null() {
+        ConnectorFiles::default()
+    } else {
+        ConnectorFiles::validate(files_from_js(&files, "connectors")?, &catalog)?
+    };
+    let mut config = ServerConfig::new(&app_id, &public_url, catalog)?;
     for (integration_type, spec) in entries(&get(options, "credentials"), "credentials")? {
         let name = format!("credentials.{}", printable(&integration_type));
         let integration_type = crate::catalog::fold_type_id(&integration_type);
@@ -266,26 +229,17 @@ fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
             &["clientId", "clientSecret", "connectionConfig"],
             "credentials option",
         )?;
-        let provider = config
-            .catalog
-            .require(&integration_type)
-            .map_err(js_err)?
-            .clone();
+        let provider = config.catalog.require(&integration_type)?.clone();
         let (credentials, connection_config) = credentials_of(&spec, &name)?;
-        let scopes = shared_scopes
-            .iter()
-            .position(|(t, _)| *t == integration_type)
-            .map(|i| shared_scopes.swap_remove(i).1)
-            .unwrap_or_default();
         config
-            .add_connector(
-                Slot::Shared(integration_type),
+            .add_shared(
+                integration_type,
                 provider,
                 credentials,
-                &scopes,
                 connection_config,
+                &mut files,
             )
-            .map_err(|e| js_err(e.in_file(Some(&name))))?;
+            .map_err(|e| e.in_file(Some(&name)))?;
     }
     let catalog = config.catalog.clone();
     add_connectors(
@@ -302,12 +256,12 @@ fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
         "appUserConnectors",
         Slot::AppUser,
     )?;
-    config.check_connector_files(&declared).map_err(js_err)?;
+    config.check_connector_files(&files.declared)?;
     for token in string_list(&get(options, "serviceTokens"), "serviceTokens")? {
-        config.add_service_token(&token).map_err(js_err)?;
+        config.add_service_token(&token)?;
     }
     let origins = string_list(&get(options, "allowedReturnUrls"), "allowedReturnUrls")?;
-    config.allow_return_urls(&origins).map_err(js_err)?;
+    config.allow_return_urls(&origins)?;
     let bind = get(options, "bindBrowser");
     if !(bind.is_undefined() || bind.is_null()) {
         config.bind_browser(
@@ -378,14 +332,13 @@ impl JsConnectorsServer {
             "server option",
         )?;
         let (secret, secrets) = (get(&options, "secret"), get(&options, "secrets"));
-        KeyRing::check_secret_options(!secret.is_undefined(), !secrets.is_undefined())
-            .map_err(js_err)?;
+        KeyRing::check_secret_options(!secret.is_undefined(), !secrets.is_undefined())?;
         let secrets = secrets_list(if secret.is_undefined() {
             &secrets
         } else {
             &secret
         })?;
-        let ring = KeyRing::new(&secrets).map_err(js_err)?;
+        let ring = KeyRing::new(&secrets)?;
         let config = config_from_js(&options)?;
         let store = JsStore::from_js(&get(&options, "store"))?;
         let fetch = HostFetch::from_options(&get(&options, "fetch"), &get(&options, "timeoutMs"))?;
@@ -401,8 +354,7 @@ impl JsConnectorsServer {
             },
         );
         let vault = with_event_hook(vault, &options)?;
-        let state_secret = secrets.first().map(String::as_bytes).unwrap_or_default();
-        let server = Server::new(config, vault, fetch, users, state_secret).map_err(js_err)?;
+        let server = Server::new(config, vault, fetch, users, state_secret(&secrets))?;
         Ok(JsConnectorsServer {
             server: Rc::new(server),
         })
@@ -412,7 +364,7 @@ impl JsConnectorsServer {
     /// provider: `[{ kind, integrationType, connectorId?, redirectUri }]`.
     #[wasm_bindgen(js_name = redirectUris)]
     pub fn redirect_uris(&self) -> JsResult {
-        super::to_js(&self.server.config().redirect_uris())
+        to_js(&self.server.config().redirect_uris())
     }
 
     /// Answers one `Request` with a `Response`. Rejects only when `request`
@@ -454,14 +406,42 @@ impl JsConnectorsServer {
                 headers: std::iter::from_fn(|| Some((pairs.next()?, pairs.next()?))).collect(),
                 body: body.unwrap_or_default(),
             };
-            let answer = server.handle(&incoming).await;
-            let headers = Array::new();
-            for (name, value) in &answer.headers {
-                headers.push(&name.into());
-                headers.push(&value.into());
-            }
-            let body = String::from_utf8_lossy(&answer.body);
-            Ok(Array::of3(&answer.status.into(), &headers, &body.as_ref().into()).into())
+            Ok(parts(&server.handle(&incoming).await).into())
         })
     }
+
+    /// Whether answering `method` `url` may change what a token read
+    /// answers (see [`Server::may_change_connections`]): api.js empties the
+    /// token cache of in-process clients around such requests.
+    #[wasm_bindgen(js_name = mayChangeConnections, skip_typescript)]
+    pub fn may_change_connections(&self, method: &str, url: &str) -> bool {
+        self.server.may_change_connections(method, url)
+    }
+}
+
+/// An answer as the in-process protocol carries it (`handleParts`,
+/// `errorAnswer`): `[status, [name, value, ...], body text]`.
+fn parts(answer: &crate::http::HttpResponse) -> Array {
+    let headers = Array::new();
+    for (name, value) in &answer.headers {
+        headers.push(&name.into());
+        headers.push(&value.into());
+    }
+    let body = String::from_utf8_lossy(&answer.body);
+    Array::of3(&answer.status.into(), &headers, &body.as_ref().into())
+}
+
+/// The wire's error answer (`status`, `code`, `message`) as [`parts`]:
+/// the one shape, for the answers node-server.js and api.js give without
+/// the server (`INTERNAL`, `BODY_TOO_LARGE`).
+#[wasm_bindgen(js_name = errorAnswer, skip_typescript)]
+pub fn error_answer(status: u16, code: &str, message: &str) -> Array {
+    parts(&server::error_answer(status, code, message))
+}
+
+/// The largest request body the server reads ([`MAX_BODY_BYTES`]), and
+/// `toNodeHandler`'s default `maxBodyBytes`.
+#[wasm_bindgen(js_name = maxBodyBytes, skip_typescript)]
+pub fn max_body_bytes() -> u32 {
+    u32::try_from(MAX_BODY_BYTES).unwrap_or(u32::MAX)
 }

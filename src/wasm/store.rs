@@ -7,9 +7,9 @@
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::{JsResult, get, input_error, settled};
+use super::convert::{JsResult, get, input_error, settled};
 use crate::error::Result;
-use crate::vault::store::{Store, unavailable};
+use crate::ports::{Store, unavailable};
 
 const METHODS: [&str; 5] = ["get", "set", "delete", "setIfAbsent", "compareAndSet"];
 

@@ -3,8 +3,8 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{
-    JsResult, get, optional_string, optional_whole, options_object, required_string, to_js_error,
+use super::convert::{
+    JsResult, get, optional_string, optional_whole, options_object, required_string,
 };
 use crate::identity::{self, MAX_USER_TOKEN_LIFETIME_S, UserToken};
 
@@ -51,5 +51,5 @@ pub fn issue_user_token(options: JsValue) -> JsResult<String> {
         email: email.as_deref(),
         expires_in_seconds: u64::from(lifetime),
     };
-    identity::issue(&token, js_sys::Date::now() as u64).map_err(|e| to_js_error(&e))
+    identity::issue(&token, js_sys::Date::now() as u64).map_err(JsValue::from)
 }

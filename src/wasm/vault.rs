@@ -10,15 +10,15 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::client::{JsOAuthClient, date_or_null, set_hidden, tokens_from_js};
-use super::store::JsStore;
-use super::{
-    JsResult, check_keys, get, input_error, optional_string, options_object, required_string,
-    to_js, to_js_error,
+use super::client::{JsOAuthClient, tokens_from_js};
+use super::convert::{
+    JsResult, check_keys, date_or_null, get, input_error, optional_string, options_object,
+    required_string, secrets_list, set_hidden, to_js,
 };
-use crate::http::SystemClock;
+use super::store::JsStore;
 use crate::oauth::token::Account;
 use crate::vault::{ConnectionKey, Event, KeyRing, Record, Revocation, Vault, VaultOptions};
+use crate::wasm::clock::SystemClock;
 
 const OPTIONS: [&str; 5] = ["secrets", "store", "appId", "onEvent", "leaseWaitMs"];
 
@@ -30,21 +30,8 @@ pub struct JsTokenVault {
     vault: Rc<Inner>,
 }
 
-/// `secrets`: one string or `[current, ...previous]`.
-pub(super) fn secrets_list(value: &JsValue) -> JsResult<Vec<String>> {
-    if let Some(one) = value.as_string() {
-        Ok(vec![one])
-    } else if js_sys::Array::is_array(value) {
-        super::client::string_list(value, "secrets")
-    } else {
-        Err(input_error(
-            "secrets is required: a string of at least 32 random bytes, or [current, ...previous]",
-        ))
-    }
-}
-
 fn secrets_from_js(value: &JsValue) -> JsResult<KeyRing> {
-    KeyRing::new(&secrets_list(value)?).map_err(|e| to_js_error(&e))
+    KeyRing::new(&secrets_list(value)?).map_err(JsValue::from)
 }
 
 /// `{ kind: 'shared', integrationType }`, `{ kind: 'workspace', connectorId }`
@@ -96,7 +83,7 @@ fn connection_from_js(value: &JsValue) -> JsResult<ConnectionKey> {
             ));
         }
     };
-    key.check().map_err(|e| to_js_error(&e))?;
+    key.check()?;
     Ok(key)
 }
 
@@ -170,14 +157,14 @@ pub(super) fn lease_wait_from_js(value: &JsValue) -> JsResult<u64> {
     if value.is_undefined() || value.is_null() {
         return Ok(VaultOptions::default().lease_wait_ms);
     }
-    crate::vault::lease_wait_ms(value.as_f64()).map_err(|e| to_js_error(&e))
+    crate::vault::lease_wait_ms(value.as_f64()).map_err(JsValue::from)
 }
 
 /// The vault with the `onEvent` option, when given, as its event hook.
 pub(super) fn with_event_hook<S, C>(vault: Vault<S, C>, options: &JsValue) -> JsResult<Vault<S, C>>
 where
-    S: crate::vault::Store,
-    C: crate::http::Clock,
+    S: crate::ports::Store,
+    C: crate::ports::Clock,
 {
     let hook = get(options, "onEvent");
     if hook.is_undefined() || hook.is_null() {
@@ -225,9 +212,7 @@ impl JsTokenVault {
         let store = JsStore::from_js(&get(&options, "store"))?;
         let app = optional_string(&get(&options, "appId"), "appId")?
             .unwrap_or_else(|| VaultOptions::default().app);
-        if app.is_empty() || app.len() > 256 {
-            return Err(input_error("appId must have 1 to 256 characters"));
-        }
+        crate::app_id::check_app_id(&app)?;
         let vault = Vault::new(
             ring,
             store,
@@ -250,10 +235,7 @@ impl JsTokenVault {
         future_to_promise(async move {
             let key = connection_from_js(&connection)?;
             let tokens = tokens_from_js(&tokens)?;
-            let record = vault
-                .save(&key, tokens)
-                .await
-                .map_err(|e| to_js_error(&e))?;
+            let record = vault.save(&key, tokens).await?;
             record_to_js(&record, false)
         })
     }
@@ -267,10 +249,7 @@ impl JsTokenVault {
         let (client, fetch) = (Rc::clone(&client.client), Rc::clone(&client.fetch));
         future_to_promise(async move {
             let key = connection_from_js(&connection)?;
-            let record = vault
-                .get(&key, &client, fetch.as_ref())
-                .await
-                .map_err(|e| to_js_error(&e))?;
+            let record = vault.get(&key, &client, fetch.as_ref()).await?;
             record_to_js(&record, true)
         })
     }
@@ -280,7 +259,7 @@ impl JsTokenVault {
         let vault = Rc::clone(&self.vault);
         future_to_promise(async move {
             let key = connection_from_js(&connection)?;
-            match vault.status(&key).await.map_err(|e| to_js_error(&e))? {
+            match vault.status(&key).await? {
                 Some(record) => record_to_js(&record, false),
                 None => Ok(JsValue::NULL),
             }
@@ -295,10 +274,7 @@ impl JsTokenVault {
         let (client, fetch) = (Rc::clone(&client.client), Rc::clone(&client.fetch));
         future_to_promise(async move {
             let key = connection_from_js(&connection)?;
-            let revocation = vault
-                .disconnect(&key, &client, fetch.as_ref())
-                .await
-                .map_err(|e| to_js_error(&e))?;
+            let revocation = vault.disconnect(&key, &client, fetch.as_ref()).await?;
             let object = js_sys::Object::new();
             Reflect::set(&object, &"revocation".into(), &revocation.as_str().into())?;
             if let Revocation::Failed(code) = revocation {

@@ -418,3 +418,53 @@ async fn oauth_client_reads_slack_quirks_and_classifies_errors() {
     let refresh = client("slack", &big, "").refresh_access_token("R".into(), JsValue::UNDEFINED);
     assert_eq!(rejection_code(refresh).await, "RESPONSE_TOO_LARGE");
 }
+
+// ---- The token vault's options.
+
+use oauth_connectors::wasm::JsTokenVault;
+
+/// Options of a `TokenVault` over a store whose methods answer nothing
+/// (the constructor checks that they are functions, and calls none).
+fn vault_options(app_id: Option<&str>) -> JsValue {
+    let store = js_sys::Object::new();
+    for method in ["get", "set", "delete", "setIfAbsent", "compareAndSet"] {
+        let _ = Reflect::set(
+            &store,
+            &method.into(),
+            &js_sys::Function::new_no_args("return null"),
+        );
+    }
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(
+        &options,
+        &"secrets".into(),
+        &"0123456789abcdef0123456789abcdef-vault".into(),
+    );
+    let _ = Reflect::set(&options, &"store".into(), &store);
+    if let Some(app_id) = app_id {
+        let _ = Reflect::set(&options, &"appId".into(), &app_id.into());
+    }
+    options.into()
+}
+
+#[wasm_bindgen_test]
+fn a_token_vault_takes_an_app_id_by_the_server_rule() {
+    for good in [
+        None,
+        Some("app1"),
+        Some("my-app_2.prod"),
+        Some(&*"x".repeat(128)),
+    ] {
+        assert!(JsTokenVault::new(vault_options(good)).is_ok(), "{good:?}");
+    }
+    let long = "x".repeat(129);
+    for bad in ["", "a b", "app/1", "é", long.as_str()] {
+        let e = thrown(JsTokenVault::new(vault_options(Some(bad))).map(|_| JsValue::NULL));
+        assert_eq!(code(&e), "INVALID_INPUT", "{bad:?}");
+        assert_eq!(
+            text(&e, "message").as_deref(),
+            Some("appId must have 1 to 128 characters of A-Z, a-z, 0-9, '-', '_' and '.'"),
+            "{bad:?}"
+        );
+    }
+}

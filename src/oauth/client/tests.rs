@@ -51,7 +51,8 @@ fn the_whole_code_flow_with_sealed_state_and_pkce() {
     let opened =
         state::open(&key, &params.state, "gitlab", NOW + 5_000).unwrap_or_else(|e| panic!("{e}"));
     callback::check_issuer(&c.provider, params.iss.as_deref()).unwrap_or_else(|e| panic!("{e}"));
-    block_on(state::consume(&store, &opened, NOW + 5_000)).unwrap_or_else(|e| panic!("{e}"));
+    block_on(state::consume(&store, "app1", &opened, NOW + 5_000))
+        .unwrap_or_else(|e| panic!("{e}"));
     let code = params.outcome().unwrap_or_else(|e| panic!("{e}"));
 
     let fetch = FakeFetch::answering(vec![Ok(json_response(
@@ -81,7 +82,7 @@ fn the_whole_code_flow_with_sealed_state_and_pkce() {
     // The same callback again is refused before any token request.
     let again =
         state::open(&key, &params.state, "gitlab", NOW + 7_000).unwrap_or_else(|e| panic!("{e}"));
-    let replay = block_on(state::consume(&store, &again, NOW + 7_000))
+    let replay = block_on(state::consume(&store, "app1", &again, NOW + 7_000))
         .err()
         .map(|e| e.code());
     assert_eq!(replay, Some(ErrorCode::StateReplayed));

@@ -166,8 +166,10 @@ fn random_inputs_never_panic() {
 fn a_state_opens_once() {
     let store = MemoryStore::on(&FakeClock::at(0));
     let c = open(&key(), &sealed(), "googlecalendar", T0).unwrap_or_else(|e| panic!("{e}"));
-    assert!(block_on(consume(&store, &c, T0)).is_ok());
-    let again = block_on(consume(&store, &c, T0)).err().map(|e| e.code());
+    assert!(block_on(consume(&store, "app1", &c, T0)).is_ok());
+    let again = block_on(consume(&store, "app1", &c, T0))
+        .err()
+        .map(|e| e.code());
     assert_eq!(again, Some(ErrorCode::StateReplayed));
 }
 
@@ -176,7 +178,7 @@ fn ten_uses_of_one_state_let_exactly_one_through() {
     let store = MemoryStore::on(&FakeClock::at(0));
     let c = open(&key(), &sealed(), "googlecalendar", T0).unwrap_or_else(|e| panic!("{e}"));
     let ok = (0..10)
-        .filter(|_| block_on(consume(&store, &c, T0)).is_ok())
+        .filter(|_| block_on(consume(&store, "app1", &c, T0)).is_ok())
         .count();
     assert_eq!(ok, 1);
 }
@@ -208,12 +210,12 @@ fn a_start_ticket_and_a_state_never_open_as_each_other_and_each_opens_once() {
     );
     // Burning the ticket does not burn the state made from it (same nonce).
     let store = MemoryStore::on(&FakeClock::at(0));
-    assert!(block_on(consume_ticket(&store, &opened, T0)).is_ok());
+    assert!(block_on(consume_ticket(&store, "app1", &opened, T0)).is_ok());
     assert_eq!(
-        block_on(consume_ticket(&store, &opened, T0))
+        block_on(consume_ticket(&store, "app1", &opened, T0))
             .err()
             .map(|e| e.code()),
         Some(ErrorCode::StateReplayed)
     );
-    assert!(block_on(consume(&store, &opened, T0)).is_ok());
+    assert!(block_on(consume(&store, "app1", &opened, T0)).is_ok());
 }

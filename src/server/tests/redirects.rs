@@ -5,25 +5,12 @@
 //! `redirect_uris()`, connector files without credentials, a callback for
 //! a connector the server does not have, and type ids in any case.
 
-use std::collections::BTreeMap;
-use std::rc::Rc;
-
-use serde_json::Value;
-
 use super::*;
-use crate::catalog::{AuthModel, Catalog};
+use crate::catalog::AuthModel;
 use crate::config::ParsedFile;
-use crate::oauth::secret::ClientSecret;
-use crate::test_util::{FakeClock, FakeFetch, MemoryStore, block_on, json_response};
-use crate::vault::{KeyRing, VaultOptions};
 
 const SECRET: &str = "redirect-test-secret-0123456789abcdef";
-const SERVICE: &str = "service-token-0123456789";
-const SVC: (&str, &str) = ("Authorization", "Bearer service-token-0123456789");
 const BASE: &str = "https://connect.example/api/apps/my_app-1";
-
-// User tokens are `user-<id>`, as in tests.rs.
-use super::tests::{FakeUsers, TestServer};
 
 fn credentials() -> ClientCredentials {
     ClientCredentials {
@@ -57,7 +44,7 @@ fn config() -> ServerConfig {
         .unwrap_or_else(|e| panic!("{e}"));
     // What the provider sees is the subject here: consent URLs go to it
     // directly. The browser binding, on by default, puts the server's start
-    // route first; that route and its cookie are tested in tests.rs.
+    // route first; that route and its cookie are tested in binding.rs.
     config.bind_browser(false);
     config
 }
@@ -103,30 +90,6 @@ fn server(config: ServerConfig) -> (TestServer, Rc<FakeFetch>) {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     (server, fetch)
-}
-
-fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Incoming {
-    Incoming {
-        method: method.into(),
-        url: format!("https://connect.example{path}"),
-        headers: headers
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        body: body.as_bytes().to_vec(),
-    }
-}
-
-fn json_of(response: &HttpResponse) -> Value {
-    serde_json::from_slice(&response.body).unwrap_or(Value::Null)
-}
-
-fn query_param(url: &str, name: &str) -> String {
-    let query = url.split_once('?').map_or("", |(_, q)| q);
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
 }
 
 /// The consent URL an answer carries.

@@ -1,0 +1,102 @@
+//! The engine's ports: all the core needs from its host, and nothing else.
+//! The core never calls a global: the wasm boundary (`src/wasm/`) passes
+//! the host's `fetch`, clock and store; host tests pass fakes
+//! (`test_util`).
+//!
+//! - [`Fetch`]: sends an HTTP request (token endpoints, revocation, `callApi`).
+//! - [`Clock`]: the time, and waiting between retries.
+//! - [`Store`]: a key-value store with expiry and two atomic operations,
+//!   where sealed records, refresh leases, used states and authorization
+//!   status live (keys: [`crate::store_keys`]); [`NonceStore`] is the part
+//!   of it that single-use `state` needs.
+//! - [`random_bytes`]: the platform's CSPRNG.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{FetchFailure, HttpRequest, HttpResponse};
+
+/// Sends HTTP requests. Implemented over the host's `fetch` in `src/wasm/`,
+/// and by closures and fakes in tests. An implementation may stop reading a
+/// body after [`crate::http::MAX_BODY_BYTES`] + 1 bytes: callers reject what is larger. Futures are not `Send`: wasm is
+/// single-threaded.
+#[allow(async_fn_in_trait)]
+pub trait Fetch {
+    async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, FetchFailure>;
+
+    /// The longest one call may take before it fails: with the retry
+    /// policy, how long a refresh can take (the vault's lease covers it).
+    fn timeout_ms(&self) -> u64 {
+        u64::from(DEFAULT_TIMEOUT_MS)
+    }
+}
+
+/// The default time a provider call may take, body included.
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+
+/// The current time, in milliseconds since the Unix epoch, and waiting.
+#[allow(async_fn_in_trait)]
+pub trait Clock {
+    fn now_ms(&self) -> u64;
+    /// Waits `ms` milliseconds (between retries).
+    async fn sleep(&self, ms: u64);
+}
+
+/// `n` bytes from the platform's CSPRNG (`crypto.getRandomValues` under
+/// wasm). Fails closed with `RNG_UNAVAILABLE`: there is no fallback.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|_| {
+        Error::new(
+            ErrorCode::RngUnavailable,
+            "The platform's secure random number generator is unavailable",
+        )
+    })?;
+    Ok(bytes)
+}
+
+/// A key-value store with expiry and the two atomic operations the vault
+/// needs across instances. Every method fails with `STORE_UNAVAILABLE`
+/// when the store does. Futures are not `Send`: wasm is single-threaded.
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    /// The value, or `None` when absent or expired.
+    async fn get(&self, key: &str) -> Result<Option<String>>;
+    /// Writes unconditionally; `ttl_ms` makes it expire.
+    async fn set(&self, key: &str, value: &str, ttl_ms: Option<u64>) -> Result<()>;
+    async fn delete(&self, key: &str) -> Result<()>;
+    /// Writes only when `key` is absent (or expired); whether it wrote.
+    async fn set_if_absent(&self, key: &str, value: &str, ttl_ms: Option<u64>) -> Result<bool>;
+    /// When the current value (`None`: absent) equals `expected`, replaces
+    /// it with `value` (`None`: deletes it) and answers `true`; otherwise
+    /// changes nothing. Every sealed record is unique (a fresh nonce per
+    /// write), so the value is its own version.
+    async fn compare_and_set(
+        &self,
+        key: &str,
+        expected: Option<&str>,
+        value: Option<&str>,
+        ttl_ms: Option<u64>,
+    ) -> Result<bool>;
+}
+
+/// A used `state` nonce is a `set_if_absent` in the same store.
+impl<S: Store> NonceStore for S {
+    async fn set_if_absent(&self, key: &str, value: &str, ttl_ms: u64) -> Result<bool> {
+        Store::set_if_absent(self, key, value, Some(ttl_ms)).await
+    }
+}
+
+/// The error for a store that failed; `what` names the operation, never a value.
+pub fn unavailable(what: &str) -> Error {
+    Error::new(
+        ErrorCode::StoreUnavailable,
+        format!("The store failed ({what})"),
+    )
+}
+
+/// The part of a store that single use needs: an atomic "set if absent"
+/// with a time to live. The token vault's store implements it.
+#[allow(async_fn_in_trait)]
+pub trait NonceStore {
+    /// Sets `key` if it is absent; returns whether it was set.
+    async fn set_if_absent(&self, key: &str, value: &str, ttl_ms: u64) -> Result<bool>;
+}

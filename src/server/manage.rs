@@ -1,0 +1,204 @@
+//! The management calls (the service role: the builder's CLI and
+//! dashboard): connecting a shared or workspace connector (the PUT and its
+//! status), listing, the available integrations, removing; and an app
+//! user's disconnect.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::config::{Connector, connection_id, key_of};
+use super::connect::BUILDER_START_TTL_MS;
+use super::respond::json_response;
+use super::{Incoming, Server, Slot, Users, return_url};
+use crate::catalog::fold_type_id;
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::HttpResponse;
+use crate::oauth::authorize::check_scopes;
+use crate::oauth::state::STATE_TTL_MS;
+use crate::ports::Store;
+use crate::ports::{Clock, Fetch};
+use crate::vault::Status;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetBody {
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+    /// Beyond the wire: where the builder's browser goes after consent.
+    #[serde(default)]
+    return_url: Option<String>,
+}
+
+/// How long the status of a management PUT's authorization is kept: past
+/// the ticket's and then the state's lifetime, so a late poll still sees
+/// the outcome.
+pub(super) const PENDING_TTL_MS: u64 = BUILDER_START_TTL_MS + STATE_TTL_MS + 5 * 60_000;
+
+/// The status of an authorization started by the management PUT is kept
+/// as `<STATUS> <slot label>`.
+pub(super) fn pending_value(status: &str, slot: &Slot) -> String {
+    format!("{status} {}", slot.label())
+}
+
+impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
+    /// `PUT external-auth/integrations/{type}` and `.../connectors/{id}`.
+    pub(super) async fn set(&self, slot: Slot, request: &Incoming) -> Result<HttpResponse> {
+        self.service(request).await?;
+        let connector = self.config.connector(&slot)?;
+        let body: SetBody = request.json()?.unwrap_or(SetBody {
+            scopes: None,
+            return_url: None,
+        });
+        let asked = match body.scopes {
+            Some(scopes) => check_scopes(scopes.iter())?,
+            None => connector.scopes.clone(),
+        };
+        let return_url = body
+            .return_url
+            .map(|url| return_url::check(&url, &self.config.allowed_origins))
+            .transpose()?;
+        let answer = self.authorize(&slot, connector, asked, return_url).await?;
+        Ok(json_response(200, &answer))
+    }
+
+    /// The management PUT: `already_authorized` when the active grant covers
+    /// the scopes, else a consent URL for the union and a `connection_id`.
+    async fn authorize(
+        &self,
+        slot: &Slot,
+        connector: &Connector,
+        asked: Vec<String>,
+        return_url: Option<String>,
+    ) -> Result<Value> {
+        let current = self.vault.status(&key_of(slot, None)).await?;
+        let (granted, requested) = current
+            .filter(|r| r.status == Status::Active)
+            .map(|r| (r.scopes, r.requested_scopes))
+            .unwrap_or_default();
+        let answer = |redirect: Option<String>, id: Option<String>, already: bool| {
+            json!({
+                "redirect_url": redirect, "connection_id": id, "already_authorized": already,
+                "error": null, "error_message": null, "other_user_email": null,
+            })
+        };
+        let covered = |s: &String| granted.contains(s) || requested.contains(s);
+        if !granted.is_empty() && asked.iter().all(covered) {
+            return Ok(answer(None, None, true));
+        }
+        // Kept once each, granted first.
+        let union = check_scopes(granted.iter().chain(&asked))?;
+        let (url, nonce) = self.consent(slot, connector, None, union, return_url)?;
+        let id = connection_id(&nonce);
+        self.vault
+            .store()
+            .set(
+                &self.pending_key(&id),
+                &pending_value("PENDING", slot),
+                Some(PENDING_TTL_MS),
+            )
+            .await?;
+        Ok(answer(Some(url), Some(id), false))
+    }
+
+    /// `GET external-auth/status?connection_id=..`: how a PUT's authorization went.
+    pub(super) async fn status(&self, request: &Incoming, query: &str) -> Result<HttpResponse> {
+        self.service(request).await?;
+        // Inserts (a later pair wins): `collect` would sort, more wasm.
+        let mut params = BTreeMap::new();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()).into_owned() {
+            params.insert(k, v);
+        }
+        let id = params
+            .get("connection_id")
+            .ok_or_else(|| Error::new(ErrorCode::InvalidInput, "connection_id is required"))?;
+        let stored = self.vault.store().get(&self.pending_key(id)).await?;
+        let (status, label) = stored
+            .as_deref()
+            .and_then(|v| v.split_once(' '))
+            .unwrap_or(("FAILED", ""));
+        // A connection id polled under another type is not known there.
+        let asked = params
+            .get("integration_type")
+            .map(|t| [Slot::Shared(fold_type_id(t)), Slot::Workspace(t.clone())]);
+        let known = asked.is_none_or(|slots| slots.iter().any(|s| s.label() == label));
+        let status = match status {
+            "PENDING" | "ACTIVE" if known => status,
+            _ => "FAILED",
+        };
+        Ok(json_response(200, &json!({ "status": status })))
+    }
+
+    pub(super) fn pending_key(&self, connection_id: &str) -> String {
+        crate::store_keys::pending(&self.config.app_id, connection_id)
+    }
+
+    /// `GET external-auth/list`: the shared connections, in Base44's shape.
+    pub(super) async fn list(&self, request: &Incoming) -> Result<HttpResponse> {
+        self.service(request).await?;
+        let mut list = Vec::new();
+        for integration_type in self.config.shared.keys() {
+            let slot = Slot::Shared(integration_type.clone());
+            if let Some(record) = self.vault.status(&key_of(&slot, None)).await? {
+                let mut item = json!({
+                    "integration_type": integration_type,
+                    "status": record.status.as_str(),
+                    "scopes": record.scopes,
+                });
+                if let Some(email) = &record.account.email {
+                    item["user_email"] = json!(email);
+                }
+                list.push(item);
+            }
+        }
+        Ok(json_response(200, &json!({ "integrations": list })))
+    }
+
+    /// `GET external-auth/available-integrations`: the catalog.
+    pub(super) async fn available(&self, request: &Incoming) -> Result<HttpResponse> {
+        self.service(request).await?;
+        Ok(json_response(
+            200,
+            &json!({ "integrations": self.config.catalog.list_available() }),
+        ))
+    }
+
+    /// `DELETE external-auth/integrations/{type}/remove` (and a workspace
+    /// connector's): disconnects, revoking at the provider.
+    pub(super) async fn remove(&self, slot: Slot, request: &Incoming) -> Result<HttpResponse> {
+        self.service(request).await?;
+        let connector = self.config.connector(&slot)?;
+        let revocation = self
+            .vault
+            .disconnect(&key_of(&slot, None), &connector.client, &self.fetch)
+            .await?;
+        let (field, id) = match &slot {
+            Slot::Shared(t) => ("integration_type", t),
+            Slot::Workspace(id) | Slot::AppUser(id) => ("connector_id", id),
+        };
+        Ok(json_response(
+            200,
+            &json!({ "status": "removed", field: id, "revocation": revocation.as_str() }),
+        ))
+    }
+
+    /// `DELETE app-user-auth/connectors/{id}`: the user's own connection.
+    pub(super) async fn disconnect(&self, id: String, request: &Incoming) -> Result<HttpResponse> {
+        let user = self.user(request).await?;
+        let slot = Slot::AppUser(id);
+        let connector = self.config.connector(&slot)?;
+        let revocation = self
+            .vault
+            .disconnect(
+                &key_of(&slot, Some(&user.id)),
+                &connector.client,
+                &self.fetch,
+            )
+            .await?;
+        Ok(json_response(
+            200,
+            &json!({ "status": "disconnected", "revocation": revocation.as_str() }),
+        ))
+    }
+}
