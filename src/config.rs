@@ -12,8 +12,9 @@ use jsonc_parser::errors::ParseErrorKind;
 use jsonc_parser::{CollectOptions, ParseOptions};
 use serde::Serialize;
 
-use crate::catalog::{AuthModel, Catalog, fold_type_id, is_valid_type_id, printable};
+use crate::catalog::{AuthModel, Catalog, fold_type_id, is_valid_type_id};
 use crate::error::{Error, ErrorCode, Location, Result};
+use crate::text::printable;
 
 /// The largest connector file we read.
 pub const MAX_FILE_BYTES: usize = 256 * 1024;
@@ -243,7 +244,7 @@ pub fn parse(text: &str, path: Option<&str>) -> Result<ParsedFile> {
             .at(at(other.start())));
         }
     }
-    check_scopes(&mut file)?;
+    check_file_scopes(&mut file)?;
     Ok(file)
 }
 
@@ -286,7 +287,7 @@ fn check_structure(root: &Value<'_>, at: &dyn Fn(usize) -> Location) -> Result<(
 
 /// Checks each scope's syntax and the count, and drops repeats (keeping the
 /// first), keeping `scopes_at` parallel.
-fn check_scopes(file: &mut ParsedFile) -> Result<()> {
+fn check_file_scopes(file: &mut ParsedFile) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
     let mut kept = Vec::with_capacity(file.config.scopes.len());
     let mut kept_at = Vec::with_capacity(file.config.scopes.len());
@@ -390,7 +391,7 @@ fn check_file(
     let provider = catalog
         .require(&ty)
         .map_err(|e| e.at(file.type_location()))?;
-    check_scopes(&mut file)?;
+    check_file_scopes(&mut file)?;
     if provider.auth_model == AuthModel::Managed && !file.config.scopes.is_empty() {
         warnings.push(Warning {
             code: "SCOPES_IGNORED",

@@ -37,6 +37,7 @@ pub mod oauth;
 pub mod ports;
 pub mod server;
 pub mod store_keys;
+pub mod text;
 pub mod types;
 mod unit_enum;
 pub mod urls;

@@ -37,7 +37,7 @@ pub fn used(app: &str, kind: &str, nonce: &str) -> String {
 }
 
 /// The status of an authorization the management PUT started.
-pub fn pending(app: &str, connection_id: &str) -> String {
+pub fn authorization_status(app: &str, connection_id: &str) -> String {
     format!(
         "oauth-connectors:pending:{}:{}",
         enc(app),

@@ -4,9 +4,10 @@
 
 use std::fmt::Write;
 
-use crate::catalog::{fold_type_id, is_valid_type_id, printable};
+use crate::catalog::{fold_type_id, is_valid_type_id};
 use crate::config::ConnectorConfig;
 use crate::error::{Error, ErrorCode, Result};
+use crate::text::printable;
 
 /// The module whose registry the generated file augments by default.
 pub const DEFAULT_MODULE: &str = "oauth-connectors";

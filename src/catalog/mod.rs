@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::text::{closest, printable};
 use crate::unit_enum::unit_enum;
 
 pub use validate::{
@@ -116,7 +117,7 @@ impl RevocationStyle {
 /// The revocation endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Revocation {
+pub struct RevocationEndpoint {
     pub url: String,
     #[serde(default)]
     pub style: RevocationStyle,
@@ -267,7 +268,7 @@ pub struct Provider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revocation: Option<Revocation>,
+    pub revocation: Option<RevocationEndpoint>,
     /// The `iss` the provider sends on the callback (RFC 9207), when it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
@@ -563,26 +564,6 @@ impl Catalog {
     pub fn list_available(&self) -> Vec<AvailableIntegration<'_>> {
         self.iter().map(Provider::available).collect()
     }
-}
-
-/// A caller's string as it may appear in a message: at most 64 characters,
-/// control characters escaped.
-pub(crate) fn printable(s: &str) -> String {
-    let mut out: String = s.chars().take(64).flat_map(char::escape_debug).collect();
-    if s.chars().count() > 64 {
-        out.push('…');
-    }
-    out
-}
-
-/// The candidate closest to `wanted` by edit distance, when it is close
-/// enough to be a typo of it.
-pub fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|name| (strsim::damerau_levenshtein(wanted, name), name))
-        .filter(|(d, name)| *d <= (name.len() / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, name)| name)
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ fn check_headers(
                 p,
                 format_args!(
                     "{field} cannot set \"{}\": a header name, not one the engine sets",
-                    super::printable(name)
+                    crate::text::printable(name)
                 ),
             ));
         }
@@ -116,7 +116,7 @@ fn check_headers(
 fn invalid(p: &Provider, what: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorCode::ProviderInvalid,
-        format!("Provider \"{}\": {what}", super::printable(&p.id)),
+        format!("Provider \"{}\": {what}", crate::text::printable(&p.id)),
     )
 }
 
@@ -186,7 +186,7 @@ fn check_field(p: &Provider, f: &ConfigField, patterns: Patterns) -> Result<()> 
             p,
             format_args!(
                 "connection config field name \"{}\" must match ^[A-Za-z_][A-Za-z0-9_]*$",
-                super::printable(&f.name)
+                crate::text::printable(&f.name)
             ),
         ));
     }
@@ -251,7 +251,7 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
             ErrorCode::ProviderInvalid,
             format!(
                 "Provider type \"{}\" must match ^[a-z0-9_-]+$ (case-insensitive) and have at most {MAX_TYPE_ID_LEN} characters",
-                super::printable(&p.id)
+                crate::text::printable(&p.id)
             ),
         ));
     }
@@ -334,7 +334,7 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
                 p,
                 format_args!(
                     "token_response.error_aliases needs a dot path as field and an OAuth error the engine knows, not \"{}\"",
-                    super::printable(&alias.error)
+                    crate::text::printable(&alias.error)
                 ),
             ));
         }
@@ -345,7 +345,7 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
                 p,
                 format_args!(
                     "unconfirmed names \"{}\", which is not a field of an entry",
-                    super::printable(field)
+                    crate::text::printable(field)
                 ),
             ));
         }
@@ -373,7 +373,7 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
                 p,
                 format_args!(
                     "scope.always holds an invalid scope \"{}\"",
-                    super::printable(scope)
+                    crate::text::printable(scope)
                 ),
             ));
         }

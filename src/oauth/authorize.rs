@@ -5,9 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{AuthModel, Pkce, Provider, RESERVED_PARAMS, printable, template_names};
+use crate::catalog::{AuthModel, Pkce, Provider, RESERVED_PARAMS, template_names};
 use crate::config::{MAX_SCOPES, is_valid_scope};
 use crate::error::{Error, ErrorCode, Result};
+use crate::text::printable;
 
 use super::pkce;
 

@@ -7,8 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{Provider, printable};
+use crate::catalog::Provider;
 use crate::error::{Error, ErrorCode, Result};
+use crate::text::printable;
 
 use super::secret::AuthorizationCode;
 

@@ -14,13 +14,30 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::ports::{Clock, Fetch};
 
-/// What a revocation achieved.
+/// What a revocation (one token's, or a disconnect's) achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Revoked {
+pub enum Revocation {
     /// The provider confirmed (RFC 7009: 200, even for an already invalid token).
-    Yes,
+    Revoked,
     /// The provider has no revocation endpoint.
     Unsupported,
+    /// The provider failed: after a disconnect the tombstone (tokens
+    /// sealed) stays, and the next disconnect tries again.
+    Failed(ErrorCode),
+    /// There was nothing to revoke (no connection, or a record that no
+    /// longer opens).
+    None,
+}
+
+impl Revocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Revocation::Revoked => "revoked",
+            Revocation::Unsupported => "unsupported",
+            Revocation::Failed(_) => "failed",
+            Revocation::None => "none",
+        }
+    }
 }
 
 /// A configured client for one provider.
@@ -181,7 +198,7 @@ impl OAuthClient {
         clock: &C,
         token: &str,
         token_type_hint: Option<&str>,
-    ) -> Result<Revoked> {
+    ) -> Result<Revocation> {
         let Some(request) = token::revocation_request(
             &self.provider,
             &self.credentials,
@@ -190,11 +207,11 @@ impl OAuthClient {
             token_type_hint,
         )?
         else {
-            return Ok(Revoked::Unsupported);
+            return Ok(Revocation::Unsupported);
         };
         let response = retry::send(fetch, clock, &self.retry, &request, None).await?;
         if (200..300).contains(&response.status) {
-            return refused_in_200(&self.provider, &response).map_or(Ok(Revoked::Yes), Err);
+            return refused_in_200(&self.provider, &response).map_or(Ok(Revocation::Revoked), Err);
         }
         let code = match response.status {
             401 | 403 => ErrorCode::ProviderConfigError,

@@ -11,15 +11,16 @@ use subtle::ConstantTimeEq;
 
 use super::return_url;
 use super::routes::Slot;
-use crate::catalog::{Catalog, Provider, fold_type_id, printable};
+use crate::catalog::{Catalog, Provider, fold_type_id};
 use crate::error::{Error, ErrorCode, Result};
 use crate::identity;
 use crate::oauth::authorize::check_scopes;
 use crate::oauth::client::OAuthClient;
 use crate::oauth::secret::SealedState;
 use crate::oauth::token::ClientCredentials;
+use crate::text::printable;
 use crate::urls::url_problem;
-use crate::vault::ConnectionKey;
+use crate::vault::Kind;
 
 /// One configured connector: its provider client (with the callback as
 /// redirect URI) and the scopes it asks for.
@@ -87,7 +88,7 @@ pub fn check_connector_id(id: &str) -> Result<()> {
             ErrorCode::ConfigInvalid,
             format!(
                 "Invalid connector id \"{}\": it must match ^[A-Za-z0-9._~-]+$, at most {MAX_CONNECTOR_ID_LEN} characters",
-                crate::catalog::printable(id)
+                crate::text::printable(id)
             ),
         ));
     }
@@ -188,16 +189,20 @@ impl ServerConfig {
     /// ones, each by id.
     pub fn redirect_uris(&self) -> Vec<RedirectUri> {
         let kinds = [
-            ("shared", &self.shared, Slot::Shared as fn(String) -> Slot),
-            ("workspace", &self.workspace, Slot::Workspace),
-            ("app_user", &self.app_user, Slot::AppUser),
+            (
+                Kind::Shared,
+                &self.shared,
+                Slot::Shared as fn(String) -> Slot,
+            ),
+            (Kind::Workspace, &self.workspace, Slot::Workspace),
+            (Kind::AppUser, &self.app_user, Slot::AppUser),
         ];
         let mut out = Vec::new();
         for (kind, map, slot) in kinds {
             for (id, connector) in map {
                 out.push(RedirectUri {
-                    kind,
-                    connector_id: (kind != "shared").then(|| id.clone()),
+                    kind: kind.as_str(),
+                    connector_id: (kind != Kind::Shared).then(|| id.clone()),
                     integration_type: connector.integration_type.clone(),
                     redirect_uri: self.callback_url(&slot(id.clone())),
                 });
@@ -398,21 +403,6 @@ impl ServerConfig {
         self.service_tokens
             .iter()
             .fold(false, |found, t| found | bool::from(t.ct_eq(&digest)))
-    }
-}
-
-pub(super) fn key_of(slot: &Slot, user: Option<&str>) -> ConnectionKey {
-    match slot {
-        Slot::Shared(t) => ConnectionKey::Shared {
-            integration_type: t.clone(),
-        },
-        Slot::Workspace(id) => ConnectionKey::Workspace {
-            connector_id: id.clone(),
-        },
-        Slot::AppUser(id) => ConnectionKey::AppUser {
-            connector_id: id.clone(),
-            user_id: user.unwrap_or_default().to_owned(),
-        },
     }
 }
 

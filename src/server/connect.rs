@@ -20,8 +20,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::config::{Connector, connection_id, key_of};
-use super::manage::{PENDING_TTL_MS, pending_value};
+use super::config::{Connector, connection_id};
+use super::manage::{STATUS_TTL_MS, status_value};
 use super::respond::{callback_headers, callback_page, callback_redirect, json_response};
 use super::{Incoming, Server, Slot, Users, return_url};
 use crate::catalog::Pkce;
@@ -32,6 +32,7 @@ use crate::oauth::state::{self, STATE_TTL_MS, StateClaims};
 use crate::oauth::{pkce, secret::PkceVerifier};
 use crate::ports::Store;
 use crate::ports::{Clock, Fetch, random_bytes};
+use crate::vault::ConnectionKey;
 use crate::vault::Record;
 
 /// What a bound state carries of its browser's cookie value.
@@ -287,10 +288,10 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 .vault
                 .store()
                 .compare_and_set(
-                    &self.pending_key(&connection_id(&claims.nonce)),
-                    Some(&pending_value("PENDING", slot)),
-                    Some(&pending_value(status, slot)),
-                    Some(PENDING_TTL_MS),
+                    &self.status_key(&connection_id(&claims.nonce)),
+                    Some(&status_value("PENDING", slot)),
+                    Some(&status_value(status, slot)),
+                    Some(STATUS_TTL_MS),
                 )
                 .await;
         }
@@ -351,7 +352,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             )
             .await?;
         self.vault
-            .save(&key_of(slot, claims.user.as_deref()), tokens)
+            .save(&ConnectionKey::of(slot, claims.user.as_deref()), tokens)
             .await
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::config::{Connector, connection_id, key_of};
+use super::config::{Connector, connection_id};
 use super::connect::BUILDER_START_TTL_MS;
 use super::respond::json_response;
 use super::{Incoming, Server, Slot, Users, return_url};
@@ -19,6 +19,7 @@ use crate::oauth::authorize::check_scopes;
 use crate::oauth::state::STATE_TTL_MS;
 use crate::ports::Store;
 use crate::ports::{Clock, Fetch};
+use crate::vault::ConnectionKey;
 use crate::vault::Status;
 
 #[derive(Deserialize)]
@@ -34,11 +35,11 @@ struct SetBody {
 /// How long the status of a management PUT's authorization is kept: past
 /// the ticket's and then the state's lifetime, so a late poll still sees
 /// the outcome.
-pub(super) const PENDING_TTL_MS: u64 = BUILDER_START_TTL_MS + STATE_TTL_MS + 5 * 60_000;
+pub(super) const STATUS_TTL_MS: u64 = BUILDER_START_TTL_MS + STATE_TTL_MS + 5 * 60_000;
 
 /// The status of an authorization started by the management PUT is kept
 /// as `<STATUS> <slot label>`.
-pub(super) fn pending_value(status: &str, slot: &Slot) -> String {
+pub(super) fn status_value(status: &str, slot: &Slot) -> String {
     format!("{status} {}", slot.label())
 }
 
@@ -72,7 +73,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         asked: Vec<String>,
         return_url: Option<String>,
     ) -> Result<Value> {
-        let current = self.vault.status(&key_of(slot, None)).await?;
+        let current = self.vault.status(&ConnectionKey::of(slot, None)).await?;
         let (granted, requested) = current
             .filter(|r| r.status == Status::Active)
             .map(|r| (r.scopes, r.requested_scopes))
@@ -94,9 +95,9 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         self.vault
             .store()
             .set(
-                &self.pending_key(&id),
-                &pending_value("PENDING", slot),
-                Some(PENDING_TTL_MS),
+                &self.status_key(&id),
+                &status_value("PENDING", slot),
+                Some(STATUS_TTL_MS),
             )
             .await?;
         Ok(answer(Some(url), Some(id), false))
@@ -113,7 +114,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         let id = params
             .get("connection_id")
             .ok_or_else(|| Error::new(ErrorCode::InvalidInput, "connection_id is required"))?;
-        let stored = self.vault.store().get(&self.pending_key(id)).await?;
+        let stored = self.vault.store().get(&self.status_key(id)).await?;
         let (status, label) = stored
             .as_deref()
             .and_then(|v| v.split_once(' '))
@@ -130,8 +131,8 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         Ok(json_response(200, &json!({ "status": status })))
     }
 
-    pub(super) fn pending_key(&self, connection_id: &str) -> String {
-        crate::store_keys::pending(&self.config.app_id, connection_id)
+    pub(super) fn status_key(&self, connection_id: &str) -> String {
+        crate::store_keys::authorization_status(&self.config.app_id, connection_id)
     }
 
     /// `GET external-auth/list`: the shared connections, in Base44's shape.
@@ -140,7 +141,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         let mut list = Vec::new();
         for integration_type in self.config.shared.keys() {
             let slot = Slot::Shared(integration_type.clone());
-            if let Some(record) = self.vault.status(&key_of(&slot, None)).await? {
+            if let Some(record) = self.vault.status(&ConnectionKey::of(&slot, None)).await? {
                 let mut item = json!({
                     "integration_type": integration_type,
                     "status": record.status.as_str(),
@@ -171,7 +172,11 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         let connector = self.config.connector(&slot)?;
         let revocation = self
             .vault
-            .disconnect(&key_of(&slot, None), &connector.client, &self.fetch)
+            .disconnect(
+                &ConnectionKey::of(&slot, None),
+                &connector.client,
+                &self.fetch,
+            )
             .await?;
         let (field, id) = match &slot {
             Slot::Shared(t) => ("integration_type", t),
@@ -191,7 +196,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         let revocation = self
             .vault
             .disconnect(
-                &key_of(&slot, Some(&user.id)),
+                &ConnectionKey::of(&slot, Some(&user.id)),
                 &connector.client,
                 &self.fetch,
             )

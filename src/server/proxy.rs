@@ -10,10 +10,11 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::catalog::{Provider, printable};
+use crate::catalog::Provider;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{FetchFailure, HttpRequest, HttpResponse, header_value_problem, is_header_name};
 use crate::oauth::authorize::resolve_endpoint;
+use crate::text::printable;
 use crate::urls::url_problem;
 
 /// The body of `POST connectors/{type}/call`.

@@ -6,35 +6,10 @@ use percent_encoding::percent_decode_str;
 use crate::catalog::fold_type_id;
 use crate::error::{Error, ErrorCode, Result};
 
-/// Whose connection a route is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Slot {
-    /// A shared connector, by integration type.
-    Shared(String),
-    /// A workspace connector, by connector id.
-    Workspace(String),
-    /// An app-user connector, by connector id.
-    AppUser(String),
-}
+pub use crate::vault::Slot;
 
+/// The routes of a connector slot (see [`Slot`]).
 impl Slot {
-    /// What the sealed `state` names: a state made for one slot does not
-    /// open at another's callback (the mix-up defence).
-    pub fn label(&self) -> String {
-        match self {
-            Slot::Shared(t) => format!("shared:{t}"),
-            Slot::Workspace(id) => format!("workspace:{id}"),
-            Slot::AppUser(id) => format!("app_user:{id}"),
-        }
-    }
-
-    /// The integration type or connector id.
-    pub fn id(&self) -> &str {
-        match self {
-            Slot::Shared(id) | Slot::Workspace(id) | Slot::AppUser(id) => id,
-        }
-    }
-
     /// The callback path below `/api/apps/{appId}/`, each id encoded as an
     /// RFC 3986 path segment ([`segment`]): `microsoft_teams` stays
     /// `microsoft_teams`, as the provider's registered redirect URI has it.

@@ -6,13 +6,14 @@
 
 use serde_json::{Value, json};
 
-use super::config::{Connector, key_of};
+use super::config::Connector;
 use super::respond::json_response;
 use super::{Incoming, Server, Slot, Users, proxy, redact};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpResponse, MAX_BODY_BYTES};
 use crate::ports::Store;
 use crate::ports::{Clock, Fetch};
+use crate::vault::ConnectionKey;
 use crate::vault::Record;
 
 /// `null` for an empty connection config, as the SDK expects.
@@ -83,7 +84,11 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     async fn read(&self, slot: &Slot, user: Option<&str>, connector: &Connector) -> Result<Record> {
         let record = self
             .vault
-            .get(&key_of(slot, user), &connector.client, &self.fetch)
+            .get(
+                &ConnectionKey::of(slot, user),
+                &connector.client,
+                &self.fetch,
+            )
             .await?;
         let missing: Vec<&str> = connector
             .scopes

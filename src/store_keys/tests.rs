@@ -12,6 +12,9 @@ fn parts_cannot_pass_for_separators_or_another_app() {
     );
     assert_ne!(used("app1", "state", "n"), used("app2", "state", "n"));
     assert_ne!(used("app1", "state", "n"), used("app1", "start", "n"));
-    assert_eq!(pending("app 1", "id"), "oauth-connectors:pending:app+1:id");
+    assert_eq!(
+        authorization_status("app 1", "id"),
+        "oauth-connectors:pending:app+1:id"
+    );
     assert_eq!(lease("k"), "k:lease");
 }

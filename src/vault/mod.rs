@@ -35,10 +35,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 pub use keyring::{KeyRing, Opened};
-pub use record::{ConnectionKey, Kind, Record, Status};
+pub use record::{ConnectionKey, Kind, Record, Slot, Status};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::oauth::client::{OAuthClient, Revoked};
+use crate::oauth::client::OAuthClient;
+pub use crate::oauth::client::Revocation;
 use crate::oauth::token::TokenSet;
 use crate::ports::{Clock, Fetch, Store, random_bytes};
 use crate::unit_enum::unit_enum;
@@ -133,35 +134,9 @@ unit_enum! {
     }
 }
 
-/// What a disconnect did at the provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Revocation {
-    /// The provider confirmed the revocation.
-    Revoked,
-    /// The provider has no revocation endpoint.
-    Unsupported,
-    /// The provider failed: the tombstone (tokens sealed) stays, and the
-    /// next disconnect tries again.
-    Failed(ErrorCode),
-    /// There was nothing to revoke (no connection, or a record that no
-    /// longer opens).
-    None,
-}
-
-impl Revocation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Revocation::Revoked => "revoked",
-            Revocation::Unsupported => "unsupported",
-            Revocation::Failed(_) => "failed",
-            Revocation::None => "none",
-        }
-    }
-}
-
 /// A refresh result not yet written: the record it replaces (`base`, as
 /// stored and opened) and the new one.
-struct Pending {
+struct Unsaved {
     base: String,
     base_record: Record,
     record: Record,
@@ -181,7 +156,7 @@ pub struct Vault<S, C> {
     flights: Flights<Record>,
     /// Refresh results whose write failed, by store key: written first on
     /// the next read, so their refresh token is the one used next.
-    unsaved: RefCell<HashMap<String, Pending>>,
+    unsaved: RefCell<HashMap<String, Unsaved>>,
 }
 
 fn not_connected() -> Error {
@@ -424,8 +399,8 @@ impl<S: Store, C: Clock> Vault<S, C> {
     /// The stored connection as it is (any status), without refreshing.
     pub async fn status(&self, key: &ConnectionKey) -> Result<Option<Record>> {
         let skey = self.key(key)?;
-        if let Some(pending) = self.unsaved.borrow().get(&skey) {
-            return Ok(Some(pending.record.clone()));
+        if let Some(unsaved) = self.unsaved.borrow().get(&skey) {
+            return Ok(Some(unsaved.record.clone()));
         }
         Ok(self.read(&skey).await?.map(|(_, r)| r))
     }
@@ -459,9 +434,9 @@ impl<S: Store, C: Clock> Vault<S, C> {
         client: &OAuthClient,
         fetch: &F,
     ) -> Result<Record> {
-        let pending = self.unsaved.borrow_mut().remove(skey);
-        if let Some(pending) = pending {
-            let record = self.persist(skey, pending, client, fetch).await?;
+        let unsaved = self.unsaved.borrow_mut().remove(skey);
+        if let Some(unsaved) = unsaved {
+            let record = self.persist(skey, unsaved, client, fetch).await?;
             if !self.due(&record) {
                 return Ok(record);
             }
@@ -533,12 +508,12 @@ impl<S: Store, C: Clock> Vault<S, C> {
         {
             Ok(tokens) => {
                 let next = record.with_tokens(tokens, self.clock.now_ms());
-                let pending = Pending {
+                let unsaved = Unsaved {
                     base: stored,
                     base_record: record,
                     record: next,
                 };
-                self.persist(skey, pending, client, fetch).await
+                self.persist(skey, unsaved, client, fetch).await
             }
             Err(e) if e.code() == ErrorCode::NeedsReconnect => {
                 // Another instance may have rotated the token meanwhile.
@@ -583,42 +558,42 @@ impl<S: Store, C: Clock> Vault<S, C> {
     async fn persist<F: Fetch>(
         &self,
         skey: &str,
-        mut pending: Pending,
+        mut unsaved: Unsaved,
         client: &OAuthClient,
         fetch: &F,
     ) -> Result<Record> {
         for _ in 0..CAS_ROUNDS {
-            let sealed = self.seal(skey, &pending.record)?;
-            let written = match self.write(skey, Some(&pending.base), Some(&sealed)).await {
+            let sealed = self.seal(skey, &unsaved.record)?;
+            let written = match self.write(skey, Some(&unsaved.base), Some(&sealed)).await {
                 Ok(written) => written,
                 Err(e) => {
-                    self.unsaved.borrow_mut().insert(skey.to_owned(), pending);
+                    self.unsaved.borrow_mut().insert(skey.to_owned(), unsaved);
                     return Err(e);
                 }
             };
             if written {
-                let event = match pending.base_record.status {
+                let event = match unsaved.base_record.status {
                     Status::Expired => EventType::Recovered,
                     _ => EventType::Refreshed,
                 };
-                self.emit(event, &pending.record, None);
-                return Ok(pending.record);
+                self.emit(event, &unsaved.record, None);
+                return Ok(unsaved.record);
             }
             let current = match self.read(skey).await {
                 Ok(current) => current,
                 Err(e) => {
-                    self.unsaved.borrow_mut().insert(skey.to_owned(), pending);
+                    self.unsaved.borrow_mut().insert(skey.to_owned(), unsaved);
                     return Err(e);
                 }
             };
             match current {
                 Some((stored, current))
                     if current.status != Status::Disconnected
-                        && current.same_tokens(&pending.base_record) =>
+                        && current.same_tokens(&unsaved.base_record) =>
                 {
                     let now = self.clock.now_ms();
-                    let record = current.with_tokens_of(&pending.record, now);
-                    pending = Pending {
+                    let record = current.with_tokens_of(&unsaved.record, now);
+                    unsaved = Unsaved {
                         base: stored,
                         base_record: current,
                         record,
@@ -628,12 +603,12 @@ impl<S: Store, C: Clock> Vault<S, C> {
                     return usable(current);
                 }
                 _ => {
-                    self.revoke_quietly(client, fetch, &pending.record).await;
+                    self.revoke_quietly(client, fetch, &unsaved.record).await;
                     return Err(not_connected());
                 }
             }
         }
-        self.unsaved.borrow_mut().insert(skey.to_owned(), pending);
+        self.unsaved.borrow_mut().insert(skey.to_owned(), unsaved);
         Err(kept_changing("its refresh was written"))
     }
 
@@ -664,8 +639,8 @@ impl<S: Store, C: Clock> Vault<S, C> {
                 .revoke(fetch, &self.clock, rt.secret(), Some("refresh_token"))
                 .await;
             match revoked {
-                Ok(Revoked::Unsupported) => return Revocation::Unsupported,
-                Ok(Revoked::Yes) => refresh_revoked = true,
+                Ok(Revocation::Unsupported) => return Revocation::Unsupported,
+                Ok(_) => refresh_revoked = true,
                 Err(e) => outcome = Revocation::Failed(e.code()),
             }
         }
@@ -686,8 +661,8 @@ impl<S: Store, C: Clock> Vault<S, C> {
             )
             .await;
         match (revoked, outcome) {
-            (Ok(Revoked::Unsupported), _) => Revocation::Unsupported,
-            (Ok(Revoked::Yes), outcome) => outcome,
+            (Ok(Revocation::Unsupported), _) => Revocation::Unsupported,
+            (Ok(_), outcome) => outcome,
             (Err(e), outcome) if refresh_revoked && e.code() == ErrorCode::ProviderError => outcome,
             (Err(e), Revocation::Revoked) => Revocation::Failed(e.code()),
             (Err(_), outcome) => outcome,

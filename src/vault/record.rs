@@ -12,7 +12,43 @@ use crate::oauth::secret::{AccessToken, RefreshToken};
 use crate::oauth::token::{Account, TokenSet};
 use crate::unit_enum::unit_enum;
 
-/// Whose connection it is.
+/// A connector: one of the three kinds and its id. With a user (app-user
+/// connectors) it names a connection: [`ConnectionKey::of`]. Its routes
+/// are in `server::routes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slot {
+    /// A shared connector, by integration type.
+    Shared(String),
+    /// A workspace connector, by connector id.
+    Workspace(String),
+    /// An app-user connector, by connector id.
+    AppUser(String),
+}
+
+impl Slot {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Slot::Shared(_) => Kind::Shared,
+            Slot::Workspace(_) => Kind::Workspace,
+            Slot::AppUser(_) => Kind::AppUser,
+        }
+    }
+
+    /// The integration type or connector id.
+    pub fn id(&self) -> &str {
+        match self {
+            Slot::Shared(id) | Slot::Workspace(id) | Slot::AppUser(id) => id,
+        }
+    }
+
+    /// What the sealed `state` names (`<kind>:<id>`): a state made for one
+    /// slot does not open at another's callback (the mix-up defence).
+    pub fn label(&self) -> String {
+        format!("{}:{}", self.kind().as_str(), self.id())
+    }
+}
+
+/// Whose connection it is: a slot, and for an app-user connector the user.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConnectionKey {
     /// One account for the whole app, per integration type.
@@ -37,6 +73,22 @@ unit_enum! {
 }
 
 impl ConnectionKey {
+    /// The connection of `slot` (and `user`, for an app-user slot).
+    pub fn of(slot: &Slot, user: Option<&str>) -> ConnectionKey {
+        match slot {
+            Slot::Shared(t) => ConnectionKey::Shared {
+                integration_type: t.clone(),
+            },
+            Slot::Workspace(id) => ConnectionKey::Workspace {
+                connector_id: id.clone(),
+            },
+            Slot::AppUser(id) => ConnectionKey::AppUser {
+                connector_id: id.clone(),
+                user_id: user.unwrap_or_default().to_owned(),
+            },
+        }
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             ConnectionKey::Shared { .. } => Kind::Shared,

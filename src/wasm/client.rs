@@ -20,7 +20,7 @@ use super::convert::{
 };
 use super::fetch::HostFetch;
 use crate::oauth::callback::check_issuer_of;
-use crate::oauth::client::{OAuthClient as Client, Revoked};
+use crate::oauth::client::{OAuthClient as Client, Revocation};
 use crate::oauth::pkce;
 use crate::oauth::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::oauth::token::{Account, ClientCredentials, TokenSet};
@@ -286,7 +286,7 @@ impl JsOAuthClient {
             let revoked = client
                 .revoke(fetch.as_ref(), &SystemClock, &token, hint.as_deref())
                 .await?;
-            Ok(JsValue::from_bool(revoked == Revoked::Yes))
+            Ok(JsValue::from_bool(revoked == Revocation::Revoked))
         })
     }
 }

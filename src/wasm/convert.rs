@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-use crate::catalog::{closest, printable};
 use crate::error::{Error, ErrorCode};
+use crate::text::{closest, printable};
 
 pub(crate) type JsResult<T = JsValue> = Result<T, JsValue>;
 

@@ -18,7 +18,7 @@ use super::convert::{
 use super::fetch::{HostFetch, header_entries, read_array_buffer, read_stream};
 use super::store::JsStore;
 use super::vault::with_event_hook;
-use crate::catalog::{Catalog, Provider, printable};
+use crate::catalog::{Catalog, Provider};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::MAX_BODY_BYTES;
 use crate::identity::{Hs256, User};
@@ -28,6 +28,7 @@ use crate::server::{
     self, ConnectorFiles, Incoming, NoUsers, Server, ServerConfig, Slot, Users, error_response,
     state_secret,
 };
+use crate::text::printable;
 use crate::vault::{KeyRing, Vault, VaultOptions};
 use crate::wasm::clock::SystemClock;
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::catalog::Revocation;
+use crate::catalog::RevocationEndpoint;
 
 /// A valid OAuth entry with a templated token endpoint.
 fn entry() -> Provider {
@@ -36,7 +36,7 @@ fn accepted(p: &Provider) -> bool {
     provider(p, Patterns::Compile).is_ok() && provider(p, Patterns::Trust).is_ok()
 }
 
-fn revocation(url: &str, headers: &[(&str, &str)]) -> Revocation {
+fn revocation(url: &str, headers: &[(&str, &str)]) -> RevocationEndpoint {
     serde_json::from_value(serde_json::json!({ "url": url, "headers": map(headers) }))
         .unwrap_or_else(|e| panic!("{e}"))
 }

@@ -131,13 +131,13 @@ fn revocation_outcomes() {
     let fetch = FakeFetch::answering(vec![Ok(json_response(200, "{}"))]);
     assert_eq!(
         block_on(c.revoke(&fetch, &FakeClock::at(NOW), "RT", Some("refresh_token"))).ok(),
-        Some(Revoked::Yes)
+        Some(Revocation::Revoked)
     );
     let ms = client("outlook");
     let fetch = FakeFetch::answering(vec![]);
     assert_eq!(
         block_on(ms.revoke(&fetch, &FakeClock::at(NOW), "RT", None)).ok(),
-        Some(Revoked::Unsupported)
+        Some(Revocation::Unsupported)
     );
     assert_eq!(fetch.calls(), 0);
     let fetch = FakeFetch::answering(vec![Ok(json_response(401, "{}"))]);
@@ -236,7 +236,10 @@ fn a_revocation_refused_in_an_http_200_is_no_revocation() {
         let fetch = FakeFetch::answering(vec![Ok(json_response(200, answer))]);
         block_on(c.revoke(&fetch, &FakeClock::at(NOW), "xoxp-1", None)).map_err(|e| e.code())
     };
-    assert_eq!(revoke(r#"{"ok":true,"revoked":true}"#), Ok(Revoked::Yes));
+    assert_eq!(
+        revoke(r#"{"ok":true,"revoked":true}"#),
+        Ok(Revocation::Revoked)
+    );
     assert_eq!(
         revoke(r#"{"ok":false,"error":"ratelimited"}"#),
         Err(ErrorCode::ProviderError)
@@ -244,7 +247,7 @@ fn a_revocation_refused_in_an_http_200_is_no_revocation() {
     for dead in ["invalid_auth", "token_revoked", "token_expired"] {
         assert_eq!(
             revoke(&format!(r#"{{"ok":false,"error":"{dead}"}}"#)),
-            Ok(Revoked::Yes),
+            Ok(Revocation::Revoked),
             "{dead}"
         );
     }
