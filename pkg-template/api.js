@@ -14,6 +14,7 @@ export {
   issueUserToken,
 } from './oauth_connectors.js';
 export { memoryStore, denoKvStore, storeConformance } from './stores.js';
+export { ConnectorsError } from './errors.js';
 export { createClient, createClientFromRequest, Base44Error } from './client.js';
 import {
   TokenVault as WasmTokenVault,
@@ -26,6 +27,7 @@ import {
   errorAnswer,
 } from './oauth_connectors.js';
 import { memoryStore } from './stores.js';
+import { ConnectorsError } from './errors.js';
 import { inProcess } from './client.js';
 
 /** Options with `memoryStore()` filled in when no store is given. */
@@ -190,23 +192,4 @@ export function createConnectorsServer(options) {
   // What to register at each provider: [{ kind, integrationType, connectorId?, redirectUri }].
   const redirectUris = () => server.redirectUris();
   return Object.freeze({ fetch, redirectUris });
-}
-
-/**
- * The error every function of this package throws for bad input. The wasm
- * module throws plain `Error`s named "ConnectorsError" carrying `code`
- * (and `path`, `line`, `column`, `suggestion` when known); `instanceof
- * ConnectorsError` recognises them.
- */
-export class ConnectorsError extends Error {
-  constructor(code, message, details = {}) {
-    super(message);
-    this.name = 'ConnectorsError';
-    this.code = code;
-    Object.assign(this, details);
-  }
-
-  static [Symbol.hasInstance](value) {
-    return value instanceof Error && value.name === 'ConnectorsError' && typeof value.code === 'string';
-  }
 }

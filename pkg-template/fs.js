@@ -1,6 +1,7 @@
 // Reading connector files from disk, for runtimes with a file system (Node,
 // Deno). node:fs is loaded on first use, not at import: it costs start-up time.
-import { validateConnectors, ConnectorsError } from './api.js';
+import { validateConnectors } from './api.js';
+import { ConnectorsError } from './errors.js';
 
 /**
  * Reads every `*.jsonc` and `*.json` file in `dir` (default

@@ -1,4 +1,4 @@
-import { ConnectorsError } from './api.js';
+import { ConnectorsError } from './errors.js';
 
 /** Runtimes without a file system: read the files yourself and call validateConnectors. */
 export async function loadConnectorsDir() {

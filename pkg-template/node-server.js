@@ -2,7 +2,7 @@
 // server's WHATWG `fetch(request) -> Response` into a `(req, res)` listener,
 // and `serveNode(server)` listens with it. Plain ESM; Node 18+ (global
 // Request, Response, Headers and AbortController).
-import { ConnectorsError } from './api.js';
+import { ConnectorsError } from './errors.js';
 import { inProcess } from './client.js';
 import { errorAnswer, maxBodyBytes as serverMaxBodyBytes } from './oauth_connectors.js';
 /**

@@ -1,11 +1,7 @@
 // Stores for the token vault's sealed records: the host store interface
 // (`ConnectorsStore` in index.d.ts), two adapters, and a conformance suite
 // for custom adapters. Plain ESM, no dependencies: Node 18+, Deno, browsers, workerd.
-//
-// api.js re-exports this file and this file imports ConnectorsError from
-// api.js. The cycle is safe: ConnectorsError is used only inside functions,
-// never while the modules are being evaluated.
-import { ConnectorsError } from './api.js';
+import { ConnectorsError } from './errors.js';
 
 const invalid = (message) => new ConnectorsError('INVALID_INPUT', message);
 const describe = (value) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);

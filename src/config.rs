@@ -14,16 +14,13 @@ use serde::Serialize;
 
 use crate::catalog::{AuthModel, Catalog, fold_type_id, is_valid_type_id};
 use crate::error::{Error, ErrorCode, Location, Result};
+use crate::scopes::{MAX_SCOPE_LEN, MAX_SCOPES, is_valid_scope};
 use crate::text::printable;
 
 /// The largest connector file we read.
 pub const MAX_FILE_BYTES: usize = 256 * 1024;
 /// The deepest nesting of arrays and objects in a connector file.
 pub const MAX_DEPTH: usize = 32;
-/// The most scopes one connector may ask for.
-pub const MAX_SCOPES: usize = 50;
-/// The longest scope string.
-pub const MAX_SCOPE_LEN: usize = 1024;
 
 /// What a connector file declares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,21 +77,6 @@ pub struct Warning {
 pub struct Validated {
     pub connectors: Vec<ConnectorConfig>,
     pub warnings: Vec<Warning>,
-}
-
-/// An RFC 6749 §3.3 scope token: one or more of `%x21 / %x23-5B / %x5D-7E`.
-pub fn is_valid_scope(scope: &str) -> bool {
-    if scope.is_empty() || scope.len() > MAX_SCOPE_LEN {
-        return false;
-    }
-    // A plain loop and a pattern: the size-tuned wasm inlines neither
-    // `all`'s closure nor `RangeInclusive::contains`.
-    for &b in scope.as_bytes() {
-        if !matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E) {
-            return false;
-        }
-    }
-    true
 }
 
 /// The `CONFIG_INVALID` error for a type id outside `^[a-z0-9_-]+$`.

@@ -311,6 +311,37 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The OAuth error codes a message may name: RFC 6749 (§4.1.2.1, §5.2),
+/// RFC 7009 (§2.2.1), and the providers' own codes that
+/// [`crate::oauth::token::classify_error`]
+/// reads (Slack's, GitHub's). A provider may put anything in `error`, the
+/// token it was sent included, so any other value is named `other`.
+pub const KNOWN_ERRORS: &[&str] = &[
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    "access_denied",
+    "unsupported_response_type",
+    "server_error",
+    "temporarily_unavailable",
+    "unsupported_token_type",
+    "invalid_client_id",
+    "bad_client_secret",
+    "incorrect_client_credentials",
+    "invalid_refresh_token",
+    "token_revoked",
+    "token_expired",
+    "refresh_token_expired",
+    "bad_refresh_token",
+    "bad_verification_code",
+    "invalid_code",
+    "code_already_used",
+    "invalid_code_verifier",
+];
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

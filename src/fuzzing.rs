@@ -17,12 +17,13 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Catalog, Provider};
 use crate::error::ErrorCode;
+use crate::error::KNOWN_ERRORS;
 use crate::http::HttpResponse;
 use crate::identity::{Hs256, LEEWAY_MS};
 use crate::oauth::callback;
 use crate::oauth::secret::PkceVerifier;
 use crate::oauth::state::{self, StateClaims, StateKey};
-use crate::oauth::token::{self, Grant, KNOWN_ERRORS};
+use crate::oauth::token::{self, Grant};
 use crate::server::proxy::{self, CallRequest};
 use crate::server::return_url;
 use crate::vault::{KeyRing, Record};

@@ -35,6 +35,7 @@ pub mod http;
 pub mod identity;
 pub mod oauth;
 pub mod ports;
+pub mod scopes;
 pub mod server;
 pub mod store_keys;
 pub mod text;

@@ -328,7 +328,7 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
     for alias in &p.token_response.error_aliases {
         if alias.field.is_empty()
             || alias.field.split('.').any(str::is_empty)
-            || !crate::oauth::token::KNOWN_ERRORS.contains(&alias.error.as_str())
+            || !crate::error::KNOWN_ERRORS.contains(&alias.error.as_str())
         {
             return Err(invalid(
                 p,
@@ -368,7 +368,7 @@ pub(super) fn provider(p: &Provider, patterns: Patterns) -> Result<()> {
         ));
     }
     for scope in &p.scope.always {
-        if !crate::config::is_valid_scope(scope) {
+        if !crate::scopes::is_valid_scope(scope) {
             return Err(invalid(
                 p,
                 format_args!(

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use crate::catalog::{AuthModel, Pkce, Provider, RESERVED_PARAMS, template_names};
-use crate::config::{MAX_SCOPES, is_valid_scope};
 use crate::error::{Error, ErrorCode, Result};
+use crate::scopes::{check_scopes, checked_scopes};
 use crate::text::printable;
 
 use super::pkce;
@@ -67,39 +67,6 @@ pub fn resolve_endpoint(
 /// each checked (RFC 6749 §3.3) and kept once.
 pub fn request_scopes(provider: &Provider, requested: &[String]) -> Result<Vec<String>> {
     check_scopes(provider.scope.always.iter().chain(requested))
-}
-
-/// Scopes checked (RFC 6749 §3.3), each kept once, at most [`MAX_SCOPES`].
-pub fn check_scopes<'a>(scopes: impl Iterator<Item = &'a String>) -> Result<Vec<String>> {
-    Ok(checked_scopes(scopes.map(String::as_str))?
-        .into_iter()
-        .map(str::to_owned)
-        .collect())
-}
-
-/// [`check_scopes`] without copies: every scope is checked, so an invalid
-/// one is named even after the limit is passed; past the limit the
-/// duplicates are no longer looked for (the answer is the limit's error).
-fn checked_scopes<'a>(scopes: impl Iterator<Item = &'a str>) -> Result<Vec<&'a str>> {
-    let mut out: Vec<&str> = Vec::new();
-    for scope in scopes {
-        if !is_valid_scope(scope) {
-            return Err(Error::new(
-                ErrorCode::InvalidScope,
-                format!("Invalid scope \"{}\"", printable(scope)),
-            ));
-        }
-        if out.len() <= MAX_SCOPES && !out.contains(&scope) {
-            out.push(scope);
-        }
-    }
-    if out.len() > MAX_SCOPES {
-        return Err(Error::new(
-            ErrorCode::InvalidScope,
-            format!("At most {MAX_SCOPES} scopes"),
-        ));
-    }
-    Ok(out)
 }
 
 /// The bytes form encoding keeps as they are: `*-._`, digits and letters.

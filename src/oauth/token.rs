@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::authorize::resolve_endpoint;
 use super::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::catalog::{BodyFormat, ClientAuth, Pkce, Provider, RevocationStyle};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, KNOWN_ERRORS, Result};
 use crate::http::{HttpRequest, HttpResponse, MAX_BODY_BYTES};
 
 /// The app's credentials at the provider.
@@ -395,36 +395,6 @@ pub fn classify_error(grant: Grant, error: &str) -> ErrorCode {
         _ => ErrorCode::ProviderError,
     }
 }
-
-/// The OAuth error codes a message may name: RFC 6749 (§4.1.2.1, §5.2),
-/// RFC 7009 (§2.2.1), and the providers' own codes that [`classify_error`]
-/// reads (Slack's, GitHub's). A provider may put anything in `error`, the
-/// token it was sent included, so any other value is named `other`.
-pub const KNOWN_ERRORS: &[&str] = &[
-    "invalid_request",
-    "invalid_client",
-    "invalid_grant",
-    "unauthorized_client",
-    "unsupported_grant_type",
-    "invalid_scope",
-    "access_denied",
-    "unsupported_response_type",
-    "server_error",
-    "temporarily_unavailable",
-    "unsupported_token_type",
-    "invalid_client_id",
-    "bad_client_secret",
-    "incorrect_client_credentials",
-    "invalid_refresh_token",
-    "token_revoked",
-    "token_expired",
-    "refresh_token_expired",
-    "bad_refresh_token",
-    "bad_verification_code",
-    "invalid_code",
-    "code_already_used",
-    "invalid_code_verifier",
-];
 
 /// The name a message may show for a provider's `error`: one of
 /// [`KNOWN_ERRORS`] (our own text, never the provider's), else `other`.

@@ -21,7 +21,6 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::config::{Connector, connection_id};
-use super::manage::{STATUS_TTL_MS, status_value};
 use super::respond::{callback_headers, callback_page, callback_redirect, json_response};
 use super::{Incoming, Server, Slot, Users, return_url};
 use crate::catalog::Pkce;
@@ -79,14 +78,30 @@ const APP_USER_START_TTL_MS: u64 = 5 * 60_000;
 
 /// How long the builder's start ticket opens: as long as a consent URL did
 /// before the start route, since the CLI may print it for a person to open.
-pub(super) const BUILDER_START_TTL_MS: u64 = STATE_TTL_MS;
+const BUILDER_START_TTL_MS: u64 = STATE_TTL_MS;
 
 /// What a state holds beyond its ticket (the PKCE verifier, the binding
 /// hash and their keys), in characters of the sealed form: a ticket must
 /// leave that much room under [`state::MAX_STATE_LEN`].
 const STATE_OVER_TICKET: usize = 200;
 
+/// How long the status of a management PUT's authorization is kept: past
+/// the ticket's and then the state's lifetime, so a late poll still sees
+/// the outcome.
+pub(super) const STATUS_TTL_MS: u64 = BUILDER_START_TTL_MS + STATE_TTL_MS + 5 * 60_000;
+
+/// The status of an authorization started by the management PUT is kept
+/// as `<STATUS> <slot label>`.
+pub(super) fn status_value(status: &str, slot: &Slot) -> String {
+    format!("{status} {}", slot.label())
+}
+
 impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
+    /// Where the status of the management PUT's authorization `connection_id` is kept.
+    pub(super) fn status_key(&self, connection_id: &str) -> String {
+        crate::store_keys::authorization_status(&self.config.app_id, connection_id)
+    }
+
     /// `connectAppUser`: the consent URL for the request's user, with the
     /// return URL from the body's `return_url` or the `X-Origin-URL` header.
     pub(super) async fn initiate(&self, id: String, request: &Incoming) -> Result<HttpResponse> {

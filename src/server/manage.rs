@@ -9,16 +9,15 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::config::{Connector, connection_id};
-use super::connect::BUILDER_START_TTL_MS;
+use super::connect::{STATUS_TTL_MS, status_value};
 use super::respond::json_response;
 use super::{Incoming, Server, Slot, Users, return_url};
 use crate::catalog::fold_type_id;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::HttpResponse;
-use crate::oauth::authorize::check_scopes;
-use crate::oauth::state::STATE_TTL_MS;
 use crate::ports::Store;
 use crate::ports::{Clock, Fetch};
+use crate::scopes::check_scopes;
 use crate::vault::ConnectionKey;
 use crate::vault::Status;
 
@@ -30,17 +29,6 @@ struct SetBody {
     /// Beyond the wire: where the builder's browser goes after consent.
     #[serde(default)]
     return_url: Option<String>,
-}
-
-/// How long the status of a management PUT's authorization is kept: past
-/// the ticket's and then the state's lifetime, so a late poll still sees
-/// the outcome.
-pub(super) const STATUS_TTL_MS: u64 = BUILDER_START_TTL_MS + STATE_TTL_MS + 5 * 60_000;
-
-/// The status of an authorization started by the management PUT is kept
-/// as `<STATUS> <slot label>`.
-pub(super) fn status_value(status: &str, slot: &Slot) -> String {
-    format!("{status} {}", slot.label())
 }
 
 impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
@@ -129,10 +117,6 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             _ => "FAILED",
         };
         Ok(json_response(200, &json!({ "status": status })))
-    }
-
-    pub(super) fn status_key(&self, connection_id: &str) -> String {
-        crate::store_keys::authorization_status(&self.config.app_id, connection_id)
     }
 
     /// `GET external-auth/list`: the shared connections, in Base44's shape.
