@@ -563,7 +563,7 @@ export interface TokenVaultOptions {
   secrets: string | string[];
   /** Where sealed records live (default `memoryStore()`). */
   store?: ConnectorsStore;
-  /** Namespaces the store keys (default `"default"`). */
+  /** Namespaces the store keys (default `"default"`): 1 to 128 of `A-Z a-z 0-9 . _ -`, as the server's `appId` (else `INVALID_INPUT`). */
   appId?: string;
   /** Called with every lifecycle event; what it throws is ignored. */
   onEvent?: (event: ConnectionEvent) => void;
@@ -660,7 +660,7 @@ export declare function issueUserToken(options: IssueUserTokenOptions): string;
 
 /** Options of `createConnectorsServer()`. */
 export interface ConnectorsServerOptions {
-  /** The `{appId}` of every path (`/api/apps/{appId}/...`). */
+  /** The `{appId}` of every path (`/api/apps/{appId}/...`): 1 to 128 of `A-Z a-z 0-9 . _ -` (else `INVALID_INPUT`). */
   appId: string;
   /** Where `/api/...` is reached (https, or http on a loopback host). Callback URLs are built from it. */
   publicUrl: string;

@@ -18,6 +18,10 @@ cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+# The layering (ARCHITECTURE.md): only src/wasm/ touches JavaScript.
+if grep -rn --include='*.rs' -E 'crate::wasm|wasm_bindgen|js_sys|web_sys' src | grep -v '^src/wasm/'; then
+  echo "test.sh: the lines above reach into JavaScript outside src/wasm/" >&2; exit 1
+fi
 
 step "cargo test (host)"
 cargo test
