@@ -3,6 +3,9 @@
 // for custom adapters. Plain ESM, no dependencies: Node 18+, Deno, browsers, workerd.
 import { ConnectorsError } from './errors.js';
 
+// Cloudflare Workers: a Durable Object as the store's single writer.
+export { durableObjectStore, ConnectorsStoreObject } from './stores/durable-object.js';
+
 const invalid = (message) => new ConnectorsError('INVALID_INPUT', message);
 const describe = (value) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
 
