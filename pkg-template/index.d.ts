@@ -490,6 +490,25 @@ export interface PostgresJsSql {
 
 /** A `ConnectorsStore` whose methods return Promises, with `list`. */
 export interface PostgresStore extends ConnectorsStore {
+/** The part of a Durable Object stub that `durableObjectStore` uses (structural: no Workers types needed). */
+export interface DurableObjectStubLike {
+  fetch(input: string, init: { method: string; headers: Record<string, string>; body: string }): Promise<{ status: number; text(): Promise<string> }>;
+}
+
+/** The part of a `DurableObjectNamespace` (the binding in `env`) that `durableObjectStore` uses. */
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown;
+  get(id: any): DurableObjectStubLike;
+}
+
+/** A page of `list`: the live entries under the prefix, and the cursor of the next page (`null`: done). */
+export interface StoreListPage {
+  entries: { key: string; value: string }[];
+  cursor: string | null;
+}
+
+/** The store of `durableObjectStore`: the store interface, with `list`. */
+export interface DurableObjectStore extends ConnectorsStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, options?: StoreSetOptions): Promise<void>;
   delete(key: string): Promise<void>;
@@ -528,6 +547,57 @@ export declare function postgresStore(
 
 /** The `CREATE TABLE IF NOT EXISTS` statement of `postgresStore`'s table (default `'oauth_connectors_store'`). */
 export declare function postgresStoreSchema(table?: string): string;
+   * The live entries whose key starts with `prefix`, in key order, a page at
+   * a time (`limit`: 1 to 1000, default 100); pass the returned `cursor` (the
+   * last key of the page) for the next one. A page may hold fewer than
+   * `limit` entries (expired ones are left out) while the cursor is not null.
+   */
+  list(prefix: string, options?: { cursor?: string | null; limit?: number }): Promise<StoreListPage>;
+}
+
+/**
+ * A store for Cloudflare Workers whose keys live in one Durable Object of
+ * class `ConnectorsStoreObject`: the one named `name` (default
+ * `"oauth-connectors"`) in `namespace`, the binding from `env`. The object is
+ * the single writer of its keys, so `setIfAbsent` and `compareAndSet` are
+ * atomic; it keeps `{ v, e }` (the value, the expiry time) under `v:<key>`,
+ * answers expired entries as absent, and an alarm deletes them. Keys of at
+ * most 2000 bytes, values of at most 131000 (`INVALID_INPUT` otherwise); a
+ * failing or unreachable object is `STORE_UNAVAILABLE`.
+ */
+export declare function durableObjectStore(
+  namespace: DurableObjectNamespaceLike,
+  options?: {
+    /** The object's name (`idFromName`): one object per name, e.g. one per app. */
+    name?: string;
+  },
+): DurableObjectStore;
+
+/** The part of a Durable Object's `ctx.storage` that `ConnectorsStoreObject` uses. */
+export interface DurableObjectStorageLike {
+  get(key: string): Promise<unknown>;
+  get(keys: string[]): Promise<Map<string, unknown>>;
+  put(entries: Record<string, unknown>): Promise<void>;
+  delete(keys: string[]): Promise<number>;
+  list(options?: { prefix?: string; startAfter?: string; end?: string; limit?: number }): Promise<Map<string, unknown>>;
+  getAlarm(): Promise<number | null>;
+  setAlarm(scheduledTime: number | Date): Promise<void>;
+}
+
+/**
+ * The Durable Object class behind `durableObjectStore`. Export it from the
+ * Worker's main module (`export { ConnectorsStoreObject } from 'oauth-connectors';`)
+ * and bind it in wrangler.toml (a `new_sqlite_classes` migration). It answers
+ * `fetch` with the store's JSON protocol and sweeps expired entries in `alarm`.
+ */
+export declare class ConnectorsStoreObject {
+  constructor(ctx: { storage: DurableObjectStorageLike }, env?: unknown);
+  readonly ctx: { storage: DurableObjectStorageLike };
+  readonly env: unknown;
+  /** A POST of the store's protocol (a `Request`), answered with a `Response`. */
+  fetch(request: any): Promise<any>;
+  alarm(): Promise<void>;
+}
 
 /** One case of `storeConformance`. */
 export interface StoreConformanceCase {

@@ -5,6 +5,8 @@ import { ConnectorsError } from './errors.js';
 
 // Adapters over the user's own database client, one file each in ./stores/.
 export { postgresStore, postgresStoreSchema } from './stores/postgres.js';
+// Cloudflare Workers: a Durable Object as the store's single writer.
+export { durableObjectStore, ConnectorsStoreObject } from './stores/durable-object.js';
 
 const invalid = (message) => new ConnectorsError('INVALID_INPUT', message);
 const describe = (value) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);

@@ -13,6 +13,8 @@ import {
   generateState,
   memoryStore,
   denoKvStore,
+  durableObjectStore,
+  ConnectorsStoreObject,
   storeConformance,
   TokenVault,
   type Connection,
@@ -20,6 +22,7 @@ import {
   type ConnectionRef,
   type ConnectorsStore,
   type DenoKvLike,
+  type DurableObjectNamespaceLike,
   type StoreConformanceCase,
   type StoreSetOptions,
   type OAuthTokens,
@@ -121,6 +124,32 @@ async function stores(): Promise<boolean> {
   return store.compareAndSet('k', current, null);
 }
 void stores;
+
+// durableObjectStore over a namespace shaped as @cloudflare/workers-types declares it.
+interface WorkersNamespace {
+  idFromName(name: string): { toString(): string; equals(other: unknown): boolean };
+  get(id: { toString(): string }, options?: { locationHint?: string }): {
+    fetch(input: string | { url: string }, init?: { method?: string; headers?: Record<string, string> | [string, string][]; body?: string | null }): Promise<{ status: number; ok: boolean; text(): Promise<string>; json(): Promise<unknown> }>;
+  };
+}
+declare const namespace: WorkersNamespace;
+async function durableObjects(): Promise<string | null> {
+  const store: ConnectorsStore = durableObjectStore(namespace, { name: 'app1' });
+  const like: DurableObjectNamespaceLike = namespace;
+  const page = await durableObjectStore(like).list('app1:', { cursor: null, limit: 10 });
+  const keys: string[] = page.entries.map((e) => `${e.key}=${e.value}`);
+  // @ts-expect-error: the name is a string
+  durableObjectStore(namespace, { name: 1 });
+  class Inspected extends ConnectorsStoreObject {
+    async sweep(): Promise<void> {
+      await this.alarm();
+    }
+  }
+  void Inspected;
+  await store.set(keys[0] ?? 'k', 'v');
+  return page.cursor;
+}
+void durableObjects;
 
 // The vault: connections by kind, a hidden access token, lifecycle events.
 async function vault(tokens: OAuthTokens, client: OAuthClient): Promise<string> {
