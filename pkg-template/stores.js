@@ -3,6 +3,9 @@
 // for custom adapters. Plain ESM, no dependencies: Node 18+, Deno, browsers, workerd.
 import { ConnectorsError } from './errors.js';
 
+// Adapters over a backend's own client, one file each in stores/.
+export { redisStore } from './stores/redis.js';
+
 const invalid = (message) => new ConnectorsError('INVALID_INPUT', message);
 const describe = (value) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
 
