@@ -13,9 +13,16 @@ export {
   generateCodeVerifier,
   issueUserToken,
 } from './oauth_connectors.js';
-export { memoryStore, denoKvStore, storeConformance } from './stores.js';
-export { postgresStore, postgresStoreSchema } from './stores.js';
-export { durableObjectStore, ConnectorsStoreObject } from './stores.js';
+export {
+  memoryStore,
+  denoKvStore,
+  storeConformance,
+  postgresStore,
+  postgresStoreSchema,
+  redisStore,
+  durableObjectStore,
+  ConnectorsStoreObject,
+} from './stores.js';
 export { ConnectorsError } from './errors.js';
 export { createClient, createClientFromRequest, Base44Error } from './client.js';
 import {

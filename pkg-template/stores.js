@@ -1,10 +1,12 @@
 // Stores for the token vault's sealed records: the host store interface
-// (`ConnectorsStore` in index.d.ts), two adapters, and a conformance suite
+// (`ConnectorsStore` in index.d.ts), the in-process and Deno KV stores, the
+// adapters of stores/ (PostgreSQL, Redis, Durable Objects), and a conformance suite
 // for custom adapters. Plain ESM, no dependencies: Node 18+, Deno, browsers, workerd.
 import { ConnectorsError } from './errors.js';
 
-// Adapters over the user's own database client, one file each in ./stores/.
+// Adapters over the user's own client, one file each in stores/.
 export { postgresStore, postgresStoreSchema } from './stores/postgres.js';
+export { redisStore } from './stores/redis.js';
 // Cloudflare Workers: a Durable Object as the store's single writer.
 export { durableObjectStore, ConnectorsStoreObject } from './stores/durable-object.js';
 
