@@ -63,7 +63,8 @@ export type ConnectorsErrorCode =
   | 'SCOPES_MISSING'
   | 'RETURN_URL_NOT_ALLOWED'
   | 'PROXY_NOT_ALLOWED'
-  | 'BODY_TOO_LARGE';
+  | 'BODY_TOO_LARGE'
+  | 'LIST_UNSUPPORTED';
 
 /** What every function of this package throws for bad input. */
 export declare class ConnectorsError extends Error {
@@ -422,11 +423,41 @@ export interface ConnectorsStore {
     value: string | null,
     options?: StoreSetOptions,
   ): Promise<boolean> | boolean;
+  /**
+   * The live (unexpired) entries whose key starts with `prefix`, a page at a
+   * time. Pass the returned `cursor` to get the next page; `null` means the
+   * listing is done. Every key that exists under the prefix for the whole
+   * listing is returned at least once (a store may return a key twice across
+   * pages, e.g. Redis SCAN; callers de-duplicate); keys written or deleted
+   * meanwhile may or may not appear. `limit`: at most this many entries per
+   * page (a whole number 1..1000, default 100; a page may hold fewer, even
+   * zero, while the cursor is not null). Bad arguments reject INVALID_INPUT.
+   * Optional: the connectors server's `GET connections` route needs it
+   * (`501 LIST_UNSUPPORTED` without it).
+   */
+  list?(prefix: string, options?: StoreListOptions): Promise<StoreListPage>;
+}
+
+/** Options of `ConnectorsStore.list`. */
+export interface StoreListOptions {
+  /** The `cursor` of the previous page; `null` or absent for the first page. */
+  cursor?: string | null;
+  /** At most this many entries in the page: a whole number 1..1000, default 100. */
+  limit?: number;
+}
+
+/** A page of `ConnectorsStore.list`. */
+export interface StoreListPage {
+  entries: { key: string; value: string }[];
+  /** For the next page; `null` when the listing is done. Opaque: made by the store. */
+  cursor: string | null;
 }
 
 /**
  * An in-process store: a `Map` with expiry times (expired entries read as
- * absent and are dropped when next touched). `setIfAbsent` and
+ * absent; they are dropped when next touched, and each write also sweeps a
+ * few entries, so entries nobody touches again do not pile up). `list`
+ * answers keys in order, its cursor the last key of a page. `setIfAbsent` and
  * `compareAndSet` are atomic within the process. Data lives as long as the
  * process or isolate: use it for tests, scripts and single-instance apps.
  * Its methods return Promises; bad arguments reject with `INVALID_INPUT`.
@@ -459,6 +490,11 @@ export interface DenoKvLike {
   set(key: DenoKvKey, value: unknown, options?: { expireIn?: number }): Promise<unknown>;
   delete(key: DenoKvKey): Promise<void>;
   atomic(): DenoKvAtomicLike;
+  /** For the store's `list` (which the store has only when the `Deno.Kv` has this). */
+  list?(
+    selector: { prefix: DenoKvKey; start?: DenoKvKey; end?: DenoKvKey },
+    options?: { limit?: number; cursor?: string },
+  ): AsyncIterable<{ key: DenoKvKey; value: unknown; versionstamp: string }>;
 }
 
 /**
@@ -467,7 +503,9 @@ export interface DenoKvLike {
  * key `[...prefix, k]`, and the KV value is `{ v: value, e: expiresAtMs | null }`;
  * `setIfAbsent` and `compareAndSet` use versionstamp-checked atomic commits.
  * A value must fit in a Deno KV entry: at most 65500 bytes (`INVALID_INPUT`
- * otherwise). `Deno.openKv` needs `--unstable-kv`.
+ * otherwise). `list` reads the KV range `[...prefix, p]` onwards (string keys
+ * sort by their bytes, so those starting with `p` are one range), its
+ * cursor the last key a page read. `Deno.openKv` needs `--unstable-kv`.
  */
 export declare function denoKvStore(
   kv: DenoKvLike,
@@ -652,6 +690,10 @@ export interface StoreConformanceCase {
  * stores on a shared backend can run it. `{ ttl: false }` leaves out the
  * cases that need expiry (for stores without it, or with a minimum TTL such
  * as Workers KV's 60 s); the others take real time (about 150 ms each).
+ * The `list: ...` cases check the optional `list` (pages and their limit,
+ * the cursor to the end, plain string prefixes whatever characters they
+ * hold, expired entries left out, `INVALID_INPUT` for bad arguments); on a
+ * store without `list` they pass at once.
  */
 export declare function storeConformance(
   createStore: () => ConnectorsStore | Promise<ConnectorsStore>,
@@ -687,6 +729,8 @@ export interface Connection {
   updatedAt: Date;
   /** Goes up by one with every write. */
   version: number;
+  /** How the last refresh went (`code` null: it worked); null before a grant's first refresh. */
+  lastRefresh: { at: Date; code: ConnectorsErrorCode | null } | null;
 }
 
 /** What `getConnection` resolves: the connection and a usable access token (non-enumerable). */

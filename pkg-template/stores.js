@@ -42,11 +42,37 @@ function ttlOf(options) {
   return ttlMs;
 }
 
+// --- list (optional in the store interface) ---
+const LIST_DEFAULT_LIMIT = 100;
+const LIST_MAX_LIMIT = 1000;
+
+/** The checked arguments of `list(prefix, { cursor, limit })`: `{ cursor: string | null, limit }`. */
+function listArgs(prefix, options) {
+  checkString('The list prefix', prefix);
+  const { cursor = null, limit = LIST_DEFAULT_LIMIT } = checkOptions('list options', options, ['cursor', 'limit']);
+  checkStringOrNull('The list cursor', cursor);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > LIST_MAX_LIMIT) {
+    throw invalid(`The list limit must be a whole number from 1 to ${LIST_MAX_LIMIT}, got ${typeof limit === 'number' ? limit : describe(limit)}`);
+  }
+  // Memory's and Deno KV's cursor is the last key a page went up to: one of this prefix.
+  if (cursor !== null && !cursor.startsWith(prefix)) throw invalid('The list cursor is not one a listing of this prefix answered');
+  return { cursor, limit };
+}
+
+/** A symbol-keyed method of memoryStore() for tests: how many entries it holds, expired ones included. Not public API. */
+const MEMORY_SIZE = Symbol.for('oauth-connectors.memory-store-size');
+// Each write looks at this many entries for expired ones (see memoryStore).
+const SWEEP_PER_WRITE = 4;
+
 /**
  * An in-process store: a Map with expiry times. Expired entries read as
- * absent and are dropped when next touched. Each method runs to completion
- * without awaiting, so setIfAbsent and compareAndSet are atomic. Data lives
- * as long as the process (or isolate) does.
+ * absent and are dropped when next touched; besides, each write sweeps the
+ * next few entries (SWEEP_PER_WRITE, going round the Map in insertion
+ * order), so keys that are never touched again (used-state marks, pending
+ * statuses) do not pile up: with 4 per write, the Map holds at most about
+ * twice its live entries. Each method runs to completion without awaiting,
+ * so setIfAbsent and compareAndSet are atomic. Data lives as long as the
+ * process (or isolate) does.
  */
 export function memoryStore(options) {
   const { now = Date.now } = checkOptions('memoryStore options', options, ['now']);
@@ -62,9 +88,26 @@ export function memoryStore(options) {
     }
     return entry.value;
   };
+  // A Map iterator is live: it sees entries added after it started and
+  // skips deleted ones, so going round needs no copy.
+  let sweeper = entries.keys();
+  const sweep = (at) => {
+    for (let i = 0; i < SWEEP_PER_WRITE; i++) {
+      let next = sweeper.next();
+      if (next.done) {
+        sweeper = entries.keys();
+        next = sweeper.next();
+        if (next.done) return;
+      }
+      const entry = entries.get(next.value);
+      if (entry !== undefined && entry.expiresAt !== null && entry.expiresAt <= at) entries.delete(next.value);
+    }
+  };
   const write = (key, value, ttlMs) => {
+    const at = now();
     if (value === null) entries.delete(key);
-    else entries.set(key, { value, expiresAt: ttlMs === null ? null : now() + ttlMs });
+    else entries.set(key, { value, expiresAt: ttlMs === null ? null : at + ttlMs });
+    sweep(at);
   };
 
   return {
@@ -97,6 +140,25 @@ export function memoryStore(options) {
       if (read(key) !== expected) return false;
       write(key, value, ttlMs);
       return true;
+    },
+    // Keys in code-unit order; the cursor is the last key of the page. Each
+    // page looks at every key once (a Map has no order to seek in).
+    async list(prefix, options) {
+      const { cursor, limit } = listArgs(prefix, options);
+      const at = now();
+      const keys = [];
+      for (const [key, entry] of entries) {
+        if (key.startsWith(prefix) && (cursor === null || key > cursor) && (entry.expiresAt === null || entry.expiresAt > at)) keys.push(key);
+      }
+      keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const page = keys.slice(0, limit);
+      return {
+        entries: page.map((key) => ({ key, value: entries.get(key).value })),
+        cursor: keys.length > limit ? page[page.length - 1] : null,
+      };
+    },
+    [MEMORY_SIZE]() {
+      return entries.size;
     },
   };
 }
@@ -183,6 +245,33 @@ export function denoKvStore(kv, options) {
       const ttlMs = ttlOf(options);
       return swap(keyOf(key), (current) => current === expected, recordOf(value, ttlMs), ttlMs);
     },
+    // The string keys under `prefix` are one range of KV keys (Deno KV
+    // orders strings by their UTF-8 bytes, so every string that starts
+    // with `prefix` sorts together): read it from `[...prefix, start]`,
+    // `limit` KV entries a page, and stop at the first key past it. The
+    // cursor is the last key read; the next page starts just after it
+    // (`cursor + "\0"` is the smallest string greater than it).
+    ...(typeof kv.list === 'function' && {
+      async list(listPrefix, options) {
+        const { cursor, limit } = listArgs(listPrefix, options);
+        const start = cursor === null ? listPrefix : `${cursor}\0`;
+        const found = [];
+        let read = 0;
+        let last = null;
+        for await (const entry of kv.list({ prefix, start: [...prefix, start] }, { limit })) {
+          read++;
+          const part = entry.key[prefix.length];
+          if (typeof part !== 'string' || !part.startsWith(listPrefix)) return { entries: found, cursor: null };
+          last = part;
+          // A longer Deno KV key (a store whose prefix is longer) is not ours;
+          // the next page starts after all of them (`[...prefix, part, x]` < `[...prefix, part + "\0"]`).
+          if (entry.key.length !== prefix.length + 1) continue;
+          const value = live(entry);
+          if (value !== null) found.push({ key: part, value });
+        }
+        return { entries: found, cursor: read < limit ? null : last ?? null };
+      },
+    }),
   };
 }
 
@@ -311,11 +400,111 @@ const cases = [
   }],
 ];
 
+// The optional `list`: [name, needs expiry, async (store, key) => void],
+// run only on a store that has `list`.
+const LIST_MAX_PAGES = 10_000;
+
+/** Every entry under `prefix`, page by page (`limit` each): checks each page and de-duplicates keys. */
+async function listAll(store, prefix, limit) {
+  const seen = new Map();
+  let cursor = null;
+  for (let pages = 0; pages < LIST_MAX_PAGES; pages++) {
+    const page = await store.list(prefix, limit === undefined ? (cursor === null ? undefined : { cursor }) : { cursor, limit });
+    if (page === null || typeof page !== 'object' || !Array.isArray(page.entries)) throw new Error(`list(${JSON.stringify(prefix)}) answered ${show(page)}, not { entries: [...], cursor }`);
+    if (page.cursor !== null && typeof page.cursor !== 'string') throw new Error(`list: the cursor must be a string or null, got ${show(page.cursor)}`);
+    if (page.entries.length > (limit ?? 100)) throw new Error(`list with limit ${limit ?? 'unset (default 100)'} answered ${page.entries.length} entries`);
+    for (const entry of page.entries) {
+      if (entry === null || typeof entry !== 'object' || typeof entry.key !== 'string' || typeof entry.value !== 'string') throw new Error(`list: an entry must be { key, value } strings, got ${show(entry)}`);
+      if (!entry.key.startsWith(prefix)) throw new Error(`list(${JSON.stringify(prefix)}) answered the key ${JSON.stringify(entry.key)}`);
+      if (seen.has(entry.key) && seen.get(entry.key) !== entry.value) throw new Error(`list: ${JSON.stringify(entry.key)} came twice with two values`);
+      seen.set(entry.key, entry.value);
+    }
+    if (page.cursor === null) return seen;
+    cursor = page.cursor;
+  }
+  throw new Error(`list(${JSON.stringify(prefix)}) did not end within ${LIST_MAX_PAGES} pages`);
+}
+
+function expectKeys(what, seen, expected) {
+  const got = [...seen.keys()].sort();
+  const want = [...expected].sort();
+  if (got.length !== want.length || got.some((k, i) => k !== want[i])) throw new Error(`${what}: expected the keys ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+}
+
+const listCases = [
+  ['list: pages of at most limit entries, and the cursor leads to the end', false, async (store, key) => {
+    const keys = Array.from({ length: 25 }, (_, i) => key(`pages:${String(i).padStart(2, '0')}`));
+    for (const k of keys) await store.set(k, `value of ${k}`);
+    for (const limit of [1, 7, 10, 1000, undefined]) {
+      const seen = await listAll(store, key('pages:'), limit);
+      expectKeys(`every key, pages of ${limit ?? 'the default'}`, seen, keys);
+      for (const k of keys) expectEqual(`the listed value of ${k}`, seen.get(k), `value of ${k}`);
+    }
+    const first = await store.list(key('pages:'), { limit: 10 });
+    if (first.entries.length > 10) throw new Error(`list with limit 10 answered ${first.entries.length} entries`);
+    if (first.cursor === null) throw new Error('list with limit 10 of 25 keys answered cursor null on the first page');
+  }],
+  ['list: an empty prefix range ends, with no entries; deleted keys are gone', false, async (store, key) => {
+    expectKeys('a prefix nothing was written under', await listAll(store, key('none:'), 10), []);
+    await store.set(key('gone:a'), '1');
+    await store.set(key('gone:b'), '2');
+    await store.delete(key('gone:a'));
+    await store.compareAndSet(key('gone:b'), '2', null);
+    await store.set(key('gone:c'), '3');
+    expectKeys('after deleting two of three', await listAll(store, key('gone:'), 10), [key('gone:c')]);
+  }],
+  ['list: a prefix is a plain string prefix ("%", ":", "_", "*", "?", "[" and "\\" are not patterns)', false, async (store, key) => {
+    const names = ['a', 'a:b', 'a:b:c', 'a%3Ab', 'a%', 'a_b', 'axb', 'ab', 'a*', 'a*b', 'a?', 'a[b]', 'ab]', 'a\\b', 'b', 'B:a'];
+    for (const n of names) await store.set(key(`iso:${n}`), n);
+    await store.set(key('iso'), 'shorter');
+    const under = (p) => names.filter((n) => n.startsWith(p)).map((n) => key(`iso:${n}`));
+    for (const p of ['a:', 'a%', 'a%3A', 'a_', 'a*', 'a?', 'a[', 'a\\', 'a', 'b', 'a:b:', 'B', 'z']) {
+      expectKeys(`list(${JSON.stringify(key(`iso:${p}`))})`, await listAll(store, key(`iso:${p}`), 3), under(p));
+    }
+    expectKeys('list of the whole run', await listAll(store, key('iso'), 5), [key('iso'), ...under('')]);
+  }],
+  ['list: expired entries are left out', true, async (store, key) => {
+    await store.set(key('ttl:short'), 'v', { ttlMs: TTL_MS });
+    await store.setIfAbsent(key('ttl:short2'), 'v', { ttlMs: TTL_MS });
+    await store.set(key('ttl:long'), 'v', { ttlMs: 60_000 });
+    await store.set(key('ttl:forever'), 'v');
+    expectKeys('before they expire', await listAll(store, key('ttl:'), 10), [key('ttl:short'), key('ttl:short2'), key('ttl:long'), key('ttl:forever')]);
+    await sleep(PAST_TTL_MS);
+    expectKeys(`${PAST_TTL_MS} ms later`, await listAll(store, key('ttl:'), 10), [key('ttl:long'), key('ttl:forever')]);
+  }],
+  ['list: bad arguments reject INVALID_INPUT', false, async (store, key) => {
+    await store.set(key('bad:k'), 'v');
+    const bad = [
+      ['a number prefix', () => store.list(5)],
+      ['no prefix', () => store.list()],
+      ['limit 0', () => store.list(key('bad:'), { limit: 0 })],
+      ['limit 1001', () => store.list(key('bad:'), { limit: 1001 })],
+      ['limit 2.5', () => store.list(key('bad:'), { limit: 2.5 })],
+      ['limit "10"', () => store.list(key('bad:'), { limit: '10' })],
+      ['limit -1', () => store.list(key('bad:'), { limit: -1 })],
+      ['a number cursor', () => store.list(key('bad:'), { cursor: 5 })],
+      ['an unknown option', () => store.list(key('bad:'), { limt: 10 })],
+      ['options a string', () => store.list(key('bad:'), 'limit=10')],
+    ];
+    for (const [what, call] of bad) {
+      let error = null;
+      try {
+        await call();
+      } catch (e) {
+        error = e;
+      }
+      if (error === null) throw new Error(`list with ${what}: expected INVALID_INPUT, it answered`);
+      if (error.code !== 'INVALID_INPUT') throw new Error(`list with ${what}: expected code INVALID_INPUT, got ${error.code ?? error}`);
+    }
+  }],
+];
+
 /**
  * The conformance suite for a `ConnectorsStore`: `[{ name, run }]`, where
  * each `run()` makes a fresh store with `await createStore()`, runs one case,
  * and throws an Error naming what went wrong. `{ ttl: false }` leaves out the
- * cases that need expiry. Use it with any test runner:
+ * cases that need expiry. The `list: ...` cases check the optional `list`
+ * and pass at once on a store without it. Use it with any test runner:
  *   for (const c of storeConformance(() => myStore())) test(c.name, c.run);
  */
 export function storeConformance(createStore, options) {
@@ -324,14 +513,20 @@ export function storeConformance(createStore, options) {
   }
   const { ttl = true } = checkOptions('storeConformance options', options, ['ttl']);
   if (typeof ttl !== 'boolean') throw invalid(`storeConformance option ttl must be true or false, got ${describe(ttl)}`);
-  return cases
+  const suite = (list, lists) => list
     .filter(([, needsExpiry]) => ttl || !needsExpiry)
     .map(([name, , test]) => ({
       name,
       run: async () => {
         const store = await createStore();
+        if (lists) {
+          // `list` is optional: a store without it has nothing to check here.
+          if (store.list === undefined) return;
+          if (typeof store.list !== 'function') throw new Error(`store.list must be a function when present, got ${describe(store.list)}`);
+        }
         const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
         await test(store, (k) => `store-conformance:${run}:${k}`);
       },
     }));
+  return [...suite(cases, false), ...suite(listCases, true)];
 }

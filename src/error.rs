@@ -154,6 +154,9 @@ error_codes! {
         ProxyNotAllowed = "PROXY_NOT_ALLOWED", 400;
         /// A request body larger than the server reads.
         BodyTooLarge = "BODY_TOO_LARGE", 413;
+        /// The host store has no `list`: the vault cannot list connections
+        /// (the server's `GET connections` route).
+        ListUnsupported = "LIST_UNSUPPORTED", 501;
     }
 }
 

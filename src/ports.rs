@@ -76,6 +76,36 @@ pub trait Store {
         value: Option<&str>,
         ttl_ms: Option<u64>,
     ) -> Result<bool>;
+
+    /// Optional: a page of the live entries whose key starts with `prefix`,
+    /// at most `limit` ([`MAX_LIST_LIMIT`] at most) of them, from `cursor`
+    /// (`None`: the first page). A key may come twice across pages; a page
+    /// may be short, even empty, while [`ListPage::cursor`] is not `None`.
+    /// A store without it fails with `LIST_UNSUPPORTED`.
+    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: u32) -> Result<ListPage> {
+        let _ = (prefix, cursor, limit);
+        Err(list_unsupported())
+    }
+}
+
+/// A page of [`Store::list`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListPage {
+    /// Keys and values.
+    pub entries: Vec<(String, String)>,
+    /// For the next page; `None` when the listing is done.
+    pub cursor: Option<String>,
+}
+
+/// The largest `limit` of one [`Store::list`] page.
+pub const MAX_LIST_LIMIT: u32 = 1000;
+
+/// The error of a store that cannot list.
+pub fn list_unsupported() -> Error {
+    Error::new(
+        ErrorCode::ListUnsupported,
+        "The store cannot list its keys (it has no list method): listing connections needs one that can",
+    )
 }
 
 /// A used `state` nonce is a `set_if_absent` in the same store.

@@ -25,6 +25,38 @@ pub fn connection(app: &str, kind: &str, connector: &str, user: Option<&str>) ->
     key
 }
 
+/// The prefix of the app's connection keys, `oauth-connectors:conn:<app>:`,
+/// narrowed to one kind (`<kind>:`) and, for app users, one connector
+/// (`app_user:<connector>:`) when given. A shared or workspace connector's
+/// keys are not narrowed by connector: its id's prefix is another's too.
+pub fn connections(app: &str, kind: Option<&str>, app_user_connector: Option<&str>) -> String {
+    let mut prefix = format!("oauth-connectors:conn:{}:", enc(app));
+    if let Some(kind) = kind {
+        prefix.push_str(kind);
+        prefix.push(':');
+        if let Some(connector) = app_user_connector {
+            prefix.push_str(&enc(connector));
+            prefix.push(':');
+        }
+    }
+    prefix
+}
+
+/// Whether `key`, under `connections(app, None, None)`, is a connection's
+/// record (not its lease): `<kind>:<connector>`, or `app_user:<connector>:<user>`.
+/// Parts are encoded, so counting `:` is exact.
+pub fn is_connection(app: &str, key: &str) -> bool {
+    let Some(rest) = key.strip_prefix(&connections(app, None, None)) else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split(':').collect();
+    match parts.as_slice() {
+        ["app_user", _, _] => true,
+        [kind, _] => *kind != "app_user",
+        _ => false,
+    }
+}
+
 /// The refresh lease of the connection stored under `connection_key`.
 pub fn lease(connection_key: &str) -> String {
     format!("{connection_key}:lease")

@@ -8,7 +8,7 @@ use std::task::{Context, Poll, Waker};
 use std::rc::Rc;
 
 use crate::error::Result;
-use crate::ports::{Store, unavailable};
+use crate::ports::{ListPage, Store, list_unsupported, unavailable};
 
 /// Runs a future whose fakes complete at once (no real I/O in host tests).
 pub fn block_on<F: Future>(future: F) -> F::Output {
@@ -80,6 +80,10 @@ pub struct MemoryStore {
     /// The next this many reads fail.
     pub fail_reads: Cell<u32>,
     pub writes: Cell<u32>,
+    /// Set: the store has no `list` (`LIST_UNSUPPORTED`).
+    pub no_list: Cell<bool>,
+    /// Set: each `list` page answers every key twice, as Redis SCAN may.
+    pub list_twice: Cell<bool>,
 }
 
 impl MemoryStore {
@@ -176,6 +180,38 @@ impl Store for Rc<MemoryStore> {
         }
         self.write(key, value, ttl_ms);
         Ok(true)
+    }
+
+    /// Keys in order; the cursor is the last key of the page.
+    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: u32) -> Result<ListPage> {
+        yield_now().await;
+        if self.no_list.get() {
+            return Err(list_unsupported());
+        }
+        MemoryStore::check(&self.fail_reads, "list")?;
+        let now = self.now.get();
+        let mut keys: Vec<(String, String)> = self
+            .entries
+            .borrow()
+            .iter()
+            .filter(|(k, (_, exp))| {
+                k.starts_with(prefix)
+                    && cursor.is_none_or(|c| k.as_str() > c)
+                    && exp.is_none_or(|e| e > now)
+            })
+            .map(|(k, (v, _))| (k.clone(), v.clone()))
+            .collect();
+        keys.sort();
+        let more = keys.len() > limit as usize;
+        keys.truncate(limit as usize);
+        let cursor = more.then(|| keys.last().map(|(k, _)| k.clone())).flatten();
+        if self.list_twice.get() {
+            keys = keys.iter().flat_map(|e| [e.clone(), e.clone()]).collect();
+        }
+        Ok(ListPage {
+            entries: keys,
+            cursor,
+        })
     }
 }
 

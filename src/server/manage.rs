@@ -1,10 +1,13 @@
 //! The management calls (the service role: the builder's CLI and
 //! dashboard): connecting a shared or workspace connector (the PUT and its
-//! status), listing, the available integrations, removing; and an app
-//! user's disconnect.
+//! status), listing (Base44's shared list, and every connection a page at
+//! a time), the available integrations, removing; and an app user's
+//! disconnect.
 
 use std::collections::BTreeMap;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -15,11 +18,10 @@ use super::{Incoming, Server, Slot, Users, return_url};
 use crate::catalog::fold_type_id;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::HttpResponse;
-use crate::ports::Store;
 use crate::ports::{Clock, Fetch};
+use crate::ports::{MAX_LIST_LIMIT, Store};
 use crate::scopes::check_scopes;
-use crate::vault::ConnectionKey;
-use crate::vault::Status;
+use crate::vault::{ConnectionKey, Kind, ListFilter, Record, Status};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,6 +142,71 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         Ok(json_response(200, &json!({ "integrations": list })))
     }
 
+    /// `GET connections?cursor=..&limit=..&kind=..&connector=..`: a page of
+    /// every connection (shared, workspace, app user), never a token. The
+    /// `cursor` wraps the store's (base64url), so it is URL-safe as it is.
+    pub(super) async fn connections(
+        &self,
+        request: &Incoming,
+        query: &str,
+    ) -> Result<HttpResponse> {
+        self.service(request).await?;
+        let invalid = |what: &str| Error::new(ErrorCode::InvalidInput, what.to_owned());
+        let mut params = BTreeMap::new();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()).into_owned() {
+            if !matches!(k.as_str(), "cursor" | "limit" | "kind" | "connector") {
+                return Err(invalid(
+                    "Unknown query parameter: this route takes cursor, limit, kind and connector",
+                ));
+            }
+            if params.insert(k, v).is_some() {
+                return Err(invalid("A query parameter was given twice"));
+            }
+        }
+        let limit = match params.get("limit") {
+            None => DEFAULT_PAGE,
+            // Digits only, as written: `+5` and `05` are refused too.
+            Some(l) => l
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_LIST_LIMIT).contains(n) && n.to_string() == *l)
+                .ok_or_else(|| invalid("limit must be a whole number from 1 to 1000"))?,
+        };
+        let kind = match params.get("kind").map(String::as_str) {
+            None => None,
+            Some("shared") => Some(Kind::Shared),
+            Some("workspace") => Some(Kind::Workspace),
+            Some("app_user") => Some(Kind::AppUser),
+            Some(_) => return Err(invalid("kind must be shared, workspace or app_user")),
+        };
+        let connector = match (params.get("connector"), kind) {
+            (Some(c), Some(Kind::Shared)) => Some(fold_type_id(c)),
+            (Some(c), _) => Some(c.clone()),
+            (None, _) => None,
+        };
+        let cursor = params
+            .get("cursor")
+            .map(|c| {
+                URL_SAFE_NO_PAD
+                    .decode(c)
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                    .ok_or_else(|| invalid("cursor is not one this route answered"))
+            })
+            .transpose()?;
+        let filter = ListFilter { kind, connector };
+        let page = self.vault.list(&filter, cursor.as_deref(), limit).await?;
+        let connections: Vec<Value> = page.connections.iter().map(connection_json).collect();
+        Ok(json_response(
+            200,
+            &json!({
+                "connections": connections,
+                "cursor": page.cursor.map(|c| URL_SAFE_NO_PAD.encode(c)),
+                "unreadable": page.unreadable,
+            }),
+        ))
+    }
+
     /// `GET external-auth/available-integrations`: the catalog.
     pub(super) async fn available(&self, request: &Incoming) -> Result<HttpResponse> {
         self.service(request).await?;
@@ -190,4 +257,28 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             &json!({ "status": "disconnected", "revocation": revocation.as_str() }),
         ))
     }
+}
+
+/// How many connections a `GET connections` page holds at most by default.
+const DEFAULT_PAGE: u32 = 100;
+
+/// A connection as `GET connections` shows it: never a token.
+fn connection_json(record: &Record) -> Value {
+    json!({
+        "id": record.id,
+        "kind": record.kind.as_str(),
+        "connector": record.connector,
+        "user_id": record.user_id,
+        "status": record.status.as_str(),
+        "scopes": record.scopes,
+        "user_email": record.account.email,
+        "created_at_ms": record.created_at_ms,
+        "updated_at_ms": record.updated_at_ms,
+        "expires_at_ms": record.expires_at_ms,
+        "last_refresh": record.last_refresh.as_ref().map(|r| json!({
+            "at_ms": r.at_ms,
+            "ok": r.code.is_none(),
+            "code": r.code,
+        })),
+    })
 }

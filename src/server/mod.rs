@@ -210,6 +210,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             Ok(Route::Set(slot)) => boxed(self.set(slot, request)).await,
             Ok(Route::Status) => boxed(self.status(request, query)).await,
             Ok(Route::List) => boxed(self.list(request)).await,
+            Ok(Route::Connections) => boxed(self.connections(request, query)).await,
             Ok(Route::Available) => boxed(self.available(request)).await,
             Ok(Route::Remove(slot)) => boxed(self.remove(slot, request)).await,
             Err(e) if e.code() == ErrorCode::MethodNotAllowed && request.method == "OPTIONS" => {

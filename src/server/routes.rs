@@ -78,6 +78,8 @@ pub enum Route {
     Call(String),
     /// `GET external-auth/list`.
     List,
+    /// `GET connections`: every connection, a page at a time (beyond Base44).
+    Connections,
     /// `PUT external-auth/integrations/{type}` and `PUT external-auth/connectors/{id}`.
     Set(Slot),
     /// `GET external-auth/status`.
@@ -138,6 +140,7 @@ pub fn match_route(method: &str, path: &str, app_id: &str) -> Result<Route> {
         ["app-user-auth", "connectors", _] => (Route::Disconnect(id(2)), "DELETE"),
         ["connectors", _, "call"] => (Route::Call(ty(1)), "POST"),
         ["external-auth", "list"] => (Route::List, "GET"),
+        ["connections"] => (Route::Connections, "GET"),
         ["external-auth", "status"] => (Route::Status, "GET"),
         ["external-auth", "available-integrations"] => (Route::Available, "GET"),
         ["external-auth", "integrations", _] => (Route::Set(Slot::Shared(ty(2))), "PUT"),

@@ -20,6 +20,9 @@
 //!   next read, so the old refresh token is never presented again.
 //! - `invalid_grant` marks the connection `expired` (reads then fail with
 //!   `NEEDS_RECONNECT`); other provider errors change nothing.
+//! - Listing ([`Vault::list`], with a store that lists): the app's
+//!   connections a page at a time, tombstones and records that do not
+//!   open left out; each record says how its last refresh went.
 //! - Disconnect: a tombstone first (reads fail at once), then revocation
 //!   at the provider, then the record is purged. A refresh that lands after
 //!   the tombstone finds it, revokes what it got, and writes nothing.
@@ -35,13 +38,13 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 pub use keyring::{KeyRing, Opened};
-pub use record::{ConnectionKey, Kind, Record, Slot, Status};
+pub use record::{ConnectionKey, Kind, Record, RefreshOutcome, Slot, Status};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::oauth::client::OAuthClient;
 pub use crate::oauth::client::Revocation;
 use crate::oauth::token::TokenSet;
-use crate::ports::{Clock, Fetch, Store, random_bytes};
+use crate::ports::{Clock, Fetch, MAX_LIST_LIMIT, Store, random_bytes};
 use crate::unit_enum::unit_enum;
 use flight::Flights;
 
@@ -132,6 +135,28 @@ unit_enum! {
         Recovered = "connection.recovered",
         Disconnected = "connection.disconnected",
     }
+}
+
+/// Which connections [`Vault::list`] answers: every kind and connector
+/// unless narrowed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub kind: Option<Kind>,
+    /// The integration type (shared) or connector id.
+    pub connector: Option<String>,
+}
+
+/// A page of [`Vault::list`].
+#[derive(Debug, Clone)]
+pub struct ConnectionPage {
+    /// Not disconnected, in the store's order. Across pages a connection
+    /// may come twice (a store such as Redis may answer a key twice).
+    pub connections: Vec<Record>,
+    /// For the next page (the store's); `None` when the listing is done.
+    pub cursor: Option<String>,
+    /// Records in this page that did not open (sealed under a secret no
+    /// longer in the key ring, changed, or moved): left out.
+    pub unreadable: u32,
 }
 
 /// A refresh result not yet written: the record it replaces (`base`, as
@@ -507,7 +532,9 @@ impl<S: Store, C: Clock> Vault<S, C> {
             .await
         {
             Ok(tokens) => {
-                let next = record.with_tokens(tokens, self.clock.now_ms());
+                let now = self.clock.now_ms();
+                let mut next = record.with_tokens(tokens, now);
+                next.last_refresh = Some(RefreshOutcome::ok(now));
                 let unsaved = Unsaved {
                     base: stored,
                     base_record: record,
@@ -527,9 +554,34 @@ impl<S: Store, C: Clock> Vault<S, C> {
                 }
             }
             Err(e) => {
+                let record = self.note_failure(skey, &stored, record, e.code()).await;
                 self.emit(EventType::RefreshFailed, &record, Some(e.code()));
                 if still_valid { Ok(record) } else { Err(e) }
             }
+        }
+    }
+
+    /// Records in the stored record that its refresh failed with `code`:
+    /// one compare-and-set, best effort (a record changed meanwhile, or a
+    /// store that fails, keeps what it has). The record as it now stands.
+    async fn note_failure(
+        &self,
+        skey: &str,
+        stored: &str,
+        record: Record,
+        code: ErrorCode,
+    ) -> Record {
+        let failed = record.with_refresh_failed(code, self.clock.now_ms());
+        let Ok(sealed) = self.seal(skey, &failed) else {
+            return record;
+        };
+        match self
+            .store
+            .compare_and_set(skey, Some(stored), Some(&sealed), None)
+            .await
+        {
+            Ok(true) => failed,
+            _ => record,
         }
     }
 
@@ -537,7 +589,9 @@ impl<S: Store, C: Clock> Vault<S, C> {
         if record.status != Status::Active {
             return Ok(());
         }
-        let expired = record.with_status(Status::Expired, self.clock.now_ms());
+        let now = self.clock.now_ms();
+        let mut expired = record.with_status(Status::Expired, now);
+        expired.last_refresh = Some(RefreshOutcome::failed(ErrorCode::NeedsReconnect, now));
         let sealed = self.seal(skey, &expired)?;
         if self.write(skey, Some(stored), Some(&sealed)).await? {
             self.emit(
@@ -667,6 +721,70 @@ impl<S: Store, C: Clock> Vault<S, C> {
             (Err(e), Revocation::Revoked) => Revocation::Failed(e.code()),
             (Err(_), outcome) => outcome,
         }
+    }
+
+    /// A page of the app's connections (every kind, or those of `filter`),
+    /// at most `limit` (1 to [`MAX_LIST_LIMIT`]) of them, from `cursor`
+    /// (the previous page's; `None` for the first). Needs a store that
+    /// lists (`LIST_UNSUPPORTED` otherwise). Leases and other keys are not
+    /// connections; tombstones (disconnected, revocation pending) are left
+    /// out, and so are records that do not open (counted in
+    /// [`ConnectionPage::unreadable`]). A refresh result not yet written
+    /// stands for its record, as in [`Vault::status`]. A page may be short,
+    /// even empty, before the end.
+    pub async fn list(
+        &self,
+        filter: &ListFilter,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<ConnectionPage> {
+        if !(1..=MAX_LIST_LIMIT).contains(&limit) {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                format!("limit must be a whole number from 1 to {MAX_LIST_LIMIT}"),
+            ));
+        }
+        let app = &self.options.app;
+        let kind = filter.kind.map(Kind::as_str);
+        let user_connector = filter
+            .connector
+            .as_deref()
+            .filter(|_| filter.kind == Some(Kind::AppUser));
+        let prefix = crate::store_keys::connections(app, kind, user_connector);
+        let page = self.store.list(&prefix, cursor, limit).await?;
+        let mut seen = std::collections::HashSet::new();
+        let mut connections = Vec::new();
+        let mut unreadable = 0;
+        for (skey, stored) in &page.entries {
+            if !skey.starts_with(&prefix)
+                || !crate::store_keys::is_connection(app, skey)
+                || !seen.insert(skey.as_str())
+            {
+                continue;
+            }
+            let unsaved = self.unsaved.borrow().get(skey).map(|u| u.record.clone());
+            let record = match unsaved.map_or_else(|| self.open(skey, stored), Ok) {
+                Ok(record) => record,
+                Err(_) => {
+                    unreadable += 1;
+                    continue;
+                }
+            };
+            let wanted = record.status != Status::Disconnected
+                && filter.kind.is_none_or(|k| k == record.kind)
+                && filter
+                    .connector
+                    .as_ref()
+                    .is_none_or(|c| *c == record.connector);
+            if wanted {
+                connections.push(record);
+            }
+        }
+        Ok(ConnectionPage {
+            connections,
+            cursor: page.cursor,
+            unreadable,
+        })
     }
 
     /// Disconnects: a tombstone first (reads fail at once), then revocation

@@ -175,6 +175,32 @@ pub struct Record {
     pub updated_at_ms: u64,
     /// Goes up by one on every write.
     pub version: u64,
+    /// How the last refresh went; `None` before the first since the grant
+    /// (and in records written before this field).
+    pub last_refresh: Option<RefreshOutcome>,
+}
+
+/// How a refresh went: when, and the error code when it failed (`None`: it
+/// worked). Codes are kept as strings: a newer version may know more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshOutcome {
+    #[serde(rename = "at")]
+    pub at_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+impl RefreshOutcome {
+    pub fn ok(at_ms: u64) -> RefreshOutcome {
+        RefreshOutcome { at_ms, code: None }
+    }
+
+    pub fn failed(code: ErrorCode, at_ms: u64) -> RefreshOutcome {
+        RefreshOutcome {
+            at_ms,
+            code: Some(code.as_str().to_owned()),
+        }
+    }
 }
 
 /// The sealed JSON: the same fields, tokens as plain strings. Fields added
@@ -205,6 +231,8 @@ struct Stored<T> {
     created_at: u64,
     updated_at: u64,
     version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_refresh: Option<RefreshOutcome>,
 }
 
 impl Record {
@@ -228,6 +256,7 @@ impl Record {
             created_at_ms: now_ms,
             updated_at_ms: now_ms,
             version: 1,
+            last_refresh: None,
         }
     }
 
@@ -253,6 +282,8 @@ impl Record {
         if tokens.account != Account::default() {
             next.account = tokens.account;
         }
+        // New tokens: a refresh sets its outcome after this; a new grant has had none.
+        next.last_refresh = None;
         next
     }
 
@@ -270,6 +301,14 @@ impl Record {
         next.obtained_at_ms = newer.obtained_at_ms;
         next.connection_config = newer.connection_config.clone();
         next.account = newer.account.clone();
+        next.last_refresh = newer.last_refresh.clone();
+        next
+    }
+
+    /// The next version recording a refresh that failed with `code`.
+    pub fn with_refresh_failed(&self, code: ErrorCode, now_ms: u64) -> Record {
+        let mut next = self.next(now_ms);
+        next.last_refresh = Some(RefreshOutcome::failed(code, now_ms));
         next
     }
 
@@ -314,6 +353,7 @@ impl Record {
             created_at: self.created_at_ms,
             updated_at: self.updated_at_ms,
             version: self.version,
+            last_refresh: self.last_refresh.clone(),
         };
         serde_json::to_vec(&stored)
             .map(Zeroizing::new)
@@ -346,6 +386,7 @@ impl Record {
             created_at_ms: s.created_at,
             updated_at_ms: s.updated_at,
             version: s.version,
+            last_refresh: s.last_refresh,
         })
     }
 }

@@ -1468,3 +1468,289 @@ fn the_lease_wait_option_is_a_whole_number_of_milliseconds_up_to_ten_minutes() {
         assert!(error.message().contains("leaseWaitMs"), "{error}");
     }
 }
+
+/// Every connection of every page, listing `limit` at a time.
+fn list_all(v: &TestVault, filter: &ListFilter, limit: u32) -> (Vec<Record>, u32, usize) {
+    let (mut all, mut unreadable, mut pages) = (Vec::new(), 0, 0);
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = block_on(v.vault.list(filter, cursor.as_deref(), limit)).unwrap();
+        assert!(page.connections.len() <= limit as usize);
+        all.extend(page.connections);
+        unreadable += page.unreadable;
+        pages += 1;
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return (all, unreadable, pages),
+        }
+    }
+}
+
+fn workspace(id: &str) -> ConnectionKey {
+    ConnectionKey::Workspace {
+        connector_id: id.into(),
+    }
+}
+
+fn shared(t: &str) -> ConnectionKey {
+    ConnectionKey::Shared {
+        integration_type: t.into(),
+    }
+}
+
+#[test]
+fn list_pages_through_every_kind_without_leases_tombstones_or_other_apps() {
+    let w = World::new();
+    let f = fetch(vec![]);
+    let v = w.vault(&[K1], &f);
+    for key in [
+        shared("slack"),
+        workspace("team"),
+        user("a"),
+        user("lease"),
+        user("b"),
+    ] {
+        block_on(v.save(&key, tokens("AT", Some("RT"), Some(T0 + 60 * MIN)))).unwrap();
+    }
+    // A lease, a used state, a disconnected one's tombstone, and another app's record.
+    let lease = crate::store_keys::lease(&user("a").store_key("app1"));
+    block_on(w.store.set(&lease, "lease-id", Some(MIN))).unwrap();
+    block_on(
+        w.store
+            .set(&crate::store_keys::used("app1", "state", "n"), "1", None),
+    )
+    .unwrap();
+    let gone = user("gone");
+    let tombstone = block_on(v.save(&gone, tokens("AT", Some("RT"), None)))
+        .unwrap()
+        .with_status(Status::Disconnected, T0);
+    let skey = gone.store_key("app1");
+    let sealed = v.vault.seal(&skey, &tombstone).unwrap();
+    block_on(w.store.set(&skey, &sealed, None)).unwrap();
+    let other = Vault::new(
+        KeyRing::new(&[K1]).unwrap(),
+        w.store.clone(),
+        w.clock.clone(),
+        VaultOptions {
+            app: "app10".into(),
+            ..VaultOptions::default()
+        },
+    );
+    block_on(other.save(&shared("slack"), tokens("AT", None, None))).unwrap();
+    drop(other);
+
+    for limit in [1, 2, 3, 100] {
+        let (all, unreadable, pages) = list_all(&v, &ListFilter::default(), limit);
+        let mut names: Vec<String> = all
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}:{}:{}",
+                    r.kind.as_str(),
+                    r.connector,
+                    r.user_id.as_deref().unwrap_or("-")
+                )
+            })
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "app_user:calendar:a",
+                "app_user:calendar:b",
+                "app_user:calendar:lease",
+                "shared:slack:-",
+                "workspace:team:-"
+            ],
+            "limit {limit}"
+        );
+        assert_eq!(unreadable, 0);
+        assert!(
+            pages >= 5_usize.div_ceil(limit as usize),
+            "limit {limit}: {pages} pages"
+        );
+        for r in &all {
+            assert_eq!(r.account.email.as_deref(), Some("a@example.com"));
+            assert_eq!((r.created_at_ms, r.updated_at_ms), (T0, T0));
+            assert_eq!(r.last_refresh, None);
+        }
+    }
+}
+
+#[test]
+fn list_narrows_by_kind_and_connector() {
+    let w = World::new();
+    let f = fetch(vec![]);
+    let v = w.vault(&[K1], &f);
+    let cal2 = ConnectionKey::AppUser {
+        connector_id: "calendar2".into(),
+        user_id: "a".into(),
+    };
+    for key in [
+        shared("slack"),
+        shared("slackx"),
+        workspace("team"),
+        workspace("teams"),
+        user("a"),
+        cal2,
+    ] {
+        block_on(v.save(&key, tokens("AT", None, None))).unwrap();
+    }
+    let names = |filter: ListFilter| {
+        let mut n: Vec<String> = list_all(&v, &filter, 2)
+            .0
+            .iter()
+            .map(|r| format!("{}:{}", r.kind.as_str(), r.connector))
+            .collect();
+        n.sort();
+        n
+    };
+    let f = |kind: Option<Kind>, connector: Option<&str>| ListFilter {
+        kind,
+        connector: connector.map(str::to_owned),
+    };
+    assert_eq!(
+        names(f(Some(Kind::Shared), None)),
+        ["shared:slack", "shared:slackx"]
+    );
+    assert_eq!(
+        names(f(Some(Kind::Shared), Some("slack"))),
+        ["shared:slack"]
+    );
+    assert_eq!(
+        names(f(Some(Kind::Workspace), Some("team"))),
+        ["workspace:team"]
+    );
+    assert_eq!(
+        names(f(Some(Kind::AppUser), Some("calendar"))),
+        ["app_user:calendar"]
+    );
+    assert_eq!(names(f(None, Some("team"))), ["workspace:team"]);
+    assert!(names(f(Some(Kind::AppUser), Some("nope"))).is_empty());
+}
+
+#[test]
+fn list_leaves_out_records_that_do_not_open_and_counts_them() {
+    let w = World::new();
+    let f = fetch(vec![]);
+    let old = w.vault(&[K2], &f);
+    block_on(old.save(&user("old"), tokens("AT", None, None))).unwrap();
+    let v = w.vault(&[K1], &f);
+    block_on(v.save(&user("a"), tokens("AT", None, None))).unwrap();
+    block_on(
+        w.store
+            .set(&user("junk").store_key("app1"), "not a record", None),
+    )
+    .unwrap();
+    let (all, unreadable, _) = list_all(&v, &ListFilter::default(), 10);
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].user_id.as_deref(), Some("a"));
+    assert_eq!(
+        unreadable, 2,
+        "one sealed under a secret no longer in the ring, one not a record"
+    );
+}
+
+#[test]
+fn list_de_duplicates_inside_a_page_and_checks_its_arguments() {
+    let w = World::new();
+    let f = fetch(vec![]);
+    let v = w.vault(&[K1], &f);
+    for id in ["a", "b", "c"] {
+        block_on(v.save(&user(id), tokens("AT", None, None))).unwrap();
+    }
+    w.store.list_twice.set(true);
+    let (all, _, _) = list_all(&v, &ListFilter::default(), 2);
+    assert_eq!(all.len(), 3);
+    w.store.list_twice.set(false);
+    for limit in [0, 1001] {
+        assert_eq!(
+            code(block_on(v.vault.list(&ListFilter::default(), None, limit))),
+            ErrorCode::InvalidInput
+        );
+    }
+    w.store.no_list.set(true);
+    assert_eq!(
+        code(block_on(v.vault.list(&ListFilter::default(), None, 10))),
+        ErrorCode::ListUnsupported
+    );
+    w.store.no_list.set(false);
+    w.store.fail_reads.set(1);
+    assert_eq!(
+        code(block_on(v.vault.list(&ListFilter::default(), None, 10))),
+        ErrorCode::StoreUnavailable
+    );
+}
+
+#[test]
+fn each_record_keeps_its_last_refresh_outcome() {
+    let w = World::new();
+    let f = fetch(vec![
+        Ok(json_response(500, "{}")),
+        Ok(json_response(500, "{}")),
+        Ok(json_response(500, "{}")),
+        refreshed("AT2", None),
+        invalid_grant(),
+    ]);
+    let v = w.vault(&[K1], &f);
+    expired_connection(&w, &v, "AT1", "RT1");
+    let c = client("googlecalendar");
+    let outcome = || {
+        block_on(v.status(&user("a")))
+            .unwrap()
+            .unwrap()
+            .last_refresh
+    };
+    assert_eq!(outcome(), None, "a new grant has had no refresh");
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::RetryableExhausted
+    );
+    let failed = outcome().expect("an outcome after a failed refresh");
+    assert_eq!(failed.code.as_deref(), Some("RETRYABLE_EXHAUSTED"));
+    assert!(failed.at_ms >= T0);
+    assert_eq!(
+        block_on(v.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT2"
+    );
+    assert_eq!(outcome().unwrap().code, None, "the next refresh worked");
+    w.advance(2 * 60 * MIN);
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::NeedsReconnect
+    );
+    let expired = block_on(v.status(&user("a"))).unwrap().unwrap();
+    assert_eq!(expired.status, Status::Expired);
+    assert_eq!(
+        expired.last_refresh.unwrap().code.as_deref(),
+        Some("NEEDS_RECONNECT")
+    );
+    // A reconnect is a new grant.
+    block_on(v.save(&user("a"), tokens("AT3", Some("RT3"), None))).unwrap();
+    assert_eq!(outcome(), None);
+    // What lists is the same record.
+    let (all, _, _) = list_all(&v, &ListFilter::default(), 10);
+    assert_eq!(all[0].last_refresh, None);
+}
+
+#[test]
+fn a_record_written_before_last_refresh_existed_still_opens() {
+    let old = br#"{"id":"x","kind":"shared","connector":"slack","status":"active","scopes":[],"accessToken":"AT","tokenType":"Bearer","connectionConfig":{},"account":{},"createdAt":1,"updatedAt":2,"version":1}"#;
+    let record = Record::from_bytes(old).unwrap();
+    assert_eq!(record.last_refresh, None);
+    let mut with = record.clone();
+    with.last_refresh = Some(RefreshOutcome::failed(ErrorCode::ProviderError, 5));
+    let bytes = with.to_bytes().unwrap();
+    assert!(
+        String::from_utf8_lossy(&bytes)
+            .contains(r#""lastRefresh":{"at":5,"code":"PROVIDER_ERROR"}"#)
+    );
+    assert_eq!(
+        Record::from_bytes(&bytes).unwrap().last_refresh,
+        with.last_refresh
+    );
+    assert!(!String::from_utf8_lossy(&record.to_bytes().unwrap()).contains("lastRefresh"));
+}

@@ -1,15 +1,17 @@
 //! The host store: any object with `get`, `set`, `delete`, `setIfAbsent`
-//! and `compareAndSet` (each may answer a value or a Promise), seen from
-//! Rust as a [`Store`]. A throw, a rejection or an answer of the wrong kind
-//! is `STORE_UNAVAILABLE`; the host's error text is not copied (it could
-//! quote a stored value).
+//! and `compareAndSet`, and optionally `list` (each may answer a value or a
+//! Promise), seen from Rust as a [`Store`]. A throw, a rejection or an
+//! answer of the wrong kind is `STORE_UNAVAILABLE` (a `list` rejected with
+//! `INVALID_INPUT` is `INVALID_INPUT`: a cursor that is not the store's);
+//! the host's error text is not copied (it could quote a stored value).
+//! Without `list`, listing is `LIST_UNSUPPORTED`.
 
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::convert::{JsResult, get, input_error, settled};
-use crate::error::Result;
-use crate::ports::{Store, unavailable};
+use crate::error::{Error, ErrorCode, Result};
+use crate::ports::{ListPage, Store, list_unsupported, unavailable};
 
 const METHODS: [&str; 5] = ["get", "set", "delete", "setIfAbsent", "compareAndSet"];
 
@@ -33,6 +35,12 @@ impl JsStore {
                 )));
             }
         }
+        let list = get(object, "list");
+        if !list.is_undefined() && !list.is_function() {
+            return Err(input_error(
+                "store.list must be a function when present (see ConnectorsStore in the package's types)",
+            ));
+        }
         Ok(JsStore {
             object: object.clone(),
         })
@@ -53,6 +61,14 @@ impl JsStore {
             .as_bool()
             .ok_or_else(|| unavailable(&format!("{method} did not answer a boolean")))
     }
+}
+
+/// One `{ key, value }` of a `list` page.
+fn list_entry(entry: &JsValue) -> Option<(String, String)> {
+    Some((
+        get(entry, "key").as_string()?,
+        get(entry, "value").as_string()?,
+    ))
 }
 
 fn ttl_options(ttl_ms: Option<u64>) -> JsValue {
@@ -117,5 +133,47 @@ impl Store for JsStore {
             ],
         )
         .await
+    }
+
+    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: u32) -> Result<ListPage> {
+        let function = get(&self.object, "list");
+        if !function.is_function() {
+            return Err(list_unsupported());
+        }
+        let function: Function = function.unchecked_into();
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"cursor".into(), &optional(cursor));
+        let _ = Reflect::set(&options, &"limit".into(), &JsValue::from(limit));
+        let refused = |e: JsValue| {
+            if get(&e, "code").as_string().as_deref() == Some("INVALID_INPUT") {
+                Error::new(
+                    ErrorCode::InvalidInput,
+                    "The store refused the listing's cursor or limit (a cursor must be one the store answered)",
+                )
+            } else {
+                unavailable("list")
+            }
+        };
+        let answer = function
+            .call2(&self.object, &prefix.into(), &options)
+            .map_err(refused)?;
+        let page = settled(&answer).await.map_err(refused)?;
+        let bad = || unavailable("list did not answer { entries: [{ key, value }], cursor }");
+        let entries = get(&page, "entries");
+        if !Array::is_array(&entries) {
+            return Err(bad());
+        }
+        let entries = Array::from(&entries)
+            .iter()
+            .map(|e| list_entry(&e))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(bad)?;
+        let cursor = get(&page, "cursor");
+        let cursor = match cursor.as_string() {
+            Some(c) => Some(c),
+            None if cursor.is_null() || cursor.is_undefined() => None,
+            None => return Err(bad()),
+        };
+        Ok(ListPage { entries, cursor })
     }
 }

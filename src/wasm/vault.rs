@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -133,6 +133,20 @@ fn record_to_js(record: &Record, with_token: bool) -> JsResult {
         &"updatedAt".into(),
         &date_or_null(Some(record.updated_at_ms)),
     )?;
+    let last_refresh = match &record.last_refresh {
+        Some(outcome) => {
+            let last = Object::new();
+            Reflect::set(&last, &"at".into(), &date_or_null(Some(outcome.at_ms)))?;
+            let code = outcome
+                .code
+                .as_deref()
+                .map_or(JsValue::NULL, JsValue::from_str);
+            Reflect::set(&last, &"code".into(), &code)?;
+            last.into()
+        }
+        None => JsValue::NULL,
+    };
+    Reflect::set(&object, &"lastRefresh".into(), &last_refresh)?;
     if with_token {
         set_hidden(&object, "accessToken", &record.access_token.secret().into())?;
     }

@@ -44,6 +44,7 @@ fn every_wire_route_matches() {
             Route::Call("slack".into()),
         ),
         ("GET", "/api/apps/app1/external-auth/list", Route::List),
+        ("GET", "/api/apps/app1/connections", Route::Connections),
         ("GET", "/api/apps/app1/external-auth/status", Route::Status),
         (
             "GET",

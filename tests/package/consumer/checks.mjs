@@ -188,12 +188,22 @@ export const checks = [
   ['memoryStore passes every storeConformance case, each on a fresh store', async (api) => {
     let created = 0;
     const cases = api.storeConformance(() => (created++, api.memoryStore()));
-    ok(cases.length === 15 && cases.every((c) => typeof c.name === 'string' && typeof c.run === 'function'), `15 cases, got ${cases.length}`);
+    ok(cases.length === 20 && cases.every((c) => typeof c.name === 'string' && typeof c.run === 'function'), `20 cases (5 of list), got ${cases.length}`);
     const failed = [];
     for (const c of cases) await c.run().catch((error) => failed.push(`${c.name}: ${error.message}`));
     ok(failed.length === 0, `failing cases:\n${failed.join('\n')}`);
     ok(created === cases.length, `one store per case, ${created} made`);
-    ok(api.storeConformance(() => api.memoryStore(), { ttl: false }).length === 12, '{ ttl: false } leaves out the 3 expiry cases');
+    ok(api.storeConformance(() => api.memoryStore(), { ttl: false }).length === 16, '{ ttl: false } leaves out the 4 expiry cases');
+    // The list cases pass at once on a store without list, and fail on a broken one.
+    const withoutList = () => {
+      const { list, ...store } = api.memoryStore();
+      return store;
+    };
+    for (const c of api.storeConformance(withoutList)) await c.run();
+    const lying = () => ({ ...api.memoryStore(), list: async () => ({ entries: [], cursor: null }) });
+    const broken = [];
+    for (const c of api.storeConformance(lying).filter((c) => c.name.startsWith('list: '))) await c.run().catch(() => broken.push(c.name));
+    ok(broken.length >= 3, `a list that answers nothing fails the list cases, failed: ${broken.join('; ')}`);
   }],
   ['memoryStore: expiry on its clock, and a clear INVALID_INPUT for each bad argument', async (api) => {
     let now = 1000;

@@ -86,6 +86,36 @@ Deno.test('denoKvStore: the KV layout is [...prefix, key] -> { v, e }, and prefi
   expectEqual('a third prefix', await api.denoKvStore(kv, { prefix: ['other'] }).get('layout:k'), null);
 });
 
+Deno.test('denoKvStore.list: only its own keys, past a longer prefix\'s keys, and Deno KV\'s string order', async () => {
+  const kv = await Deno.openKv(':memory:');
+  try {
+    const outer = api.denoKvStore(kv, { prefix: ['lp'] });
+    const inner = api.denoKvStore(kv, { prefix: ['lp', 'list:x'] }); // its KV keys are ['lp', 'list:x', k]
+    for (const k of ['list:a', 'list:x', 'list:y', 'list:é', 'list:\u{1F600}']) await outer.set(k, k);
+    for (let i = 0; i < 7; i++) await inner.set(`k${i}`, 'inner');
+    await kv.set(['lp', 'list:b', 'extra'], { v: 'not ours', e: null });
+    await kv.set(['lp', 5], { v: 'a number key part', e: null });
+    const keys = [];
+    let cursor = null;
+    let pages = 0;
+    do {
+      const page = await outer.list('list:', { cursor, limit: 2 });
+      keys.push(...page.entries.map((e) => e.key));
+      cursor = page.cursor;
+      pages++;
+    } while (cursor !== null && pages < 50);
+    expectEqual('the keys, in UTF-8 byte order', JSON.stringify(keys), JSON.stringify(['list:a', 'list:x', 'list:y', 'list:é', 'list:\u{1F600}']));
+    expectEqual('the inner store lists its own', (await inner.list('k', { limit: 1000 })).entries.length, 7);
+    const other = api.denoKvStore(kv, { prefix: ['elsewhere'] });
+    expectEqual('another prefix lists nothing', (await other.list('')).entries.length, 0);
+    // A kv without list: the store has none either.
+    const bare = { get: (k) => kv.get(k), set: (k, v, o) => kv.set(k, v, o), delete: (k) => kv.delete(k), atomic: () => kv.atomic() };
+    expectEqual('no list without kv.list', api.denoKvStore(bare).list, undefined);
+  } finally {
+    kv.close();
+  }
+});
+
 Deno.test('denoKvStore: values up to 65500 bytes fit; a larger one is a clear INVALID_INPUT', async () => {
   const store = api.denoKvStore(kvs.file);
   await store.set('size:max', 'x'.repeat(65500), { ttlMs: 60_000 });

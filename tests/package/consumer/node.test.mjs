@@ -75,6 +75,28 @@ test('storeConformance: each case fails on a store with the bug it is about', as
     '20 concurrent compareAndSet from one value: exactly one wins': (s) => ({
       compareAndSet: async (k, e, v, o) => (await s.get(k)) === e && (await s.set(k, v, o), true),
     }),
+    // The optional list.
+    'list: pages of at most limit entries, and the cursor leads to the end': (s) => ({ list: (p, o) => s.list(p, { ...o, limit: 1000 }) }),
+    'list: an empty prefix range ends, with no entries; deleted keys are gone': (s) => ({ delete: (k) => s.set(k, '') }),
+    'list: a prefix is a plain string prefix ("%", ":", "_", "*", "?", "[" and "\\" are not patterns)': (s) => ({
+      // SQL LIKE without escaping: "_" is any one character, "%" any run.
+      list: async (p, o) => {
+        const like = new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/_/g, '.').replace(/%/g, '.*')}`);
+        const all = await s.list('', { limit: 1000 });
+        return { entries: all.entries.filter((e) => like.test(e.key)), cursor: null, ...(o?.cursor ? { entries: [] } : {}) };
+      },
+    }),
+    'list: expired entries are left out': (s) => {
+      const shadow = api.memoryStore(); // the same writes, without expiry
+      return {
+        set: async (k, v, o) => (await shadow.set(k, v), s.set(k, v, o)),
+        setIfAbsent: async (k, v, o) => (await shadow.set(k, v), s.setIfAbsent(k, v, o)),
+        list: (p, o) => shadow.list(p, o),
+      };
+    },
+    'list: bad arguments reject INVALID_INPUT': (s) => ({
+      list: async (p, o) => s.list(String(p), { limit: Math.min(1000, Math.max(1, Math.trunc(Number(o?.limit) || 100))) }),
+    }),
   };
   const cases = api.storeConformance(() => api.memoryStore());
   assert.deepEqual(cases.map((c) => c.name).sort(), Object.keys(bugs).sort(), 'one bug per case');

@@ -71,6 +71,7 @@ export const vaultChecks = [
     ok(connection.accessToken === 'SENTINEL_AT', 'the access token');
     ok(connection.connectionId === saved.connectionId && connection.version === 1, 'same connection');
     ok(connection.expiresAt instanceof Date && connection.createdAt instanceof Date, 'dates');
+    ok(connection.lastRefresh === null, `no refresh yet: lastRefresh ${JSON.stringify(connection.lastRefresh)}`);
     ok(!JSON.stringify(connection).includes('SENTINEL') && !Object.keys(connection).includes('accessToken'), 'hidden');
     ok(connection.refreshToken === undefined, 'the refresh token never leaves the vault');
     ok(p.bodies.length === 0, 'no refresh for a fresh token');
@@ -113,7 +114,9 @@ export const vaultChecks = [
     await vault.save(alice, expiredTokens('AT1', 'RT1'));
     await vault.save(bob, expiredTokens('BT1', 'BRT1'));
     const p = provider([{ access_token: 'AT2', expires_in: 3600 }, { access_token: 'BT2', expires_in: 3600 }]);
-    ok((await vault.getConnection(alice, client(api, p.fetch))).accessToken === 'AT2', 'refreshed');
+    const refreshed = await vault.getConnection(alice, client(api, p.fetch));
+    ok(refreshed.accessToken === 'AT2', 'refreshed');
+    ok(refreshed.lastRefresh?.at instanceof Date && refreshed.lastRefresh.code === null, `lastRefresh ${JSON.stringify(refreshed.lastRefresh)}`);
     const quick = new api.OAuthClient({
       provider: 'googlecalendar', clientId: 'CID', clientSecret: 'SENTINEL_CS', redirectUri: 'https://app.example/callback',
       fetch: p.fetch, timeoutMs: 2000, maxAttempts: 2,
