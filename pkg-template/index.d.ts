@@ -528,41 +528,6 @@ export interface PostgresJsSql {
 
 /** A `ConnectorsStore` whose methods return Promises, with `list`. */
 export interface PostgresStore extends ConnectorsStore {
-/** The part of a Durable Object stub that `durableObjectStore` uses (structural: no Workers types needed). */
-export interface DurableObjectStubLike {
-  fetch(input: string, init: { method: string; headers: Record<string, string>; body: string }): Promise<{ status: number; text(): Promise<string> }>;
-}
-
-/** The part of a `DurableObjectNamespace` (the binding in `env`) that `durableObjectStore` uses. */
-export interface DurableObjectNamespaceLike {
-  idFromName(name: string): unknown;
-  get(id: any): DurableObjectStubLike;
-}
-
-/** A page of `list`: the live entries under the prefix, and the cursor of the next page (`null`: done). */
-export interface StoreListPage {
-  entries: { key: string; value: string }[];
-  cursor: string | null;
-}
-
-/** The store of `durableObjectStore`: the store interface, with `list`. */
-export interface DurableObjectStore extends ConnectorsStore {
-/**
- * What `redisStore` needs of a node-redis 5 client (`createClient()`, or any
- * object of this shape): `sendCommand` resolving a command's raw reply
- * (strings, `null`, integers, arrays).
- */
-export interface RedisSendCommandLike {
-  sendCommand(args: string[]): Promise<unknown>;
-}
-
-/** What `redisStore` needs of an ioredis client (`new Redis()`). */
-export interface RedisCallLike {
-  call(command: string, ...args: string[]): Promise<unknown>;
-}
-
-/** The store `redisStore` returns: a `ConnectorsStore` with `list`. */
-export interface RedisStore extends ConnectorsStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, options?: StoreSetOptions): Promise<void>;
   delete(key: string): Promise<void>;
@@ -572,10 +537,6 @@ export interface RedisStore extends ConnectorsStore {
    * The live entries whose key starts with `prefix`, in key order, a page
    * at a time: pass the returned `cursor` (the page's last key) for the
    * next page; `null` when done. `limit`: 1..1000, default 100.
-   * The live entries whose key starts with `prefix`, a page at a time (SCAN
-   * with MATCH on the escaped prefix): pass the returned `cursor` for the
-   * next page; `null` means done. A key may come twice across pages; a page
-   * may be empty while the cursor is not null. `limit`: 1..1000, default 100.
    */
   list(
     prefix: string,
@@ -605,6 +566,26 @@ export declare function postgresStore(
 
 /** The `CREATE TABLE IF NOT EXISTS` statement of `postgresStore`'s table (default `'oauth_connectors_store'`). */
 export declare function postgresStoreSchema(table?: string): string;
+
+/** The part of a Durable Object stub that `durableObjectStore` uses (structural: no Workers types needed). */
+export interface DurableObjectStubLike {
+  fetch(input: string, init: { method: string; headers: Record<string, string>; body: string }): Promise<{ status: number; text(): Promise<string> }>;
+}
+
+/** The part of a `DurableObjectNamespace` (the binding in `env`) that `durableObjectStore` uses. */
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown;
+  get(id: any): DurableObjectStubLike;
+}
+
+/** The store of `durableObjectStore`: the store interface, with `list`. */
+export interface DurableObjectStore extends ConnectorsStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, options?: StoreSetOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+  setIfAbsent(key: string, value: string, options?: StoreSetOptions): Promise<boolean>;
+  compareAndSet(key: string, expected: string | null, value: string | null, options?: StoreSetOptions): Promise<boolean>;
+  /**
    * The live entries whose key starts with `prefix`, in key order, a page at
    * a time (`limit`: 1 to 1000, default 100); pass the returned `cursor` (the
    * last key of the page) for the next one. A page may hold fewer than
@@ -656,6 +637,41 @@ export declare class ConnectorsStoreObject {
   fetch(request: any): Promise<any>;
   alarm(): Promise<void>;
 }
+
+/**
+ * What `redisStore` needs of a node-redis 5 client (`createClient()`, or any
+ * object of this shape): `sendCommand` resolving a command's raw reply
+ * (strings, `null`, integers, arrays).
+ */
+export interface RedisSendCommandLike {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/** What `redisStore` needs of an ioredis client (`new Redis()`). */
+export interface RedisCallLike {
+  call(command: string, ...args: string[]): Promise<unknown>;
+}
+
+/** The store `redisStore` returns: a `ConnectorsStore` with `list`. */
+export interface RedisStore extends ConnectorsStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, options?: StoreSetOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+  setIfAbsent(key: string, value: string, options?: StoreSetOptions): Promise<boolean>;
+  compareAndSet(key: string, expected: string | null, value: string | null, options?: StoreSetOptions): Promise<boolean>;
+  /**
+   * The live entries whose key starts with `prefix`, a page at a time (SCAN
+   * with MATCH on the escaped prefix): pass the returned `cursor` for the
+   * next page; `null` means done. A key may come twice across pages; a page
+   * may be empty while the cursor is not null. `limit`: 1..1000, default 100.
+   */
+  list(
+    prefix: string,
+    options?: { cursor?: string | null; limit?: number },
+  ): Promise<{ entries: { key: string; value: string }[]; cursor: string | null }>;
+}
+
+/**
  * A store over Redis through your own connected client: node-redis 5
  * (`createClient()`) or ioredis (`new Redis()`), not a cluster client. The
  * key `k` is the Redis string `${prefix}${k}` holding the value; `ttlMs` is
