@@ -438,6 +438,16 @@ export interface ConnectorsStore {
   list?(prefix: string, options?: StoreListOptions): Promise<StoreListPage>;
 }
 
+/** A shipped store: every method returns a Promise, and `list` is there. */
+export interface ListingStore extends ConnectorsStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, options?: StoreSetOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+  setIfAbsent(key: string, value: string, options?: StoreSetOptions): Promise<boolean>;
+  compareAndSet(key: string, expected: string | null, value: string | null, options?: StoreSetOptions): Promise<boolean>;
+  list(prefix: string, options?: StoreListOptions): Promise<StoreListPage>;
+}
+
 /** Options of `ConnectorsStore.list`. */
 export interface StoreListOptions {
   /** The `cursor` of the previous page; `null` or absent for the first page. */
@@ -526,23 +536,8 @@ export interface PostgresJsSql {
   unsafe(query: string, parameters: never[]): PromiseLike<readonly unknown[]>;
 }
 
-/** A `ConnectorsStore` whose methods return Promises, with `list`. */
-export interface PostgresStore extends ConnectorsStore {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, options?: StoreSetOptions): Promise<void>;
-  delete(key: string): Promise<void>;
-  setIfAbsent(key: string, value: string, options?: StoreSetOptions): Promise<boolean>;
-  compareAndSet(key: string, expected: string | null, value: string | null, options?: StoreSetOptions): Promise<boolean>;
-  /**
-   * The live entries whose key starts with `prefix`, in key order, a page
-   * at a time: pass the returned `cursor` (the page's last key) for the
-   * next page; `null` when done. `limit`: 1..1000, default 100.
-   */
-  list(
-    prefix: string,
-    options?: { cursor?: string | null; limit?: number },
-  ): Promise<{ entries: { key: string; value: string }[]; cursor: string | null }>;
-}
+/** The store `postgresStore` returns: a `ListingStore` (see its function for how `list` pages). */
+export type PostgresStore = ListingStore;
 
 /**
  * A store over PostgreSQL, through your `pg` Pool (or Client) or postgres.js
@@ -578,21 +573,8 @@ export interface DurableObjectNamespaceLike {
   get(id: any): DurableObjectStubLike;
 }
 
-/** The store of `durableObjectStore`: the store interface, with `list`. */
-export interface DurableObjectStore extends ConnectorsStore {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, options?: StoreSetOptions): Promise<void>;
-  delete(key: string): Promise<void>;
-  setIfAbsent(key: string, value: string, options?: StoreSetOptions): Promise<boolean>;
-  compareAndSet(key: string, expected: string | null, value: string | null, options?: StoreSetOptions): Promise<boolean>;
-  /**
-   * The live entries whose key starts with `prefix`, in key order, a page at
-   * a time (`limit`: 1 to 1000, default 100); pass the returned `cursor` (the
-   * last key of the page) for the next one. A page may hold fewer than
-   * `limit` entries (expired ones are left out) while the cursor is not null.
-   */
-  list(prefix: string, options?: { cursor?: string | null; limit?: number }): Promise<StoreListPage>;
-}
+/** The store `durableObjectStore` returns: a `ListingStore` (see its function for how `list` pages). */
+export type DurableObjectStore = ListingStore;
 
 /**
  * A store for Cloudflare Workers whose keys live in one Durable Object of
@@ -652,24 +634,8 @@ export interface RedisCallLike {
   call(command: string, ...args: string[]): Promise<unknown>;
 }
 
-/** The store `redisStore` returns: a `ConnectorsStore` with `list`. */
-export interface RedisStore extends ConnectorsStore {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, options?: StoreSetOptions): Promise<void>;
-  delete(key: string): Promise<void>;
-  setIfAbsent(key: string, value: string, options?: StoreSetOptions): Promise<boolean>;
-  compareAndSet(key: string, expected: string | null, value: string | null, options?: StoreSetOptions): Promise<boolean>;
-  /**
-   * The live entries whose key starts with `prefix`, a page at a time (SCAN
-   * with MATCH on the escaped prefix): pass the returned `cursor` for the
-   * next page; `null` means done. A key may come twice across pages; a page
-   * may be empty while the cursor is not null. `limit`: 1..1000, default 100.
-   */
-  list(
-    prefix: string,
-    options?: { cursor?: string | null; limit?: number },
-  ): Promise<{ entries: { key: string; value: string }[]; cursor: string | null }>;
-}
+/** The store `redisStore` returns: a `ListingStore` (see its function for how `list` pages). */
+export type RedisStore = ListingStore;
 
 /**
  * A store over Redis through your own connected client: node-redis 5

@@ -2,7 +2,7 @@
 // (`ConnectorsStore` in index.d.ts), the in-process and Deno KV stores, the
 // adapters of stores/ (PostgreSQL, Redis, Durable Objects), and a conformance suite
 // for custom adapters. Plain ESM, no dependencies: Node 18+, Deno, browsers, workerd.
-import { ConnectorsError } from './errors.js';
+import { invalid, describe, checkString, checkStringOrNull, checkOptions, ttlOf } from './stores/args.js';
 
 // Adapters over the user's own client, one file each in stores/.
 export { postgresStore, postgresStoreSchema } from './stores/postgres.js';
@@ -10,37 +10,6 @@ export { redisStore } from './stores/redis.js';
 // Cloudflare Workers: a Durable Object as the store's single writer.
 export { durableObjectStore, ConnectorsStoreObject } from './stores/durable-object.js';
 
-const invalid = (message) => new ConnectorsError('INVALID_INPUT', message);
-const describe = (value) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
-
-function checkString(what, value) {
-  if (typeof value !== 'string') throw invalid(`${what} must be a string, got ${describe(value)}`);
-}
-
-function checkStringOrNull(what, value) {
-  if (value !== null && typeof value !== 'string') throw invalid(`${what} must be a string or null, got ${describe(value)}`);
-}
-
-function checkOptions(what, options, names) {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalid(`${what} must be an object, got ${describe(options)}`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!names.includes(name)) throw invalid(`Unknown option "${name}" in ${what}; the options are: ${names.join(', ')}`);
-  }
-  return options;
-}
-
-/** The `ttlMs` of a write's options: a positive safe integer, or null for no expiry. */
-function ttlOf(options) {
-  const { ttlMs } = checkOptions('store write options', options, ['ttlMs']);
-  if (ttlMs === undefined) return null;
-  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
-    throw invalid(`ttlMs must be a positive whole number of milliseconds, got ${typeof ttlMs === 'number' ? ttlMs : describe(ttlMs)}`);
-  }
-  return ttlMs;
-}
 
 // --- list (optional in the store interface) ---
 const LIST_DEFAULT_LIMIT = 100;

@@ -8,10 +8,9 @@
 // awaits a storage read no other event is delivered to it (input gates), so a
 // read followed by writes with no other I/O in between is a transaction.
 import { ConnectorsError } from '../errors.js';
+import { invalid, describe, checkOptions, ttlOf } from './args.js';
 
-const invalid = (message) => new ConnectorsError('INVALID_INPUT', message);
 const unavailable = (message) => new ConnectorsError('STORE_UNAVAILABLE', message);
-const describe = (value) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
 
 // Durable Object storage takes keys of at most 2048 bytes; the object adds
 // "v:" and, for expiring entries, "e:<16 digits>:".
@@ -40,27 +39,6 @@ function checkValue(what, value, nullable) {
   if (typeof value !== 'string') throw invalid(`${what} must be a string${nullable ? ' or null' : ''}, got ${describe(value)}`);
   const bytes = /[^\x00-\xff]/.test(value) ? 2 * value.length : value.length;
   if (bytes > MAX_VALUE_BYTES) throw invalid(`durableObjectStore: ${what} takes ${bytes} bytes; a Durable Object value holds at most ${MAX_VALUE_BYTES} here`);
-}
-
-function checkOptions(what, options, names) {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalid(`${what} must be an object, got ${describe(options)}`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!names.includes(name)) throw invalid(`Unknown option "${name}" in ${what}; the options are: ${names.join(', ')}`);
-  }
-  return options;
-}
-
-/** The `ttlMs` of a write's options: a positive safe integer, or null for no expiry. */
-function ttlOf(options) {
-  const { ttlMs } = checkOptions('store write options', options, ['ttlMs']);
-  if (ttlMs === undefined) return null;
-  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
-    throw invalid(`ttlMs must be a positive whole number of milliseconds, got ${typeof ttlMs === 'number' ? ttlMs : describe(ttlMs)}`);
-  }
-  return ttlMs;
 }
 
 function listOptionsOf(options) {

@@ -10,9 +10,8 @@
 // by PostgreSQL's row locks (INSERT ... ON CONFLICT, UPDATE/DELETE ... WHERE
 // re-checked on the latest row version under READ COMMITTED).
 import { ConnectorsError } from '../errors.js';
+import { invalid, describe, checkOptions, ttlOf } from './args.js';
 
-const invalid = (message) => new ConnectorsError('INVALID_INPUT', message);
-const describe = (value) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
 
 const DEFAULT_TABLE = 'oauth_connectors_store';
 const LIST_DEFAULT_LIMIT = 100;
@@ -30,26 +29,6 @@ function checkText(what, value) {
 function checkTextOrNull(what, value) {
   if (value !== null && typeof value !== 'string') throw invalid(`${what} must be a string or null, got ${describe(value)}`);
   if (value !== null) checkText(what, value);
-}
-
-function checkOptions(what, options, names) {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalid(`${what} must be an object, got ${describe(options)}`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!names.includes(name)) throw invalid(`Unknown option "${name}" in ${what}; the options are: ${names.join(', ')}`);
-  }
-  return options;
-}
-
-function ttlOf(options) {
-  const { ttlMs } = checkOptions('store write options', options, ['ttlMs']);
-  if (ttlMs === undefined) return null;
-  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
-    throw invalid(`ttlMs must be a positive whole number of milliseconds, got ${typeof ttlMs === 'number' ? ttlMs : describe(ttlMs)}`);
-  }
-  return ttlMs;
 }
 
 /** `name` or `schema.name`, each part a plain identifier, as a quoted SQL name. */

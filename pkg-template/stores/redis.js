@@ -2,38 +2,8 @@
 // (`createClient()`, its `sendCommand(args)`) or ioredis (`new Redis()`, its
 // `call(command, ...args)`). Plain ESM, no dependency: it only sends commands.
 import { ConnectorsError } from '../errors.js';
+import { invalid, describe, checkString, checkStringOrNull, checkOptions, ttlOf } from './args.js';
 
-const invalid = (message) => new ConnectorsError('INVALID_INPUT', message);
-const describe = (value) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
-
-function checkString(what, value) {
-  if (typeof value !== 'string') throw invalid(`${what} must be a string, got ${describe(value)}`);
-}
-
-function checkStringOrNull(what, value) {
-  if (value !== null && typeof value !== 'string') throw invalid(`${what} must be a string or null, got ${describe(value)}`);
-}
-
-function checkOptions(what, options, names) {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalid(`${what} must be an object, got ${describe(options)}`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!names.includes(name)) throw invalid(`Unknown option "${name}" in ${what}; the options are: ${names.join(', ')}`);
-  }
-  return options;
-}
-
-/** The `ttlMs` of a write's options: a positive safe integer, or null for no expiry. */
-function ttlOf(options) {
-  const { ttlMs } = checkOptions('store write options', options, ['ttlMs']);
-  if (ttlMs === undefined) return null;
-  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
-    throw invalid(`ttlMs must be a positive whole number of milliseconds, got ${typeof ttlMs === 'number' ? ttlMs : describe(ttlMs)}`);
-  }
-  return ttlMs;
-}
 
 const LIST_LIMIT_DEFAULT = 100;
 const LIST_LIMIT_MAX = 1000;
