@@ -14,6 +14,7 @@ export {
   issueUserToken,
 } from './oauth_connectors.js';
 export { memoryStore, denoKvStore, storeConformance } from './stores.js';
+export { postgresStore, postgresStoreSchema } from './stores.js';
 export { ConnectorsError } from './errors.js';
 export { createClient, createClientFromRequest, Base44Error } from './client.js';
 import {

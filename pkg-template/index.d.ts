@@ -477,6 +477,58 @@ export declare function denoKvStore(
   },
 ): ConnectorsStore;
 
+/** The part of a `pg` (node-postgres) `Pool`, `PoolClient` or `Client` that `postgresStore` uses. */
+export interface PgQueryable {
+  query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** The part of a postgres.js `sql` (from `postgres(url)`) that `postgresStore` uses. */
+export interface PostgresJsSql {
+  (...args: never[]): unknown;
+  unsafe(query: string, parameters: never[]): PromiseLike<readonly unknown[]>;
+}
+
+/** A `ConnectorsStore` whose methods return Promises, with `list`. */
+export interface PostgresStore extends ConnectorsStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, options?: StoreSetOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+  setIfAbsent(key: string, value: string, options?: StoreSetOptions): Promise<boolean>;
+  compareAndSet(key: string, expected: string | null, value: string | null, options?: StoreSetOptions): Promise<boolean>;
+  /**
+   * The live entries whose key starts with `prefix`, in key order, a page
+   * at a time: pass the returned `cursor` (the page's last key) for the
+   * next page; `null` when done. `limit`: 1..1000, default 100.
+   */
+  list(
+    prefix: string,
+    options?: { cursor?: string | null; limit?: number },
+  ): Promise<{ entries: { key: string; value: string }[]; cursor: string | null }>;
+}
+
+/**
+ * A store over PostgreSQL, through your `pg` Pool (or Client) or postgres.js
+ * `sql`. One table, `key text COLLATE "C" PRIMARY KEY, value text NOT NULL,
+ * expires_at timestamptz`, created on first use (unless `create: false`; its
+ * statement is `postgresStoreSchema(table)`). Expiry uses the database's
+ * clock. Each method is one statement; `setIfAbsent` and `compareAndSet` are
+ * atomic (an expired row counts as absent). Bad arguments reject
+ * `INVALID_INPUT`; database failures reject `STORE_UNAVAILABLE` with the
+ * operation and the SQLSTATE or socket error code only.
+ */
+export declare function postgresStore(
+  db: PgQueryable | PostgresJsSql,
+  options?: {
+    /** `name` or `schema.name`, each a plain identifier (letters, digits, `_`); default `'oauth_connectors_store'`. */
+    table?: string;
+    /** Create the table on first use when it is missing (default `true`). */
+    create?: boolean;
+  },
+): PostgresStore;
+
+/** The `CREATE TABLE IF NOT EXISTS` statement of `postgresStore`'s table (default `'oauth_connectors_store'`). */
+export declare function postgresStoreSchema(table?: string): string;
+
 /** One case of `storeConformance`. */
 export interface StoreConformanceCase {
   name: string;

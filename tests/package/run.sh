@@ -27,9 +27,25 @@ cd "$work/consumer"
 oidc_provider=$(node -p 'require(process.argv[1]).version' "$here/../../node_modules/oidc-provider/package.json")
 cat > package.json <<JSON
 { "name": "consumer", "private": true, "type": "module",
-  "dependencies": { "oauth-connectors": "file:../$tarball", "@base44/sdk": "0.8.50", "oidc-provider": "$oidc_provider" } }
+  "dependencies": { "oauth-connectors": "file:../$tarball", "@base44/sdk": "0.8.50", "oidc-provider": "$oidc_provider",
+    "pg": "8.23.1", "@types/pg": "8.23.1", "postgres": "3.4.9" } }
 JSON
 npm install --no-audit --no-fund --prefer-offline --loglevel=error
+
+# Throwaway PostgreSQL servers (postgres-server.mjs) live under this folder; each
+# test process stops its own, and this trap stops whatever a killed one left.
+export POSTGRES_TEST_ROOT
+POSTGRES_TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/oauth-connectors-pg-run-XXXXXX")
+chmod 755 "$POSTGRES_TEST_ROOT"
+stop_test_postgres() {
+  for pid_file in "$POSTGRES_TEST_ROOT"/*/data/postmaster.pid; do
+    [ -f "$pid_file" ] || continue
+    pid=$(head -n 1 "$pid_file")
+    kill -QUIT "$pid" 2>/dev/null || true
+  done
+  rm -rf "$POSTGRES_TEST_ROOT"
+}
+trap stop_test_postgres EXIT
 
 if [ "${#only[@]}" -gt 0 ]; then
   PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="oauth-connectors/dev-provider" node --test --test-reporter=spec "${only[@]}"
@@ -40,7 +56,8 @@ echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite b
 # LOCAL_PROVIDER: what a test file imports its local OAuth provider from (the package's dev entry).
 PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="oauth-connectors/dev-provider" \
   node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs server.test.mjs short-tokens.test.mjs client.test.mjs client-browser.test.mjs setup.test.mjs binding.test.mjs hostile.test.mjs connector-ids.test.mjs \
-  serve-node-limits.test.mjs dev-tools.test.mjs provider-echo.test.mjs standins.test.mjs
+  serve-node-limits.test.mjs dev-tools.test.mjs provider-echo.test.mjs standins.test.mjs \
+  postgres.test.mjs
 
 echo "== Deno: deno test (Deno KV needs --unstable-kv; Deno.serve on 127.0.0.1 needs --allow-net), deno check of the Deno KV types"
 "$tools/deno" test --quiet --no-check --unstable-kv --allow-read --allow-write --allow-env --allow-run --allow-net=127.0.0.1 deno.test.mjs
@@ -70,3 +87,6 @@ grep -q "from 'oauth-connectors'" sdk-consumer-ours.ts
 echo '{ "extends": "./tsconfig.sdk.json", "compilerOptions": { "skipLibCheck": false }, "files": ["sdk-consumer-ours.ts"] }' > tsconfig.sdk-ours.json
 "$tools/tsc" -p tsconfig.sdk-ours.json
 echo "tsc: 5 checks passed (typed, untyped, typo rejected, @base44/sdk consumer against @base44/sdk and against ours)"
+# postgresStore's structural client types against the real ones: @types/pg and postgres.js's own.
+"$tools/tsc" -p tsconfig.postgres.json
+echo "tsc: postgresStore accepts a pg Pool, PoolClient and Client and a postgres.js sql"
