@@ -15,6 +15,7 @@ export {
 } from './oauth_connectors.js';
 export { memoryStore, denoKvStore, storeConformance } from './stores.js';
 export { postgresStore, postgresStoreSchema } from './stores.js';
+export { redisStore } from './stores.js';
 export { ConnectorsError } from './errors.js';
 export { createClient, createClientFromRequest, Base44Error } from './client.js';
 import {

@@ -529,6 +529,59 @@ export declare function postgresStore(
 /** The `CREATE TABLE IF NOT EXISTS` statement of `postgresStore`'s table (default `'oauth_connectors_store'`). */
 export declare function postgresStoreSchema(table?: string): string;
 
+/**
+ * What `redisStore` needs of a node-redis 5 client (`createClient()`, or any
+ * object of this shape): `sendCommand` resolving a command's raw reply
+ * (strings, `null`, integers, arrays).
+ */
+export interface RedisSendCommandLike {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/** What `redisStore` needs of an ioredis client (`new Redis()`). */
+export interface RedisCallLike {
+  call(command: string, ...args: string[]): Promise<unknown>;
+}
+
+/** The store `redisStore` returns: a `ConnectorsStore` with `list`. */
+export interface RedisStore extends ConnectorsStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, options?: StoreSetOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+  setIfAbsent(key: string, value: string, options?: StoreSetOptions): Promise<boolean>;
+  compareAndSet(key: string, expected: string | null, value: string | null, options?: StoreSetOptions): Promise<boolean>;
+  /**
+   * The live entries whose key starts with `prefix`, a page at a time (SCAN
+   * with MATCH on the escaped prefix): pass the returned `cursor` for the
+   * next page; `null` means done. A key may come twice across pages; a page
+   * may be empty while the cursor is not null. `limit`: 1..1000, default 100.
+   */
+  list(
+    prefix: string,
+    options?: { cursor?: string | null; limit?: number },
+  ): Promise<{ entries: { key: string; value: string }[]; cursor: string | null }>;
+}
+
+/**
+ * A store over Redis through your own connected client: node-redis 5
+ * (`createClient()`) or ioredis (`new Redis()`), not a cluster client. The
+ * key `k` is the Redis string `${prefix}${k}` holding the value; `ttlMs` is
+ * `PX`, so Redis expires entries itself. `setIfAbsent` is `SET NX`,
+ * `compareAndSet` a Lua script (`EVAL`), `list` `SCAN`. Bad arguments reject
+ * `INVALID_INPUT`; a failed command rejects `STORE_UNAVAILABLE`, naming the
+ * operation and the error's code but never a value or a password.
+ */
+export declare function redisStore(
+  client: RedisSendCommandLike | RedisCallLike,
+  options?: {
+    /**
+     * Prepended to every key (default `''`: the keys the package writes all
+     * start with `oauth-connectors:`), e.g. `'staging:'` to share a database.
+     */
+    prefix?: string;
+  },
+): RedisStore;
+
 /** One case of `storeConformance`. */
 export interface StoreConformanceCase {
   name: string;

@@ -3,8 +3,9 @@
 // for custom adapters. Plain ESM, no dependencies: Node 18+, Deno, browsers, workerd.
 import { ConnectorsError } from './errors.js';
 
-// Adapters over the user's own database client, one file each in ./stores/.
+// Adapters over the user's own client, one file each in ./stores/.
 export { postgresStore, postgresStoreSchema } from './stores/postgres.js';
+export { redisStore } from './stores/redis.js';
 
 const invalid = (message) => new ConnectorsError('INVALID_INPUT', message);
 const describe = (value) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);

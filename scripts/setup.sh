@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there.
 #   bash scripts/setup.sh            Rust wasm target, wasm-bindgen CLI, wasm-pack, npm dev tools
-#                                    (wasm-opt from npm's binaryen: Debian's is too old for wasm-bindgen)
+#                                    (wasm-opt from npm's binaryen: Debian's is too old for wasm-bindgen),
+#                                    redis-server (Debian's: the package tests start throwaway ones)
 #   bash scripts/setup.sh --browser  also Chromium and ChromeDriver (browser tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,8 @@ if [ "$browser" = 1 ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
 fi
+# redis-server: the package tests start throwaway servers of it (redisStore).
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing ${missing[*]}"
   apt_install "${missing[@]}"

@@ -28,7 +28,8 @@ oidc_provider=$(node -p 'require(process.argv[1]).version' "$here/../../node_mod
 cat > package.json <<JSON
 { "name": "consumer", "private": true, "type": "module",
   "dependencies": { "oauth-connectors": "file:../$tarball", "@base44/sdk": "0.8.50", "oidc-provider": "$oidc_provider",
-    "pg": "8.23.1", "@types/pg": "8.23.1", "postgres": "3.4.9" } }
+    "pg": "8.23.1", "@types/pg": "8.23.1", "postgres": "3.4.9",
+    "redis": "5.12.1", "ioredis": "5.11.1", "@types/node": "20.19.43" } }
 JSON
 npm install --no-audit --no-fund --prefer-offline --loglevel=error
 
@@ -57,7 +58,7 @@ echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite b
 PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="oauth-connectors/dev-provider" \
   node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs server.test.mjs short-tokens.test.mjs client.test.mjs client-browser.test.mjs setup.test.mjs binding.test.mjs hostile.test.mjs connector-ids.test.mjs \
   serve-node-limits.test.mjs dev-tools.test.mjs provider-echo.test.mjs standins.test.mjs \
-  postgres.test.mjs
+  postgres.test.mjs redis.test.mjs
 
 echo "== Deno: deno test (Deno KV needs --unstable-kv; Deno.serve on 127.0.0.1 needs --allow-net), deno check of the Deno KV types"
 "$tools/deno" test --quiet --no-check --unstable-kv --allow-read --allow-write --allow-env --allow-run --allow-net=127.0.0.1 deno.test.mjs
@@ -79,6 +80,8 @@ node gen-types.mjs
 "$tools/tsc" -p tsconfig.json
 "$tools/tsc" -p tsconfig.untyped.json
 "$tools/tsc" -p tsconfig.setup.json
+# redisStore takes the real clients (node-redis 5, ioredis) as its structural client types.
+"$tools/tsc" -p tsconfig.redis.json
 # The typo must be what fails: without the @ts-expect-error it does not compile.
 sed 's#^// @ts-expect-error.*##' typed.ts > typed-broken.ts
 echo '{ "extends": "./tsconfig.json", "files": ["typed-broken.ts", "generated/connectors.d.ts"] }' > tsconfig.broken.json
