@@ -7,11 +7,12 @@
 // lasts LEASE_MS (timeoutMs + 10600), the longest a dead lease holder can
 // keep the others waiting. Every process is killed when a test ends, fails
 // or times out (scale/world.mjs).
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
 import { startWorld, untilExpired, until } from './scale/world.mjs';
 import { startPostgres } from './postgres-server.mjs';
+import { startRedis } from './redis-server.mjs';
 
 const INSTANCES = 4;
 const TIMEOUT_MS = 3000;
@@ -182,6 +183,45 @@ test(`scale: ${INSTANCES} Node processes on one PostgreSQL`, { timeout: 300_000 
   }
 });
 
+test(`scale: ${INSTANCES} Node processes on one Redis`, { timeout: 300_000 }, async (t) => {
+  // persist: the append-only file, so that the data outlives the kill -9 of the store.
+  const redis = await startRedis({ persist: true });
+  const { createClient } = await import('redis');
+  const prefix = 'scale:';
+  let client;
+  const open = async () => {
+    client = createClient({ url: redis.url, disableOfflineQueue: true, socket: { reconnectStrategy: false } });
+    client.on('error', () => {});
+    await client.connect();
+  };
+  let world;
+  try {
+    await open();
+    world = await startWorld({ store: { kind: 'redis', url: redis.url, prefix }, instances: INSTANCES, startLocalProvider, signIn, timeoutMs: TIMEOUT_MS });
+    await scenarios(t, world, {
+      stop: async () => {
+        await client.destroy?.();
+        await redis.stop();
+      },
+      start: async () => {
+        const before = [...world.storeReady];
+        await redis.start();
+        await open();
+        // Each instance's client reconnects by itself (every 100 ms): the first reads are those after it has.
+        await until(() => world.storeReady.every((n, i) => n > before[i]), 10_000, 'every instance to reconnect to Redis');
+      },
+      entries: async () => {
+        const keys = (await client.keys(`${prefix}*`)).filter((k) => !k.endsWith(':lease')).sort();
+        return Promise.all(keys.map(async (key) => ({ key, value: await client.get(key) })));
+      },
+    });
+  } finally {
+    await world?.close();
+    await client?.destroy?.();
+    await redis.close();
+  }
+});
+
 test(`scale: ${INSTANCES} Deno processes on one Deno KV file`, { timeout: 300_000 }, async (t) => {
   const world = await startWorld({ store: { kind: 'denokv' }, runtime: 'deno', deno, instances: INSTANCES, startLocalProvider, signIn, timeoutMs: TIMEOUT_MS });
   try {
@@ -191,4 +231,3 @@ test(`scale: ${INSTANCES} Deno processes on one Deno KV file`, { timeout: 300_00
   }
 });
 
-after(() => {});

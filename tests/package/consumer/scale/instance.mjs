@@ -24,6 +24,8 @@ async function openStore() {
       // (STORE_UNAVAILABLE) instead of waiting for the reconnection.
       const client = createClient({ url: config.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 100, connectTimeout: 1000 } });
       client.on('error', () => {}); // reconnects by itself; each failed command rejects
+      // Connected (again): the parent waits for this after restarting Redis.
+      client.on('ready', () => say({ storeReady: true }));
       await client.connect();
       return api.redisStore(client, { prefix: config.prefix });
     }

@@ -138,6 +138,8 @@ export async function startWorld({ store, runtime = 'node', deno, instances = 4,
   const entry = { ...op.entry, token_url: proxy.url };
   const procs = [];
   const events = [];
+  // Per instance: how often its store client said it is connected (Redis).
+  const storeReady = [];
   const kvDir = store.kind === 'denokv' && !store.path ? mkdtempSync(join(tmpdir(), 'oauth-connectors-scale-kv-')) : null;
   const storeConfig = { store: store.kind, url: store.url, prefix: store.prefix, table: store.table, path: store.path ?? (kvDir && join(kvDir, 'kv.sqlite3')) };
 
@@ -167,6 +169,7 @@ export async function startWorld({ store, runtime = 'node', deno, instances = 4,
           }
           if (message.ready) resolve(message.ready);
           if (message.event) events.push({ instance: i, ...message.event });
+          if (message.storeReady) storeReady[i] = (storeReady[i] ?? 0) + 1;
         }
       });
       child.stderr.on('data', (data) => (output += data));
@@ -181,6 +184,7 @@ export async function startWorld({ store, runtime = 'node', deno, instances = 4,
     op,
     proxy,
     events,
+    storeReady,
     publicUrl,
     get urls() {
       return procs.map((p) => p.url);
