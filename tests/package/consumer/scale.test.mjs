@@ -116,6 +116,8 @@ async function leaseHolderDiesAfterRotation(world) {
   assert.equal(expired[0].code, 'NEEDS_RECONNECT');
   assert.equal(expired[0].status, 'expired');
   assert.deepEqual(since(world, before), { received: 2, forwarded: 2, granted: 1 }, 'the rotated token was presented once more, and refused');
+  const listed = (await world.list(victim === 0 ? 1 : 0)).integrations;
+  assert.deepEqual(listed.map((c) => c.status), ['expired'], `the management list says expired: ${JSON.stringify(listed)}`);
   // The user reconnects: the same connection is active again.
   await world.start(victim);
   await world.connect();
