@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const APP = 'scale-app';
@@ -121,12 +121,13 @@ async function startTokenProxy(target) {
 }
 
 /**
- * Starts a world: `store` is { kind: 'redis', url, prefix } | { kind:
+ * Starts a world (`instanceScript`: instance.mjs, or a copy of it where its
+ * imports resolve, as the bench does): `store` is { kind: 'redis', url, prefix } | { kind:
  * 'postgres', url, table } | { kind: 'denokv', path }; `runtime` 'node' or
  * 'deno' (needs `deno`, its binary); `instances` processes. `startLocalProvider`
  * is oauth-connectors/dev-provider's (the caller's install).
  */
-export async function startWorld({ store, runtime = 'node', deno, instances = 4, startLocalProvider, signIn, timeoutMs = 3000, maxAttempts = 1, leaseWaitMs = 25_000 }) {
+export async function startWorld({ store, runtime = 'node', deno, instances = 4, startLocalProvider, signIn, timeoutMs = 3000, maxAttempts = 1, leaseWaitMs = 25_000, instanceScript = INSTANCE }) {
   const ports = [];
   for (let i = 0; i < instances; i++) ports.push(await freePort());
   const publicUrl = `http://127.0.0.1:${ports[0]}`;
@@ -146,9 +147,10 @@ export async function startWorld({ store, runtime = 'node', deno, instances = 4,
   const start = async (i) => {
     const config = { ...storeConfig, id: i, port: ports[i], appId: APP, publicUrl, secret: SECRET, entry, scopes: SCOPES, client: CLIENT, serviceToken: SERVICE, timeoutMs, maxAttempts, leaseWaitMs };
     const [command, args] = runtime === 'deno'
-      ? [deno, ['run', '--quiet', '--no-check', '--no-prompt', '--unstable-kv', '--allow-env', '--allow-read', '--allow-write', '--allow-net=127.0.0.1', INSTANCE]]
-      : [process.execPath, [INSTANCE]];
-    const child = spawn(command, args, { env: { ...process.env, SCALE_CONFIG: JSON.stringify(config) }, stdio: ['pipe', 'pipe', 'pipe'] });
+      ? [deno, ['run', '--quiet', '--no-check', '--no-prompt', '--unstable-kv', '--allow-env', '--allow-read', '--allow-write', '--allow-net=127.0.0.1', instanceScript]]
+      : [process.execPath, [instanceScript]];
+    // cwd: where Deno finds the package.json (and node_modules) the script imports from.
+    const child = spawn(command, args, { cwd: dirname(instanceScript), env: { ...process.env, SCALE_CONFIG: JSON.stringify(config) }, stdio: ['pipe', 'pipe', 'pipe'] });
     children.add(child);
     child.on('exit', () => children.delete(child));
     let output = '';
