@@ -9,6 +9,7 @@
 // or times out (scale/world.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as api from 'oauth-connectors';
 import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
 import { startWorld, untilExpired, until } from './scale/world.mjs';
 import { startPostgres } from './postgres-server.mjs';
@@ -163,6 +164,14 @@ async function scenarios(t, world, backend) {
   await step('the lease holder dies after the provider rotated the token: expired, connection.expired, NEEDS_RECONNECT, reconnect', () => leaseHolderDiesAfterRotation(world));
   if (backend) await step('the store stops mid-burst and comes back: STORE_UNAVAILABLE, nothing half-written, no extra refresh', () => storeStopsMidBurst(world, backend));
 }
+
+test('the server option maxAttempts: 1 to 10, else INVALID_INPUT', () => {
+  const options = { appId: 'app1', publicUrl: 'https://connect.example', secret: 'scale-server-secret-0123456789abcdef-0123' };
+  for (const maxAttempts of [1, 10, undefined]) api.createConnectorsServer({ ...options, maxAttempts });
+  for (const maxAttempts of [0, 11, 1.5, '3']) {
+    assert.throws(() => api.createConnectorsServer({ ...options, maxAttempts }), (e) => e.code === 'INVALID_INPUT' && /maxAttempts/.test(e.message), String(maxAttempts));
+  }
+});
 
 test(`scale: ${INSTANCES} Node processes on one PostgreSQL`, { timeout: 300_000 }, async (t) => {
   const pg = await startPostgres();
