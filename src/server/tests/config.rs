@@ -103,7 +103,13 @@ fn max_attempts_applies_to_every_connector() {
     };
     for slot in [Slot::Workspace("w".into()), Slot::AppUser("u".into())] {
         config
-            .add_connector(slot, provider.clone(), credentials.clone(), &[], BTreeMap::new())
+            .add_connector(
+                slot,
+                provider.clone(),
+                credentials.clone(),
+                &[],
+                BTreeMap::new(),
+            )
             .unwrap_or_else(|e| panic!("{e}"));
     }
     config.max_attempts(1);
