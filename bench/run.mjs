@@ -15,6 +15,7 @@ import * as arctic from 'arctic';
 import * as ours from 'oauth-connectors';
 import { createClient as base44Client } from '@base44/sdk';
 import { APP, SERVICE, TOKEN, perSecond, serverOptions, seededStore } from './common.mjs';
+import { scaleFigures } from './scale.mjs';
 
 process.env.NODE_ENV = 'production'; // @base44/sdk logs every error otherwise
 const bench = dirname(fileURLToPath(import.meta.url));
@@ -178,6 +179,15 @@ const pct = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
 row(`our server over HTTP on loopback (serveNode), ${CONCURRENCY} concurrent clients for ${SECONDS} s: token reads per second`,
   fmt(latencies.length / SECONDS), `p50 ${ms(pct(0.5))}, p99 ${ms(pct(0.99))}, errors ${errors}`, '0 errors', verdict(errors === 0));
 
+// ------------------------------------------------------------ scale: 4 instances on one store
+const scale = await scaleFigures({ out, deno });
+for (const r of scale.results) {
+  row(`${scale.INSTANCES} ${r.runtime} instances on ${r.store}: token reads per second across them, ${scale.CONCURRENCY} concurrent clients for ${scale.SECONDS} s`,
+    fmt(r.perSecond), `errors ${r.errors}`, '0 errors', verdict(r.errors === 0));
+  row(`… refreshes at the provider for a burst of ${scale.BURST} reads over the ${scale.INSTANCES} when the token is due`,
+    String(r.refreshes), r.burstOk ? 'every read answered, one token' : '**a read failed, or readers got different tokens**', '1', verdict(r.refreshes === 1 && r.burstOk));
+}
+
 // ------------------------------------------------------------ the table
 console.error('bench: the table');
 
@@ -201,6 +211,7 @@ How each figure is taken:
 - Cold start: a new process per run, timed from just before the first import to the first answer. Ours imports the package, starts a connectors server on a store holding a sealed connection, and reads it through a client bound in-process. \`@base44/sdk\` imports, creates a client and reads the same token from a local HTTP server. Peak RSS is \`VmHWM\` of the process.
 - Per second: one call after another for 2 s after a warm-up, in this process. A cached read reuses the server's answer for as long as its \`x-connectors-token-ttl\` says (the bench token lives a day), at most \`tokenCacheMs\` (60 s by default); \`@base44/sdk\` asks the server every time.
 - Under load: \`serveNode\` in its own process, ${CONCURRENCY} concurrent \`fetch\` loops in this one for ${SECONDS} s; every answer is checked.
+- Scale: the scale tests' harness (\`tests/package/consumer/scale/\`): ${scale.INSTANCES} server processes on one store started for the run (PostgreSQL 15 and \`redis-server\` as the tests start them, a Deno KV file), oidc-provider as the authorization server. A burst of ${scale.BURST} concurrent reads spread over the instances once the first token (3 s) has expired, its refreshes counted at the provider; then ${scale.CONCURRENCY} concurrent \`fetch\` loops in this process, spread over the instances, for ${scale.SECONDS} s (each read is a store read and an unseal; this process and the instances share the machine's cores).
 `;
 writeFileSync(join(root, 'BENCHMARKS.md'), report);
 console.log(report);

@@ -860,6 +860,15 @@ export interface ConnectorsServerOptions {
   fetch?: FetchFunction;
   /** The time one provider request may take, in ms (default 30000). */
   timeoutMs?: number;
+  /**
+   * Calls in all for a retryable provider failure (429, 5xx, unreachable), 1
+   * to 10 (default 3), for every connector. A refresh lease lasts the
+   * refresh's worst case: `timeoutMs × maxAttempts` plus the longest waits
+   * between attempts (up to 60 s each) plus about 10.6 s for the store, so
+   * ~220 s by default and `timeoutMs + 10600` with `maxAttempts: 1`. That is
+   * how long other instances wait when the instance holding it dies.
+   */
+  maxAttempts?: number;
   /** Connector files (parsed, or JSONC text): the scopes shared connections must hold. */
   connectors?: ConnectorFileInput[];
   /** Shared connectors: client credentials by integration type. */

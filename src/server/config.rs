@@ -327,6 +327,21 @@ impl ServerConfig {
         self.bind_browser = on;
     }
 
+    /// Calls in all for a retryable provider failure, for every connector's
+    /// client (default 3). Fewer attempts also shorten the refresh lease
+    /// (its TTL is the refresh's worst case), and so how long another
+    /// instance waits when the lease holder dies.
+    pub fn max_attempts(&mut self, attempts: u32) {
+        for connector in self
+            .shared
+            .values_mut()
+            .chain(self.workspace.values_mut())
+            .chain(self.app_user.values_mut())
+        {
+            connector.client.retry.max_attempts = attempts;
+        }
+    }
+
     /// The binding cookie of the flow with this nonce: its name (one per
     /// flow, so two consents in one browser do not undo each other) and
     /// attributes: `__Host-` and `Secure` on https; plain on a loopback

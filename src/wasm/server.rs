@@ -12,8 +12,8 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::catalog::{files_from_js, provider_from_js, with_catalog};
 use super::convert::{
-    JsResult, check_keys, entries, get, input_error, optional_string, options_object,
-    required_string, secrets_list, settled, string_list, string_map, to_js,
+    JsResult, check_keys, entries, get, input_error, optional_string, optional_whole,
+    options_object, required_string, secrets_list, settled, string_list, string_map, to_js,
 };
 use super::fetch::{HostFetch, header_entries, read_array_buffer, read_stream};
 use super::store::JsStore;
@@ -32,7 +32,7 @@ use crate::text::printable;
 use crate::vault::{KeyRing, Vault, VaultOptions};
 use crate::wasm::clock::SystemClock;
 
-const OPTIONS: [&str; 18] = [
+const OPTIONS: [&str; 19] = [
     "appId",
     "publicUrl",
     "secret",
@@ -51,6 +51,7 @@ const OPTIONS: [&str; 18] = [
     "bindBrowser",
     "onEvent",
     "leaseWaitMs",
+    "maxAttempts",
 ];
 
 const CONNECTOR_OPTIONS: [&str; 6] = [
@@ -269,6 +270,10 @@ fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
             bind.as_bool()
                 .ok_or_else(|| input_error("bindBrowser must be true or false"))?,
         );
+    }
+    // After every connector is added: it applies to each one's client.
+    if let Some(n) = optional_whole(&get(options, "maxAttempts"), "maxAttempts", 1, 10)? {
+        config.max_attempts(n);
     }
     Ok(config)
 }

@@ -69,6 +69,12 @@ echo 'import { listAvailable } from "oauth-connectors"; console.log(listAvailabl
 out=$("$tools/deno" run --no-prompt --no-check no-permissions.mjs)
 [ "$out" = 47 ] || { echo "deno eval printed: $out" >&2; exit 1; }
 
+# Scale (scale.test.mjs, scale/): 4 server processes per store (Node on
+# PostgreSQL and on Redis, Deno on one Deno KV file) against oidc-provider;
+# each scenario has its own timeout, and every process it starts exits with it.
+echo "== Scale: 4 instances per store, one refresh per burst, a lease holder killed, the store stopped mid-burst"
+PACKAGE_TEST_TOOLS="$tools" node --test --test-reporter=spec --test-timeout=600000 scale.test.mjs
+
 echo "== tsc $("$tools/tsc" --version)"
 node gen-types.mjs
 "$tools/tsc" -p tsconfig.json

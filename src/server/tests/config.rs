@@ -1,5 +1,5 @@
 //! What the server is configured with: refused configurations, and the
-//! browser binding on by default.
+//! browser binding on by default, and `maxAttempts` reaching every connector.
 
 use super::*;
 
@@ -84,4 +84,37 @@ fn binding_is_on_by_default() {
     let (name, attributes) = local.binding_cookie("nonce");
     assert!(name.starts_with("oauth-connectors-bind-"), "{name}");
     assert_eq!(attributes, "; Path=/; HttpOnly; SameSite=Lax");
+}
+
+#[test]
+fn max_attempts_applies_to_every_connector() {
+    let catalog = Catalog::builtin()
+        .cloned()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let provider = catalog
+        .require("github")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .clone();
+    let mut config = ServerConfig::new("app1", "https://connect.example", catalog)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let credentials = ClientCredentials {
+        client_id: "id".into(),
+        client_secret: None,
+    };
+    for slot in [Slot::Workspace("w".into()), Slot::AppUser("u".into())] {
+        config
+            .add_connector(
+                slot,
+                provider.clone(),
+                credentials.clone(),
+                &[],
+                BTreeMap::new(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    config.max_attempts(1);
+    for slot in [Slot::Workspace("w".into()), Slot::AppUser("u".into())] {
+        let connector = config.connector(&slot).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(connector.client.retry.max_attempts, 1);
+    }
 }

@@ -53,9 +53,11 @@ async function waitForPing(port, child, log) {
 
 /**
  * Starts redis-server: `{ port, url, stop(), start() }`. `stop()` ends it
- * (the data goes: nothing is saved); `start()` starts it again on the same port.
+ * (kill -9; the data goes: nothing is saved, unless `persist`: then every
+ * write is in the append-only file before it is acknowledged, and survives
+ * the kill); `start()` starts it again on the same port.
  */
-export async function startRedis({ password } = {}) {
+export async function startRedis({ password, persist = false } = {}) {
   if (spawnSync('redis-server', ['--version']).error) {
     throw new Error('redis-server is not installed: run bash scripts/setup.sh (it installs the Debian package)');
   }
@@ -68,7 +70,8 @@ export async function startRedis({ password } = {}) {
     url: `redis://${password === undefined ? '' : `:${encodeURIComponent(password)}@`}127.0.0.1:${port}`,
     async start() {
       if (child !== null) throw new Error('redis-server is already running');
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', persist ? 'yes' : 'no', '--dir', dir];
+      if (persist) args.push('--appendfsync', 'always');
       if (password !== undefined) args.push('--requirepass', password);
       child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
       running.add(child);
