@@ -38,15 +38,22 @@ npm install --no-audit --no-fund --prefer-offline --loglevel=error
 export POSTGRES_TEST_ROOT
 POSTGRES_TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/oauth-connectors-pg-run-XXXXXX")
 chmod 755 "$POSTGRES_TEST_ROOT"
-stop_test_postgres() {
+# The same for throwaway redis-servers (redis-server.mjs), by their pidfiles.
+export REDIS_TEST_ROOT
+REDIS_TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/oauth-connectors-redis-run-XXXXXX")
+stop_test_servers() {
   for pid_file in "$POSTGRES_TEST_ROOT"/*/data/postmaster.pid; do
     [ -f "$pid_file" ] || continue
     pid=$(head -n 1 "$pid_file")
     kill -QUIT "$pid" 2>/dev/null || true
   done
-  rm -rf "$POSTGRES_TEST_ROOT"
+  for pid_file in "$REDIS_TEST_ROOT"/*/redis.pid; do
+    [ -f "$pid_file" ] || continue
+    kill -KILL "$(head -n 1 "$pid_file")" 2>/dev/null || true
+  done
+  rm -rf "$POSTGRES_TEST_ROOT" "$REDIS_TEST_ROOT"
 }
-trap stop_test_postgres EXIT
+trap stop_test_servers EXIT
 
 if [ "${#only[@]}" -gt 0 ]; then
   PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="oauth-connectors/dev-provider" node --test --test-reporter=spec "${only[@]}"

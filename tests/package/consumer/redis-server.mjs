@@ -61,7 +61,8 @@ export async function startRedis({ password, persist = false } = {}) {
   if (spawnSync('redis-server', ['--version']).error) {
     throw new Error('redis-server is not installed: run bash scripts/setup.sh (it installs the Debian package)');
   }
-  const dir = mkdtempSync(join(tmpdir(), 'oauth-connectors-redis-'));
+  // Under run.sh's REDIS_TEST_ROOT when set: its trap stops what a killed test left (by pidfile).
+  const dir = mkdtempSync(join(process.env.REDIS_TEST_ROOT ?? tmpdir(), 'oauth-connectors-redis-'));
   folders.add(dir);
   const port = await freePort();
   let child = null;
@@ -70,7 +71,7 @@ export async function startRedis({ password, persist = false } = {}) {
     url: `redis://${password === undefined ? '' : `:${encodeURIComponent(password)}@`}127.0.0.1:${port}`,
     async start() {
       if (child !== null) throw new Error('redis-server is already running');
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', persist ? 'yes' : 'no', '--dir', dir];
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', persist ? 'yes' : 'no', '--dir', dir, '--pidfile', join(dir, 'redis.pid')];
       if (persist) args.push('--appendfsync', 'always');
       if (password !== undefined) args.push('--requirepass', password);
       child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
