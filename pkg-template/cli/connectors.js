@@ -39,27 +39,31 @@ async function readFiles(dir) {
 
 /**
  * The local connector files, validated as `validateConnectors` does, each
- * with its path. `serverTypes` (push): a type the local catalog does not
- * know but the server serves (a custom provider) is accepted.
+ * with its path. `accept(type)`: a type the local catalog does not know
+ * that is accepted all the same (push: the server's catalog has it, a
+ * custom provider); those files' errors are in `accepted`.
  */
-export async function loadLocal(dir, { serverTypes } = {}) {
+export async function loadLocal(dir, { accept } = {}) {
   const api = await library();
   const files = await readFiles(dir);
   const withPaths = (result, list) => ({
     connectors: result.connectors.map((c, i) => ({ ...c, path: list[i].path })),
     warnings: result.warnings,
+    accepted: [],
   });
   try {
     return withPaths(api.validateConnectors(files), files);
   } catch (error) {
-    if (!serverTypes || !Array.isArray(error?.errors)) throw error;
+    if (!accept || !Array.isArray(error?.errors)) throw error;
     const custom = new Map(); // path -> parsed
+    const accepted = [];
     for (const e of error.errors) {
       if (e.code !== 'UNKNOWN_PROVIDER') throw error;
       const file = files.find((f) => f.path === e.path);
       const parsed = file && api.parseConnectorFile(file.text, file.path);
-      if (!parsed || !serverTypes.has(parsed.type)) throw error;
+      if (!parsed || !accept(parsed.type)) throw error;
       custom.set(file.path, parsed);
+      accepted.push(e);
     }
     const rest = files.filter((f) => !custom.has(f.path));
     const known = withPaths(api.validateConnectors(rest), rest);
@@ -69,12 +73,12 @@ export async function loadLocal(dir, { serverTypes } = {}) {
     for (const f of files) {
       const c = byPath.get(f.path) ?? { ...custom.get(f.path), path: f.path };
       if (seen.has(c.type)) {
-        throw new CliError('DUPLICATE_CONNECTOR', `Duplicate connector type "${c.type}" in ${f.path} (also declared in ${seen.get(c.type)})`);
+        throw new CliError('DUPLICATE_CONNECTOR', `${f.path}: Duplicate connector type "${c.type}" (also declared in ${seen.get(c.type)})`);
       }
       seen.set(c.type, f.path);
       connectors.push(c);
     }
-    return { connectors, warnings: known.warnings };
+    return { connectors, warnings: known.warnings, accepted };
   }
 }
 
@@ -199,7 +203,8 @@ export async function push(opts, out) {
   let local;
   try {
     const { integrations } = await client.request('GET', 'external-auth/available-integrations');
-    local = await loadLocal(settings.connectorsDirShown, { serverTypes: new Set(integrations.map((i) => i.integration_type)) });
+    const served = new Set(integrations.map((i) => i.integration_type));
+    local = await loadLocal(settings.connectorsDirShown, { accept: (type) => served.has(type) });
   } catch (error) {
     return reportInvalid(error, out);
   }
