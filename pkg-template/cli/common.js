@@ -267,7 +267,7 @@ export async function spinner(out) {
   if (isInteractive(out)) {
     const { spinner: make } = await import('@clack/prompts');
     const s = make();
-    return { start: (m) => s.start(m), message: (m) => s.message(m), stop: (m) => s.stop(m) };
+    return { start: (m) => s.start(m), message: (m) => s.message(m), stop: (m, failed = false) => s.stop(m, failed ? 2 : 0) };
   }
   return { start: (m) => out.line(m), message: () => {}, stop: (m) => out.line(m) };
 }

@@ -260,7 +260,7 @@ export async function push(opts, out) {
       spin.stop(`✓ ${type}: connected`);
       record({ type, result: 'connected' });
     } else {
-      spin.stop(`✗ ${type}: ${done.code}: ${done.message}`);
+      spin.stop(`✗ ${type}: ${done.code}: ${done.message}`, true);
       record({ type, result: 'failed', code: done.code, message: done.message });
     }
   }
