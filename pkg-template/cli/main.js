@@ -91,25 +91,10 @@ program
   .allowExcessArguments()
   .argument('[options...]')
   .action(async () => {
-    const argv = process.argv.slice(process.argv.indexOf('serve') + 1);
-    const out = new Output({ json: argv.includes('--json') });
-    try {
-      let mod;
-      try {
-        mod = await import('./serve.js');
-      } catch (error) {
-        if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('serve.js')) {
-          throw new CliError('NOT_AVAILABLE', 'This build of oauth-connectors has no serve command');
-        }
-        throw error;
-      }
-      const running = await mod.serve({ cwd: process.cwd(), env: process.env, argv, stdout: process.stdout, stderr: process.stderr });
-      if (running && typeof running.close === 'function') {
-        await new Promise((resolve) => {
-          const stop = () => Promise.resolve(running.close()).finally(resolve);
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+    // runServe prints its own one-line errors, drains on SIGTERM/SIGINT and sets the exit code.
+    const { runServe } = await import('./serve.js');
+    await runServe(process.argv.slice(process.argv.indexOf('serve') + 1));
+  });
       }
     } catch (error) {
       out.error(error);
