@@ -64,7 +64,9 @@ export type ConnectorsErrorCode =
   | 'RETURN_URL_NOT_ALLOWED'
   | 'PROXY_NOT_ALLOWED'
   | 'BODY_TOO_LARGE'
-  | 'LIST_UNSUPPORTED';
+  | 'LIST_UNSUPPORTED'
+  | 'STRIPE_KEY_INVALID'
+  | 'STRIPE_KEY_REFUSED';
 
 /** What every function of this package throws for bad input. */
 export declare class ConnectorsError extends Error {
