@@ -64,7 +64,9 @@ export type ConnectorsErrorCode =
   | 'RETURN_URL_NOT_ALLOWED'
   | 'PROXY_NOT_ALLOWED'
   | 'BODY_TOO_LARGE'
-  | 'LIST_UNSUPPORTED';
+  | 'LIST_UNSUPPORTED'
+  | 'STRIPE_KEY_INVALID'
+  | 'STRIPE_KEY_REFUSED';
 
 /** What every function of this package throws for bad input. */
 export declare class ConnectorsError extends Error {
@@ -882,7 +884,11 @@ export interface ConnectorsServerOptions {
   appUserConnectors?: Record<string, ConnectorSpec>;
   /** Custom or overriding provider entries. */
   providers?: ProviderEntry[];
-  /** Bearer tokens accepted for service-role and management calls (at least 16 characters each). */
+  /**
+   * Tokens accepted for service-role and management calls (at least 16
+   * characters each), in `Authorization: Bearer` or in the `api_key` header
+   * (as Base44's CLI sends a workspace key).
+   */
   serviceTokens?: string[];
   /** How app users' tokens are verified (none: app-user routes answer `UNAUTHENTICATED`). */
   users?: ConnectorsUsers;
@@ -905,6 +911,16 @@ export interface ConnectorsServerOptions {
   onEvent?: (event: ConnectionEvent) => void;
   /** As for `TokenVault`: how long a token read waits for another instance's refresh (default 25000 ms). */
   leaseWaitMs?: number;
+  /**
+   * Stripe (served by default): the `payments/stripe/...` routes, where the
+   * builder brings a secret key (`sk_`/`rk_`, `test_`/`live_`) through a claim
+   * page or `PUT payments/stripe/key`, kept sealed as the shared connection of
+   * type `stripe` (`getConnection('stripe')`: the key, and
+   * `connectionConfig.stripe_mode` `'sandbox'` or `'live'`). `false` turns it
+   * off (`UNKNOWN_CONNECTOR`); `verifyKey: false` keeps a key on its shape
+   * alone, without asking Stripe's API (`GET /v1/account`) first.
+   */
+  stripe?: boolean | { verifyKey?: boolean };
 }
 
 /** A standard fetch handler: `Deno.serve(server.fetch)`, `export default server` (Workers), `serveNode(server)`. */

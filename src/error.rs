@@ -157,6 +157,11 @@ error_codes! {
         /// The host store has no `list`: the vault cannot list connections
         /// (the server's `GET connections` route).
         ListUnsupported = "LIST_UNSUPPORTED", 501;
+        /// A Stripe key that is not one: not `sk_` or `rk_`, then `test_` or
+        /// `live_`, then letters and digits.
+        StripeKeyInvalid = "STRIPE_KEY_INVALID", 400;
+        /// Stripe's API refused the key (revoked, rolled, or mistyped).
+        StripeKeyRefused = "STRIPE_KEY_REFUSED", 400;
     }
 }
 

@@ -1,5 +1,6 @@
 //! Who is calling: a service token of the app (compared in constant
-//! time, see [`super::ServerConfig`]), or an app user whose token
+//! time, see [`super::ServerConfig`]) in `Authorization: Bearer` or in
+//! `api_key` (as Base44's CLI sends a workspace key), or an app user whose token
 //! [`Users`] verifies, in `Authorization` or in `on-behalf-of` beside a
 //! service token. A user reaches only their own connections: the user id
 //! comes from the verified token alone.
@@ -36,9 +37,27 @@ impl Users for NoUsers {
 }
 
 impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
-    /// The bearer token of `Authorization`, which must be a service token.
-    /// A user's token there is `FORBIDDEN`; anything else `UNAUTHENTICATED`.
+    /// Whether the `api_key` header (Base44's CLI sends a workspace key
+    /// there) holds a service token, compared as `Authorization`'s is.
+    fn api_key_is_service(&self, request: &Incoming) -> bool {
+        request
+            .header("api_key")
+            .is_some_and(|key| self.config.is_service_token(key.trim_matches([' ', '\t'])))
+    }
+
+    /// A service token: the bearer token of `Authorization`, or the
+    /// `api_key` header. A user's token in `Authorization` is `FORBIDDEN`;
+    /// anything else `UNAUTHENTICATED`.
     pub(super) async fn service(&self, request: &Incoming) -> Result<()> {
+        if self.api_key_is_service(request) {
+            return Ok(());
+        }
+        if request.header("authorization").is_none() && request.header("api_key").is_some() {
+            return Err(Error::new(
+                ErrorCode::Unauthenticated,
+                "The api_key header is not a service token of this app",
+            ));
+        }
         let token = identity::bearer(request.header("authorization"))?;
         if self.config.is_service_token(token) {
             return Ok(());
@@ -69,8 +88,11 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     }
 
     /// The app user of the request: their token in `Authorization`, or in
-    /// `on-behalf-of` beside a service token.
+    /// `on-behalf-of` beside a service token (in `Authorization` or `api_key`).
     pub(super) async fn user(&self, request: &Incoming) -> Result<User> {
+        if request.header("authorization").is_none() && self.api_key_is_service(request) {
+            return self.on_behalf_of(request).await;
+        }
         let token = identity::bearer(request.header("authorization"))?;
         if self.config.is_service_token(token) {
             return self.on_behalf_of(request).await;

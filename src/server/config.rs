@@ -64,7 +64,15 @@ pub struct ServerConfig {
     pub(super) allowed_origins: Vec<String>,
     /// Whether an app user's consent is bound to the browser that started it.
     pub(super) bind_browser: bool,
+    /// The Stripe connector (a key the builder brings, no OAuth), when the
+    /// catalog has Stripe and it is not turned off.
+    pub(super) stripe: Option<Connector>,
+    /// Whether a Stripe key is checked against Stripe's API before it is kept.
+    pub(super) verify_stripe_keys: bool,
 }
+
+/// The integration type of Stripe's shared connection.
+pub const STRIPE: &str = "stripe";
 
 /// The longest connector id: as long as a type id.
 pub const MAX_CONNECTOR_ID_LEN: usize = crate::catalog::MAX_TYPE_ID_LEN;
@@ -161,7 +169,7 @@ impl ServerConfig {
                 "publicUrl must not have a query",
             ));
         }
-        Ok(ServerConfig {
+        let mut config = ServerConfig {
             app_id: app_id.to_owned(),
             public_url: public_url.to_owned(),
             catalog,
@@ -171,7 +179,49 @@ impl ServerConfig {
             service_tokens: Vec::new(),
             allowed_origins: Vec::new(),
             bind_browser: true,
-        })
+            stripe: None,
+            verify_stripe_keys: true,
+        };
+        config.serve_stripe(true);
+        Ok(config)
+    }
+
+    /// Serves Stripe (on by default): the `payments/stripe/...` routes, and
+    /// its key as the shared connection of type `stripe`. Off, those routes
+    /// and its token read answer `UNKNOWN_CONNECTOR`.
+    pub fn serve_stripe(&mut self, on: bool) {
+        let managed = self
+            .catalog
+            .get(STRIPE)
+            .filter(|p| p.auth_model == crate::catalog::AuthModel::Managed)
+            .cloned();
+        self.stripe = managed.filter(|_| on).map(|provider| Connector {
+            integration_type: STRIPE.to_owned(),
+            // Built as it is: `OAuthClient::new` refuses a managed
+            // provider, and this client only ever reads its entry (the API
+            // bases `callApi` may reach) and finds no revocation endpoint.
+            client: OAuthClient {
+                provider,
+                credentials: ClientCredentials {
+                    client_id: STRIPE.to_owned(),
+                    client_secret: None,
+                },
+                redirect_uri: format!(
+                    "{}/api/apps/{}/payments/stripe/claim",
+                    self.public_url, self.app_id
+                ),
+                connection_config: BTreeMap::new(),
+                retry: crate::oauth::retry::RetryPolicy::default(),
+            },
+            scopes: Vec::new(),
+        });
+    }
+
+    /// Whether a Stripe key is checked against Stripe's API (`GET /v1/account`
+    /// with the key, through the host's fetch) before it is kept (on by
+    /// default). Off, only its shape is checked.
+    pub fn verify_stripe_keys(&mut self, on: bool) {
+        self.verify_stripe_keys = on;
     }
 
     /// The redirect URI of a slot's callback.
@@ -249,6 +299,15 @@ impl ServerConfig {
         scopes: &[String],
         connection_config: BTreeMap<String, String>,
     ) -> Result<()> {
+        if provider.auth_model == crate::catalog::AuthModel::Managed {
+            return Err(Error::new(
+                ErrorCode::ConfigInvalid,
+                format!(
+                    "\"{}\" is not connected with OAuth, so it takes no client credentials: the builder brings its key (POST payments/stripe/install answers a page to paste it)",
+                    printable(&provider.id)
+                ),
+            ));
+        }
         match &slot {
             Slot::Shared(t) if !crate::catalog::is_valid_type_id(t) => {
                 return Err(crate::config::invalid_type(t));
@@ -404,6 +463,11 @@ impl ServerConfig {
             Slot::Workspace(_) => (&self.workspace, "workspace connector"),
             Slot::AppUser(_) => (&self.app_user, "app-user connector"),
         };
+        if let (Slot::Shared(t), Some(stripe)) = (slot, &self.stripe)
+            && t == STRIPE
+        {
+            return Ok(stripe);
+        }
         map.get(slot.id()).ok_or_else(|| {
             Error::new(
                 ErrorCode::UnknownConnector,

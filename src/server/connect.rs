@@ -48,7 +48,7 @@ fn too_long() -> Error {
 
 /// The start route's one `ticket` parameter (anything else in the query,
 /// or a second ticket, is refused before any crypto or store call).
-fn ticket_param(query: &str) -> Result<String> {
+pub(super) fn ticket_param(query: &str) -> Result<String> {
     let mut ticket = None;
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         if key != "ticket" || ticket.is_some() {
@@ -250,7 +250,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
 
     /// Whether the request's browser holds the cookie a bound state names.
     /// While binding is on, a state bound to no browser is refused too.
-    fn same_browser(&self, request: &Incoming, claims: &StateClaims) -> Result<()> {
+    pub(super) fn same_browser(&self, request: &Incoming, claims: &StateClaims) -> Result<()> {
         let mismatch = || {
             Error::new(
                 ErrorCode::StateBrowserMismatch,

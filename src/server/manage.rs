@@ -38,6 +38,12 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     pub(super) async fn set(&self, slot: Slot, request: &Incoming) -> Result<HttpResponse> {
         self.service(request).await?;
         let connector = self.config.connector(&slot)?;
+        if connector.integration_type == super::STRIPE && matches!(slot, Slot::Shared(_)) {
+            return Err(Error::new(
+                ErrorCode::InvalidInput,
+                "Stripe is not connected with OAuth: POST payments/stripe/install answers a page to paste its key, or PUT payments/stripe/key takes it",
+            ));
+        }
         let body: SetBody = request.json()?.unwrap_or(SetBody {
             scopes: None,
             return_url: None,
@@ -125,7 +131,8 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     pub(super) async fn list(&self, request: &Incoming) -> Result<HttpResponse> {
         self.service(request).await?;
         let mut list = Vec::new();
-        for integration_type in self.config.shared.keys() {
+        let stripe = self.config.stripe.as_ref().map(|s| &s.integration_type);
+        for integration_type in self.config.shared.keys().chain(stripe) {
             let slot = Slot::Shared(integration_type.clone());
             if let Some(record) = self.vault.status(&ConnectionKey::of(&slot, None)).await? {
                 let mut item = json!({

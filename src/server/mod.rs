@@ -26,7 +26,8 @@
 //! One file per job: `config` (what the server serves), `auth` (who is
 //! calling), `connect` (consent, the start route and the callback),
 //! `manage` (the management calls), `tokens` (token reads and
-//! `callApi`), `respond` (the answers), beside the pure [`routes`],
+//! `callApi`), `stripe` (the Stripe key: its calls and claim page),
+//! `respond` (the answers), beside the pure [`routes`],
 //! [`proxy`], [`redact`] and [`return_url`].
 
 mod auth;
@@ -38,6 +39,7 @@ pub mod redact;
 mod respond;
 pub mod return_url;
 pub mod routes;
+mod stripe;
 mod tokens;
 
 use std::pin::Pin;
@@ -50,11 +52,12 @@ use crate::ports::{Clock, Fetch};
 use crate::vault::Vault;
 pub use auth::{NoUsers, Users};
 pub use config::{
-    Connector, ConnectorFiles, MAX_CONNECTOR_ID_LEN, RedirectUri, ServerConfig, check_connector_id,
-    state_secret,
+    Connector, ConnectorFiles, MAX_CONNECTOR_ID_LEN, RedirectUri, STRIPE, ServerConfig,
+    check_connector_id, state_secret,
 };
 pub use respond::{coarse_code, error_answer, error_response, json_response};
 pub use routes::{Route, Slot};
+pub use stripe::key_mode as stripe_key_mode;
 use tokens::Reader;
 pub use tokens::TOKEN_TTL_HEADER;
 
@@ -187,6 +190,8 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         let answer = match route {
             Ok(Route::Callback(slot)) => return boxed(self.callback(&slot, request, query)).await,
             Ok(Route::Start(slot)) => return boxed(self.start(&slot, request, query)).await,
+            Ok(Route::StripeClaimPage) => return boxed(self.stripe_claim_page(query)).await,
+            Ok(Route::StripeClaimSubmit) => return boxed(self.stripe_claim_submit(request)).await,
             Ok(_)
                 if request
                     .header("x-app-id")
@@ -213,6 +218,10 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             Ok(Route::Connections) => boxed(self.connections(request, query)).await,
             Ok(Route::Available) => boxed(self.available(request)).await,
             Ok(Route::Remove(slot)) => boxed(self.remove(slot, request)).await,
+            Ok(Route::StripeStatus) => boxed(self.stripe_status(request)).await,
+            Ok(Route::StripeInstall) => boxed(self.stripe_install(request)).await,
+            Ok(Route::StripeRemove) => boxed(self.stripe_remove(request)).await,
+            Ok(Route::StripeKey) => boxed(self.stripe_put_key(request)).await,
             Err(e) if e.code() == ErrorCode::MethodNotAllowed && request.method == "OPTIONS" => {
                 Ok(respond::preflight())
             }

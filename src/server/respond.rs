@@ -66,7 +66,7 @@ pub fn error_answer(status: u16, code: &str, message: &str) -> HttpResponse {
     }
 }
 
-fn html_escape(s: &str) -> String {
+pub(super) fn html_escape(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '&' => "&amp;".to_owned(),

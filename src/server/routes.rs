@@ -92,6 +92,18 @@ pub enum Route {
     Callback(Slot),
     /// The start route of a slot: a browser opens the consent URL here.
     Start(Slot),
+    /// `GET payments/stripe/status`: the Stripe key's mode, if any.
+    StripeStatus,
+    /// `POST payments/stripe/install`: a claim URL for the builder's key.
+    StripeInstall,
+    /// `DELETE payments/stripe`: forgets the key.
+    StripeRemove,
+    /// `PUT payments/stripe/key`: the key in a JSON body (beyond Base44).
+    StripeKey,
+    /// `GET payments/stripe/claim?ticket=..`: the claim page (a browser).
+    StripeClaimPage,
+    /// `POST payments/stripe/claim`: the claim page's form (a browser).
+    StripeClaimSubmit,
 }
 
 fn not_found() -> Error {
@@ -160,6 +172,13 @@ pub fn match_route(method: &str, path: &str, app_id: &str) -> Result<Route> {
             (Route::Start(Slot::Workspace(id(2))), "GET")
         }
         ["external-auth", "start", _] => (Route::Start(Slot::Shared(ty(2))), "GET"),
+        ["payments", "stripe", "status"] => (Route::StripeStatus, "GET"),
+        ["payments", "stripe", "install"] => (Route::StripeInstall, "POST"),
+        ["payments", "stripe"] => (Route::StripeRemove, "DELETE"),
+        ["payments", "stripe", "key"] => (Route::StripeKey, "PUT"),
+        // The one path with two methods: the page, and its form.
+        ["payments", "stripe", "claim"] if method == "POST" => (Route::StripeClaimSubmit, "POST"),
+        ["payments", "stripe", "claim"] => (Route::StripeClaimPage, "GET"),
         _ => return Err(not_found()),
     };
     if method != wanted {

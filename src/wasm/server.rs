@@ -32,7 +32,7 @@ use crate::text::printable;
 use crate::vault::{KeyRing, Vault, VaultOptions};
 use crate::wasm::clock::SystemClock;
 
-const OPTIONS: [&str; 19] = [
+const OPTIONS: [&str; 20] = [
     "appId",
     "publicUrl",
     "secret",
@@ -52,6 +52,7 @@ const OPTIONS: [&str; 19] = [
     "onEvent",
     "leaseWaitMs",
     "maxAttempts",
+    "stripe",
 ];
 
 const CONNECTOR_OPTIONS: [&str; 6] = [
@@ -271,11 +272,38 @@ fn config_from_js(options: &JsValue) -> JsResult<ServerConfig> {
                 .ok_or_else(|| input_error("bindBrowser must be true or false"))?,
         );
     }
+    stripe_from_js(&mut config, &get(options, "stripe"))?;
     // After every connector is added: it applies to each one's client.
     if let Some(n) = optional_whole(&get(options, "maxAttempts"), "maxAttempts", 1, 10)? {
         config.max_attempts(n);
     }
     Ok(config)
+}
+
+/// The `stripe` option: `false` turns the Stripe routes off; `true` or
+/// `{ verifyKey }` keeps them, `verifyKey: false` taking a key on its shape
+/// alone (no call to Stripe's API).
+fn stripe_from_js(config: &mut ServerConfig, value: &JsValue) -> JsResult<()> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(());
+    }
+    if let Some(on) = value.as_bool() {
+        config.serve_stripe(on);
+        return Ok(());
+    }
+    if !value.is_object() {
+        return Err(input_error("stripe must be true, false or { verifyKey }"));
+    }
+    check_keys(value, &["verifyKey"], "stripe option")?;
+    let verify = get(value, "verifyKey");
+    if !(verify.is_undefined() || verify.is_null()) {
+        config.verify_stripe_keys(
+            verify
+                .as_bool()
+                .ok_or_else(|| input_error("stripe.verifyKey must be true or false"))?,
+        );
+    }
+    Ok(())
 }
 
 /// A standard `Request` (duck-typed) as the server's [`Incoming`]: `None`

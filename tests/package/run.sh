@@ -65,7 +65,7 @@ echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite b
 PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="oauth-connectors/dev-provider" \
   node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs server.test.mjs short-tokens.test.mjs client.test.mjs client-browser.test.mjs setup.test.mjs binding.test.mjs hostile.test.mjs connector-ids.test.mjs \
   serve-node-limits.test.mjs dev-tools.test.mjs provider-echo.test.mjs standins.test.mjs \
-  postgres.test.mjs redis.test.mjs connections.test.mjs cli.test.mjs cli-serve.test.mjs
+  postgres.test.mjs redis.test.mjs connections.test.mjs cli.test.mjs cli-serve.test.mjs stripe.test.mjs
 
 echo "== Deno: deno test (Deno KV needs --unstable-kv; Deno.serve on 127.0.0.1 needs --allow-net), deno check of the Deno KV types"
 "$tools/deno" test --quiet --no-check --unstable-kv --allow-read --allow-write --allow-env --allow-run --allow-net=127.0.0.1 deno.test.mjs

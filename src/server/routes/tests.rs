@@ -71,6 +71,36 @@ fn every_wire_route_matches() {
             "/api/apps/app1/app-user-auth/connectors/c1/callback",
             Route::Callback(Slot::AppUser("c1".into())),
         ),
+        (
+            "GET",
+            "/api/apps/app1/payments/stripe/status",
+            Route::StripeStatus,
+        ),
+        (
+            "POST",
+            "/api/apps/app1/payments/stripe/install",
+            Route::StripeInstall,
+        ),
+        (
+            "DELETE",
+            "/api/apps/app1/payments/stripe",
+            Route::StripeRemove,
+        ),
+        (
+            "PUT",
+            "/api/apps/app1/payments/stripe/key",
+            Route::StripeKey,
+        ),
+        (
+            "GET",
+            "/api/apps/app1/payments/stripe/claim",
+            Route::StripeClaimPage,
+        ),
+        (
+            "POST",
+            "/api/apps/app1/payments/stripe/claim",
+            Route::StripeClaimSubmit,
+        ),
     ];
     for (method, path, want) in cases {
         assert_eq!(route(method, path).ok(), Some(want), "{method} {path}");

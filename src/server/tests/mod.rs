@@ -28,6 +28,7 @@ mod leaks;
 mod manage;
 mod redirects;
 mod respond;
+mod stripe;
 mod token_cache;
 mod tokens;
 
