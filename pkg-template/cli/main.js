@@ -95,12 +95,6 @@ program
     const { runServe } = await import('./serve.js');
     await runServe(process.argv.slice(process.argv.indexOf('serve') + 1));
   });
-      }
-    } catch (error) {
-      out.error(error);
-      process.exitCode = typeof error?.exitCode === 'number' ? error.exitCode : 1;
-    }
-  });
 
 try {
   await program.parseAsync(process.argv);
