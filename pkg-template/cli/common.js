@@ -209,10 +209,21 @@ export class ServerClient {
 
 /** Output: human text on stdout/stderr, or JSON lines on stdout with --json. */
 export class Output {
+  #secrets = [];
   constructor({ json = false, stdout = process.stdout, stderr = process.stderr } = {}) {
     this.json = json;
-    this.stdout = stdout;
-    this.stderr = stderr;
+    const guard = (stream) => ({ write: (text) => stream.write(this.#cut(String(text))), get isTTY() { return stream.isTTY; } });
+    this.stdout = guard(stdout);
+    this.stderr = guard(stderr);
+  }
+  /** A secret (a Stripe key) that no line may hold: cut out of everything written, as a last guard. */
+  redact(secret) {
+    if (typeof secret === 'string' && secret.length >= 8 && !this.#secrets.includes(secret)) this.#secrets.push(secret);
+  }
+  #cut(text) {
+    let out = text;
+    for (const s of this.#secrets) out = out.split(s).join('[redacted]');
+    return out;
   }
   /** A human line (nothing with --json). */
   line(text = '') {
