@@ -531,7 +531,8 @@ describe('oauth-connectors (the CLI) against a server over HTTP and oidc-provide
     // Flags win over env vars, which win over the project file.
     const cwd = join(project, 'configured');
     await mkdir(cwd, { recursive: true });
-    await writeFile(join(cwd, 'oauth-connectors.jsonc'), `// the project\n{ "server": "${down}", "appId": "${APP}", }\n`);
+    // serve's keys in the same file are no error for the other commands.
+    await writeFile(join(cwd, 'oauth-connectors.jsonc'), `// the project\n{ "server": "${down}", "appId": "${APP}", "allowedReturnUrls": ["${RETURN}"], "appUserConnectors": {}, }\n`);
     const fromFile = await cli(['connectors', 'list-available', '--json'], { cwd, env: { OAUTH_CONNECTORS_SERVICE_TOKEN: SERVICE } });
     assert.equal(jsonLines(fromFile.stdout)[0].error.code, 'NETWORK_ERROR');
     const fromEnv = await cli(['connectors', 'list-available', '--json'], { cwd, env: { OAUTH_CONNECTORS_SERVICE_TOKEN: SERVICE, OAUTH_CONNECTORS_URL: base } });
