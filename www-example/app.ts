@@ -91,7 +91,8 @@ const remote = Deno.env.get('CONNECTORS_URL')?.replace(/\/+$/, '');
 const kv = memory || remote ? null : await Deno.openKv(Deno.env.get('KV_PATH') ?? new URL('kv.sqlite3', dataDir).pathname);
 
 /** The connectors server in its own process: each request forwarded as it came (cookies, redirects and all). */
-const forward = async (req: Request): Promise<Response> => {
+const forward = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const req = input instanceof Request ? input : new Request(input, init);
   const url = new URL(req.url);
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer();
   return fetch(`${remote}${url.pathname}${url.search}`, { method: req.method, headers: req.headers, body, redirect: 'manual' });
