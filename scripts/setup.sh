@@ -2,7 +2,8 @@
 # Installs what building and testing need, skipping whatever is already there.
 #   bash scripts/setup.sh            Rust wasm target, wasm-bindgen CLI, wasm-pack, npm dev tools
 #                                    (wasm-opt from npm's binaryen: Debian's is too old for wasm-bindgen),
-#                                    redis-server (Debian's: the package tests start throwaway ones)
+#                                    redis-server (Debian's: the package tests start throwaway ones),
+#                                    tmux (the CLI's terminal tests)
 #   bash scripts/setup.sh --browser  also Chromium and ChromeDriver (browser tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,8 @@ if [ "$browser" = 1 ]; then
 fi
 # redis-server: the package tests start throwaway servers of it (redisStore).
 command -v redis-server >/dev/null || missing+=(redis-server)
+# tmux: the package tests drive the CLI's prompts and spinner in a real terminal (cli-tty.test.mjs).
+command -v tmux >/dev/null || missing+=(tmux)
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing ${missing[*]}"
   apt_install "${missing[@]}"

@@ -7,6 +7,9 @@
 // The OAuth provider is the local oidc-provider (PROVIDER_ISSUER), or real
 // providers when their client ids are in the environment.
 //   deno run --unstable-kv --allow-net=127.0.0.1 --allow-read --allow-write=.data --allow-env app.ts [--memory]
+// With CONNECTORS_URL set (`bash scripts/www.sh --serve`), the connectors
+// server is not in this process: `oauth-connectors serve` runs it from
+// oauth-connectors.json and the environment, and /api/... is forwarded to it.
 import { createConnectorsServer, denoKvStore, issueUserToken, loadConnectorsDir, memoryStore, registerProvider } from 'oauth-connectors';
 import { localProviderEntry } from 'oauth-connectors/dev-provider';
 import myProfile from './functions/myProfile.ts';
@@ -79,13 +82,23 @@ for (const { type, scopes } of REAL) {
   if (credentials[type]) appUserConnectors[type] = { type, ...credentials[type], scopes };
 }
 
-const serviceToken = random(); // the host's token for backend functions (in-process only)
+// The host's token for backend functions (shared with `oauth-connectors serve` when it runs the server).
+const serviceToken = Deno.env.get('SERVICE_TOKEN') ?? random();
 const userSecret = Deno.env.get('USER_TOKEN_SECRET') ?? random();
 // The app's own user tokens (HS256): the server verifies what /auth/login issues.
 const users = { secret: userSecret, issuer: origin, audience: appId };
-const kv = memory ? null : await Deno.openKv(Deno.env.get('KV_PATH') ?? new URL('kv.sqlite3', dataDir).pathname);
+const remote = Deno.env.get('CONNECTORS_URL')?.replace(/\/+$/, '');
+const kv = memory || remote ? null : await Deno.openKv(Deno.env.get('KV_PATH') ?? new URL('kv.sqlite3', dataDir).pathname);
 
-const server = createConnectorsServer({
+/** The connectors server in its own process: each request forwarded as it came (cookies, redirects and all). */
+const forward = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const req = input instanceof Request ? input : new Request(input, init);
+  const url = new URL(req.url);
+  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer();
+  return fetch(`${remote}${url.pathname}${url.search}`, { method: req.method, headers: req.headers, body, redirect: 'manual' });
+};
+
+const server = remote ? { fetch: forward } : createConnectorsServer({
   appId,
   publicUrl: origin,
   secret: await persistentSecret(),
@@ -158,7 +171,7 @@ async function handle(req: Request): Promise<Response> {
 const http = Deno.serve({
   port,
   hostname: '127.0.0.1',
-  onListen: () => console.log(`www-example: ${origin} (store: ${kv ? 'Deno KV' : 'memory'}; provider: ${issuer})`),
+  onListen: () => console.log(`www-example: ${origin} (${remote ? `connectors server: oauth-connectors serve at ${remote}` : `store: ${kv ? 'Deno KV' : 'memory'}`}; provider: ${issuer})`),
 }, handle);
 
 const stop = async () => {

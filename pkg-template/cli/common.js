@@ -13,6 +13,8 @@ export const EXIT_USAGE = 2;
 export const DEFAULT_CONNECTORS_DIR = 'base44/connectors';
 const PROJECT_FILES = ['oauth-connectors.json', 'oauth-connectors.jsonc'];
 const PROJECT_FIELDS = ['server', 'appId', 'connectorsDir'];
+// What `oauth-connectors serve` reads from the same file (cli/serve.js checks them): allowed here, not read.
+const SERVE_FIELDS = ['$schema', 'publicUrl', 'allowedReturnUrls', 'credentials', 'appUserConnectors', 'workspaceConnectors', 'providers', 'users'];
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** An error the CLI reports as one line, with a stable code and an exit code. */
@@ -84,14 +86,16 @@ export function readProjectFile(cwd) {
       throw new CliError('CONFIG_INVALID', `${name} must hold an object`, { exitCode: EXIT_USAGE });
     }
     for (const [key, field] of Object.entries(value)) {
+      if (SERVE_FIELDS.includes(key)) continue;
       if (!PROJECT_FIELDS.includes(key)) {
-        throw new CliError('CONFIG_INVALID', `${name}: unknown field "${key}" (it may hold ${PROJECT_FIELDS.join(', ')})`, { exitCode: EXIT_USAGE });
+        throw new CliError('CONFIG_INVALID', `${name}: unknown field "${key}" (it may hold ${[...PROJECT_FIELDS, ...SERVE_FIELDS].join(', ')})`, { exitCode: EXIT_USAGE });
       }
       if (typeof field !== 'string' || field === '') {
         throw new CliError('CONFIG_INVALID', `${name}: "${key}" must be a non-empty string`, { exitCode: EXIT_USAGE });
       }
     }
-    return { ...value, file: name };
+    const own = Object.fromEntries(Object.entries(value).filter(([key]) => PROJECT_FIELDS.includes(key)));
+    return { ...own, file: name };
   }
   return {};
 }
@@ -209,10 +213,21 @@ export class ServerClient {
 
 /** Output: human text on stdout/stderr, or JSON lines on stdout with --json. */
 export class Output {
+  #secrets = [];
   constructor({ json = false, stdout = process.stdout, stderr = process.stderr } = {}) {
     this.json = json;
-    this.stdout = stdout;
-    this.stderr = stderr;
+    const guard = (stream) => ({ write: (text) => stream.write(this.#cut(String(text))), get isTTY() { return stream.isTTY; } });
+    this.stdout = guard(stdout);
+    this.stderr = guard(stderr);
+  }
+  /** A secret (a Stripe key) that no line may hold: cut out of everything written, as a last guard. */
+  redact(secret) {
+    if (typeof secret === 'string' && secret.length >= 8 && !this.#secrets.includes(secret)) this.#secrets.push(secret);
+  }
+  #cut(text) {
+    let out = text;
+    for (const s of this.#secrets) out = out.split(s).join('[redacted]');
+    return out;
   }
   /** A human line (nothing with --json). */
   line(text = '') {

@@ -14,6 +14,7 @@ import {
   sleep,
   spinner,
 } from './common.js';
+import { STRIPE, pushStripe, removeStripe, stripeFileText, stripeStatus } from './stripe.js';
 
 const POLL_MS = 2_000;
 const DEFAULT_TIMEOUT_S = 120;
@@ -223,6 +224,11 @@ export async function push(opts, out) {
 
   for (const connector of local.connectors) {
     const { type, scopes } = connector;
+    if (type === STRIPE) {
+      // Stripe is no OAuth consent: its key is installed through payments/stripe.
+      record(await pushStripe(client, { opts, out, timeoutMs, openBrowser }));
+      continue;
+    }
     let answer;
     try {
       answer = await client.request('PUT', `external-auth/integrations/${encodeURIComponent(type)}`, { scopes });
@@ -274,7 +280,16 @@ export async function push(opts, out) {
     out.line(`✗ could not list the upstream connections: ${error.code}: ${oneLine(error.message)}`);
     record({ type: null, result: 'failed', code: error.code, message: `Listing upstream connections: ${oneLine(error.message)}` });
   }
-  const orphans = upstream.map((i) => i.integration_type).filter((t) => !localTypes.has(t));
+  const orphans = upstream.map((i) => i.integration_type).filter((t) => t !== STRIPE && !localTypes.has(t));
+  // Stripe upstream with no local file: the status says whether the server keeps a key.
+  if (!localTypes.has(STRIPE)) {
+    try {
+      if ((await stripeStatus(client))?.stripe_mode) orphans.push(STRIPE);
+    } catch (error) {
+      out.line(`✗ could not read the Stripe status: ${error.code}: ${oneLine(error.message)}`);
+      record({ type: STRIPE, result: 'failed', code: error.code, message: `Reading the Stripe status: ${oneLine(error.message)}` });
+    }
+  }
   if (orphans.length > 0) {
     let remove = Boolean(opts.yes);
     if (!remove) {
@@ -290,7 +305,7 @@ export async function push(opts, out) {
         continue;
       }
       try {
-        const answer = await client.request('DELETE', `external-auth/integrations/${encodeURIComponent(type)}/remove`);
+        const answer = type === STRIPE ? await removeStripe(client) : await client.request('DELETE', `external-auth/integrations/${encodeURIComponent(type)}/remove`);
         out.line(`✓ ${type}: removed (no local file)`);
         record({ type, result: 'removed', revocation: answer.revocation });
       } catch (error) {
@@ -340,11 +355,20 @@ export async function pull(opts, out) {
   await mkdir(settings.connectorsDirShown, { recursive: true });
   const pulled = [];
   for (const { integration_type: type, scopes = [] } of integrations) {
+    if (type === STRIPE) continue; // from the Stripe status, below
     const known = existing.get(type);
     const path = known?.path ?? join(settings.connectorsDirShown, `${type}.jsonc`);
     const same = known && known.scopes.length === scopes.length && scopes.every((s) => known.scopes.includes(s));
     if (!same) await writeFile(path, fileText(type, scopes));
     pulled.push({ type, path, scopes, result: same ? 'unchanged' : 'written' });
+  }
+  // Stripe, as Base44's CLI pulls it: a `stripe` file when the status says installed.
+  const stripe = await stripeStatus(client);
+  if (stripe?.stripe_mode) {
+    const known = existing.get(STRIPE);
+    const path = known?.path ?? join(settings.connectorsDirShown, `${STRIPE}.jsonc`);
+    if (!known) await writeFile(path, stripeFileText());
+    pulled.push({ type: STRIPE, path, scopes: [], result: known ? 'unchanged' : 'written', stripe_mode: stripe.stripe_mode });
   }
   if (out.json) {
     out.event({ pulled });
@@ -354,7 +378,7 @@ export async function pull(opts, out) {
     out.line('No connections on the server: nothing written');
     return 0;
   }
-  out.table(['CONNECTOR', 'FILE', 'RESULT', 'SCOPES'], pulled.map((p) => [p.type, p.path, p.result, p.scopes.join(' ')]));
+  out.table(['CONNECTOR', 'FILE', 'RESULT', 'SCOPES'], pulled.map((p) => [p.type, p.path, p.result, p.stripe_mode ? `(${p.stripe_mode} mode)` : p.scopes.join(' ')]));
   return 0;
 }
 
@@ -389,16 +413,18 @@ export async function list(opts, out) {
   const client = await connect(resolveSettings(opts), out);
   if (opts.users !== undefined) return listUsers(client, opts.users, out);
   const listed = await listConnections(client);
+  const stripe = await stripeStatus(client);
+  const stripeMode = stripe ? stripe.stripe_mode : undefined;
   if (listed === null) {
     // A store without `list`: only the shared connections, from Base44's list.
     const { integrations = [] } = await client.request('GET', 'external-auth/list');
     const connections = integrations.map((i) => ({ kind: 'shared', connector: i.integration_type, status: String(i.status).toLowerCase(), scopes: i.scopes ?? [], user_email: i.user_email ?? null }));
     if (out.json) {
-      out.event({ source: 'external-auth/list', connections, app_users: null });
+      out.event({ source: 'external-auth/list', connections, app_users: null, stripe_mode: stripeMode ?? null });
       return 0;
     }
     out.note('The server\'s store cannot list connections (LIST_UNSUPPORTED): showing the shared ones only, from external-auth/list.');
-    printConnections(connections, out);
+    printConnections(connections, out, stripeMode);
     return 0;
   }
   const connections = listed.connections.filter((c) => c.kind !== 'app_user');
@@ -409,10 +435,10 @@ export async function list(opts, out) {
     counts[c.status] = (counts[c.status] ?? 0) + 1;
   }
   if (out.json) {
-    out.event({ source: 'connections', connections, app_users: appUsers, unreadable: listed.unreadable });
+    out.event({ source: 'connections', connections, app_users: appUsers, unreadable: listed.unreadable, stripe_mode: stripeMode ?? null });
     return 0;
   }
-  printConnections(connections, out);
+  printConnections(connections, out, stripeMode);
   const ids = Object.keys(appUsers).sort();
   if (ids.length > 0) {
     out.line('');
@@ -423,15 +449,19 @@ export async function list(opts, out) {
   return 0;
 }
 
-function printConnections(connections, out) {
+function printConnections(connections, out, stripeMode) {
   if (connections.length === 0) {
     out.line('No shared or workspace connections');
-    return;
+  } else {
+    // Stripe's row shows its mode where an OAuth connection shows its scopes.
+    const scopes = (c) => (c.connector === STRIPE && stripeMode ? `(${stripeMode} mode)` : (c.scopes ?? []).join(' '));
+    out.table(
+      ['KIND', 'CONNECTOR', 'STATUS', 'ACCOUNT', 'SCOPES', 'EXPIRES'],
+      connections.map((c) => [c.kind, c.connector, c.status, c.user_email ?? '', scopes(c), when(c.expires_at_ms)]),
+    );
   }
-  out.table(
-    ['KIND', 'CONNECTOR', 'STATUS', 'ACCOUNT', 'SCOPES', 'EXPIRES'],
-    connections.map((c) => [c.kind, c.connector, c.status, c.user_email ?? '', (c.scopes ?? []).join(' '), when(c.expires_at_ms)]),
-  );
+  // undefined: the server serves no Stripe.
+  if (stripeMode !== undefined) out.line(`Stripe: ${stripeMode ? `installed, ${stripeMode} mode` : 'not installed'}`);
 }
 
 async function listUsers(client, connectorId, out) {
@@ -468,7 +498,7 @@ export async function remove(type, opts, out) {
       return 1;
     }
   }
-  const answer = await client.request('DELETE', `external-auth/integrations/${encodeURIComponent(type)}/remove`);
+  const answer = type === STRIPE ? await removeStripe(client) : await client.request('DELETE', `external-auth/integrations/${encodeURIComponent(type)}/remove`);
   out.event({ type: answer.integration_type ?? type, result: 'removed', revocation: answer.revocation ?? null });
   out.line(`✓ ${answer.integration_type ?? type}: removed${answer.revocation ? ` (revocation: ${answer.revocation})` : ''}`);
   return 0;

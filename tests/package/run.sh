@@ -41,6 +41,9 @@ chmod 755 "$POSTGRES_TEST_ROOT"
 # The same for throwaway redis-servers (redis-server.mjs), by their pidfiles.
 export REDIS_TEST_ROOT
 REDIS_TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/oauth-connectors-redis-run-XXXXXX")
+# And for the tmux servers of cli-tty.test.mjs, by their sockets.
+export TMUX_TMPDIR
+TMUX_TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/oauth-connectors-tmux-run-XXXXXX")
 stop_test_servers() {
   for pid_file in "$POSTGRES_TEST_ROOT"/*/data/postmaster.pid; do
     [ -f "$pid_file" ] || continue
@@ -51,7 +54,11 @@ stop_test_servers() {
     [ -f "$pid_file" ] || continue
     kill -KILL "$(head -n 1 "$pid_file")" 2>/dev/null || true
   done
-  rm -rf "$POSTGRES_TEST_ROOT" "$REDIS_TEST_ROOT"
+  for socket in "$TMUX_TMPDIR"/tmux-*/*; do
+    [ -S "$socket" ] || continue
+    tmux -S "$socket" kill-server 2>/dev/null || true
+  done
+  rm -rf "$POSTGRES_TEST_ROOT" "$REDIS_TEST_ROOT" "$TMUX_TMPDIR"
 }
 trap stop_test_servers EXIT
 
@@ -65,7 +72,7 @@ echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite b
 PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="oauth-connectors/dev-provider" \
   node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs server.test.mjs short-tokens.test.mjs client.test.mjs client-browser.test.mjs setup.test.mjs binding.test.mjs hostile.test.mjs connector-ids.test.mjs \
   serve-node-limits.test.mjs dev-tools.test.mjs provider-echo.test.mjs standins.test.mjs \
-  postgres.test.mjs redis.test.mjs connections.test.mjs cli.test.mjs cli-serve.test.mjs stripe.test.mjs
+  postgres.test.mjs redis.test.mjs connections.test.mjs cli.test.mjs cli-tty.test.mjs cli-serve.test.mjs stripe.test.mjs
 
 echo "== Deno: deno test (Deno KV needs --unstable-kv; Deno.serve on 127.0.0.1 needs --allow-net), deno check of the Deno KV types"
 "$tools/deno" test --quiet --no-check --unstable-kv --allow-read --allow-write --allow-env --allow-run --allow-net=127.0.0.1 deno.test.mjs

@@ -18,14 +18,17 @@ import { fileURLToPath } from 'node:url';
 import * as api from 'oauth-connectors';
 import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
 import { APP, SERVICE, USER_SECRET, ISS, userJwt } from './server-checks.mjs';
-import { openStart } from './consent.mjs';
+import { claimStripe, openStart } from './consent.mjs';
 
 const BIN = fileURLToPath(new URL('./node_modules/.bin/oauth-connectors', import.meta.url));
 const SCOPES = ['openid', 'offline_access', 'email'];
 const client = { clientId: 'cli-app', clientSecret: 'cli-app-secret-SENTINEL_CLIENT-0123456789' };
 const SECRET = 'cli-test-server-secret-SENTINEL_SEAL-0123456789abcdef';
 const RETURN = 'http://127.0.0.1:5173';
-const SECRETS = [SERVICE, client.clientSecret, SECRET, USER_SECRET];
+// Stripe keys (the server keeps them on their shape: `stripe: { verifyKey: false }`).
+const STRIPE_KEY = 'sk_test_51SENTINELstripeCliKey0123456789';
+const STRIPE_CLAIMED = 'sk_live_51SENTINELstripeClaimed98765';
+const SECRETS = [SERVICE, client.clientSecret, SECRET, USER_SECRET, STRIPE_KEY, STRIPE_CLAIMED];
 
 // Everything every run printed: checked for secrets at the end.
 const printed = [];
@@ -126,6 +129,7 @@ describe('oauth-connectors (the CLI) against a server over HTTP and oidc-provide
       serviceTokens: [SERVICE],
       users: { secret: USER_SECRET, issuer: ISS, audience: APP },
       allowedReturnUrls: [RETURN],
+      stripe: { verifyKey: false },
     });
     holder.server = api.createConnectorsServer(options(base, store));
     // The same connections over a store without `list`.
@@ -430,6 +434,86 @@ describe('oauth-connectors (the CLI) against a server over HTTP and oidc-provide
     assert.equal(missing.stderr, 'error UNKNOWN_CONNECTOR: This server has no credentials for the integration type "slack"\n');
   });
 
+  test('stripe: push installs it with STRIPE_SECRET_KEY, a second push is synced, list shows its mode, pull writes stripe.jsonc, the claim URL without the variable, removed with --yes', { timeout: 60_000 }, async () => {
+    const stripeMode = async () => (await call('GET', 'payments/stripe/status')).stripe_mode;
+    const cwd = join(project, 'stripe');
+    await files(join(cwd, 'base44/connectors'), { 'stripe.jsonc': '{ "type": "stripe" }\n' });
+    assert.equal(await stripeMode(), null);
+
+    const installed = await cli(['connectors', 'push', '--json'], { cwd, env: { ...env, STRIPE_SECRET_KEY: STRIPE_KEY } });
+    assert.equal(installed.code, 0, show(installed));
+    const events = jsonLines(installed.stdout);
+    assert.deepEqual(events.map((e) => [e.event, e.type, e.stripe_mode]), [['connected', 'stripe', 'sandbox'], ['summary', undefined, undefined]]);
+    assert.deepEqual(events[1].results, [{ type: 'stripe', result: 'connected', stripe_mode: 'sandbox' }]);
+    assert.equal(await stripeMode(), 'sandbox');
+
+    const synced = await cli(['connectors', 'push'], { cwd, env: { ...env, STRIPE_SECRET_KEY: STRIPE_CLAIMED } });
+    assert.equal(synced.code, 0, show(synced));
+    assert.match(synced.stdout, /^✓ stripe: synced \(installed, sandbox mode\)\n/);
+    assert.match(synced.stdout, /\nstripe\s+synced\n/);
+    assert.equal(await stripeMode(), 'sandbox', 'a second push keeps the key it has');
+
+    const listed = await cli(['connectors', 'list'], { env });
+    assert.equal(listed.code, 0, show(listed));
+    assert.match(listed.stdout, /\nshared\s+stripe\s+active\s+\(sandbox mode\)/);
+    assert.match(listed.stdout, /\nStripe: installed, sandbox mode\n/);
+    assert.equal(jsonLines((await cli(['connectors', 'list', '--json'], { env })).stdout)[0].stripe_mode, 'sandbox');
+
+    const pulledDir = join(project, 'stripe-pulled');
+    await mkdir(pulledDir, { recursive: true });
+    const pulled = await cli(['connectors', 'pull', '--json'], { cwd: pulledDir, env });
+    assert.equal(pulled.code, 0, show(pulled));
+    assert.deepEqual(jsonLines(pulled.stdout)[0].pulled, [{ type: 'stripe', path: 'base44/connectors/stripe.jsonc', scopes: [], result: 'written', stripe_mode: 'sandbox' }]);
+    const text = await readFile(join(pulledDir, 'base44/connectors/stripe.jsonc'), 'utf8');
+    assert.deepEqual(api.parseConnectorFile(text), { type: 'stripe', scopes: [] });
+    const again = await cli(['connectors', 'pull'], { cwd: pulledDir, env });
+    assert.match(again.stdout, /\nstripe\s+base44\/connectors\/stripe\.jsonc\s+unchanged\s+\(sandbox mode\)\n/);
+
+    // Only the server has it: kept without --yes, removed with it.
+    const bare = join(project, 'stripe-bare');
+    await files(join(bare, 'base44/connectors'), {});
+    const kept = await cli(['connectors', 'push'], { cwd: bare, env });
+    assert.equal(kept.code, 0, show(kept));
+    assert.match(kept.stdout, /\nstripe\s+kept\s+/);
+    assert.equal(await stripeMode(), 'sandbox');
+    const removed = await cli(['connectors', 'push', '--yes', '--json'], { cwd: bare, env });
+    assert.equal(removed.code, 0, show(removed));
+    assert.deepEqual(jsonLines(removed.stdout).map((e) => [e.event, e.type]), [['removed', 'stripe'], ['summary', undefined]]);
+    assert.equal(await stripeMode(), null);
+    assert.match((await cli(['connectors', 'list'], { env })).stdout, /\nStripe: not installed\n/);
+
+    // No STRIPE_SECRET_KEY and no terminal: the claim URL (an event), the status polled while a browser gives the key.
+    let claims = 0;
+    const claimed = await cli(['connectors', 'push', '--json', '--timeout', '20'], {
+      cwd,
+      env,
+      onLine: async (line) => {
+        const event = JSON.parse(line);
+        if (event.event !== 'claim') return;
+        claims++;
+        assert.match(event.url, new RegExp(`^${base}/api/apps/${APP}/payments/stripe/claim\\?ticket=`));
+        await claimStripe(event.url, STRIPE_CLAIMED);
+      },
+    });
+    assert.equal(claimed.code, 0, show(claimed));
+    assert.equal(claims, 1);
+    assert.deepEqual(jsonLines(claimed.stdout).map((e) => [e.event, e.type, e.stripe_mode]), [['claim', 'stripe', undefined], ['connected', 'stripe', 'live'], ['summary', undefined, undefined]]);
+    assert.equal(await stripeMode(), 'live');
+    // A claim never given: CONSENT_TIMEOUT, exit 1; a bad STRIPE_SECRET_KEY: the server's code.
+    const human = await cli(['connectors', 'remove', 'stripe', '--yes'], { env });
+    assert.equal(human.code, 0, show(human));
+    assert.match(human.stdout, /^✓ stripe: removed\n$/);
+    const timedOut = await cli(['connectors', 'push', '--timeout', '1'], { cwd, env });
+    assert.equal(timedOut.code, 1, show(timedOut));
+    assert.match(timedOut.stdout, /→ stripe: open this URL to give the server a Stripe secret key/);
+    assert.match(timedOut.stdout, /✗ stripe: CONSENT_TIMEOUT: /);
+    const badKey = await cli(['connectors', 'push'], { cwd, env: { ...env, STRIPE_SECRET_KEY: 'pk_test_SENTINELpublishable0123' } });
+    assert.equal(badKey.code, 1, show(badKey));
+    assert.match(badKey.stdout, /✗ stripe: STRIPE_KEY_INVALID: /);
+    assert.doesNotMatch(badKey.stdout + badKey.stderr, /pk_test_SENTINEL/);
+    assert.equal(await stripeMode(), null);
+  });
+
   test('errors: one line with the server\'s code and message, no stack; exit 1 for failures, 2 for usage', async () => {
     const wrong = await cli(['connectors', 'list'], { env: { ...env, OAUTH_CONNECTORS_SERVICE_TOKEN: 'not-the-token-0123456789' } });
     assert.equal(wrong.code, 1);
@@ -447,7 +531,8 @@ describe('oauth-connectors (the CLI) against a server over HTTP and oidc-provide
     // Flags win over env vars, which win over the project file.
     const cwd = join(project, 'configured');
     await mkdir(cwd, { recursive: true });
-    await writeFile(join(cwd, 'oauth-connectors.jsonc'), `// the project\n{ "server": "${down}", "appId": "${APP}", }\n`);
+    // serve's keys in the same file are no error for the other commands.
+    await writeFile(join(cwd, 'oauth-connectors.jsonc'), `// the project\n{ "server": "${down}", "appId": "${APP}", "allowedReturnUrls": ["${RETURN}"], "appUserConnectors": {}, }\n`);
     const fromFile = await cli(['connectors', 'list-available', '--json'], { cwd, env: { OAUTH_CONNECTORS_SERVICE_TOKEN: SERVICE } });
     assert.equal(jsonLines(fromFile.stdout)[0].error.code, 'NETWORK_ERROR');
     const fromEnv = await cli(['connectors', 'list-available', '--json'], { cwd, env: { OAUTH_CONNECTORS_SERVICE_TOKEN: SERVICE, OAUTH_CONNECTORS_URL: base } });

@@ -23,3 +23,23 @@ export async function http(base, method, path, { auth, obo, json, headers: extra
   const response = await fetch(url, { method, headers, body: json !== undefined ? JSON.stringify(json) : undefined, redirect: 'manual' });
   return readAnswer(response, method, path);
 }
+
+// Giving a key at a Stripe claim URL as a browser does: the page sets its
+// binding cookie and holds the form's sealed token; the post carries both.
+export async function claimStripe(url, key) {
+  const page = await fetch(url, { redirect: 'manual' });
+  const text = await page.text();
+  if (page.status !== 200) throw new Error(`the claim page answered ${page.status}`);
+  const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
+  const token = /name="token" value="([^"]+)"/.exec(text)?.[1];
+  const action = /<form method="post" action="([^"]+)"/.exec(text)?.[1];
+  if (!token || !action) throw new Error('the claim page holds no form');
+  const done = await fetch(action, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams({ token, secret_key: key }).toString(),
+    redirect: 'manual',
+  });
+  await done.text();
+  if (done.status !== 200) throw new Error(`the claim form answered ${done.status}`);
+}
