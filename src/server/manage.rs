@@ -48,9 +48,12 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             scopes: None,
             return_url: None,
         });
+        // No scopes, or none (`[]`, what Base44's CLI sends for a connector
+        // file without scopes and for `initiate` without `--scopes`): the
+        // connector's configured scopes.
         let asked = match body.scopes {
-            Some(scopes) => check_scopes(scopes.iter())?,
-            None => connector.scopes.clone(),
+            Some(scopes) if !scopes.is_empty() => check_scopes(scopes.iter())?,
+            _ => connector.scopes.clone(),
         };
         let return_url = body
             .return_url
@@ -127,12 +130,16 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         Ok(json_response(200, &json!({ "status": status })))
     }
 
-    /// `GET external-auth/list`: the shared connections, in Base44's shape.
+    /// `GET external-auth/list`: the shared OAuth connections, in Base44's
+    /// shape. Not Stripe, which `payments/stripe/status` tells of: Base44's
+    /// CLI adds Stripe to a pull from there, and its push removes every
+    /// listed type with no local file but Stripe's through this list's
+    /// remove route, so a listed Stripe would be pulled twice and its key
+    /// forgotten (then installed again) by every push of a `stripe.jsonc`.
     pub(super) async fn list(&self, request: &Incoming) -> Result<HttpResponse> {
         self.service(request).await?;
         let mut list = Vec::new();
-        let stripe = self.config.stripe.as_ref().map(|s| &s.integration_type);
-        for integration_type in self.config.shared.keys().chain(stripe) {
+        for integration_type in self.config.shared.keys() {
             let slot = Slot::Shared(integration_type.clone());
             if let Some(record) = self.vault.status(&ConnectionKey::of(&slot, None)).await? {
                 let mut item = json!({

@@ -21,6 +21,7 @@ use crate::test_util::{FakeClock, FakeFetch, MemoryStore, block_on, join_all, js
 use crate::vault::{KeyRing, VaultOptions};
 
 mod auth;
+mod base44_cli;
 mod binding;
 mod config;
 mod connect;
