@@ -2,6 +2,7 @@
 // project file), the HTTP client to the server, and output (human tables and
 // spinners in a terminal, or one JSON object per line with --json). Errors
 // are one line, `error CODE: message`, never a stack.
+import jsonc from 'jsonc-parser';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -42,32 +43,19 @@ export function cliVersion() {
   return version;
 }
 
-/** Strips // and /* *\/ comments and trailing commas, outside strings: enough for the project file. */
-function parseJsonc(text, path) {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      i = end === -1 ? text.length : end + 1;
-    } else {
-      out += c;
-    }
+/**
+ * JSONC (comments and trailing commas) read with `jsonc-parser`: the value,
+ * or a SyntaxError naming the first problem and its line.
+ */
+export function parseJsonc(text) {
+  const errors = [];
+  const value = jsonc.parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0) {
+    const { error, offset } = errors[0];
+    const line = text.slice(0, offset).split('\n').length;
+    throw new SyntaxError(`${jsonc.printParseErrorCode(error)} at line ${line}`);
   }
-  out = out.replace(/,(\s*[}\]])/g, '$1');
-  try {
-    return JSON.parse(out);
-  } catch (error) {
-    throw new CliError('CONFIG_SYNTAX', `${path}: not JSON: ${error.message}`, { exitCode: EXIT_USAGE });
-  }
+  return value;
 }
 
 /** The project file of `cwd` (`oauth-connectors.json` or `.jsonc`), or `{}`. */
@@ -81,7 +69,12 @@ export function readProjectFile(cwd) {
       if (error && error.code === 'ENOENT') continue;
       throw new CliError('CONFIG_INVALID', `Cannot read ${name}: ${error.message}`, { exitCode: EXIT_USAGE });
     }
-    const value = parseJsonc(text, name);
+    let value;
+    try {
+      value = parseJsonc(text);
+    } catch (error) {
+      throw new CliError('CONFIG_SYNTAX', `${name}: not JSON: ${error.message}`, { exitCode: EXIT_USAGE });
+    }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new CliError('CONFIG_INVALID', `${name} must hold an object`, { exitCode: EXIT_USAGE });
     }

@@ -6,6 +6,7 @@
 // serve({ cwd, env, argv, stdout, stderr }) resolves { url, close() } once it
 // listens; a bad setting rejects with a ServeError (`code`, a one-line
 // `message` that never holds a secret, `exitCode`). Node 18+.
+import { parseJsonc } from './common.js';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -66,31 +67,6 @@ export const envName = (id) => id.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 const nonEmpty = (value) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
 const list = (value) => (nonEmpty(value) ? value.split(',').map((s) => s.trim()).filter(Boolean) : []);
 const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
-
-/** JSONC: comments and trailing commas removed outside strings, then JSON.parse. */
-function parseJsonc(text) {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) throw new SyntaxError('unterminated comment');
-      out += text.slice(i, end + 2).replace(/[^\n]/g, ' ');
-      i = end + 1;
-    } else {
-      out += c;
-    }
-  }
-  return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1'));
-}
 
 /** oauth-connectors.json (or .jsonc) in `cwd`: its object and name, or {} when there is none. */
 async function readProjectFile(cwd) {
