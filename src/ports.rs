@@ -42,15 +42,61 @@ pub trait Clock {
 
 /// `n` bytes from the platform's CSPRNG (`crypto.getRandomValues` under
 /// wasm). Fails closed with `RNG_UNAVAILABLE`: there is no fallback.
+///
+/// The bytes come from a pool refilled [`POOL_BYTES`] at a time: under wasm
+/// each `getrandom` call is a crossing into the host's `getRandomValues`,
+/// and a consent URL asks for randomness six times. Bytes handed out are
+/// wiped from the pool; none is handed out twice.
 pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|_| {
+    if N > POOL_BYTES {
+        fill(&mut bytes)?;
+        return Ok(bytes);
+    }
+    POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.left < N {
+            fill(&mut pool.bytes[..])?;
+            pool.left = POOL_BYTES;
+        }
+        let end = pool.left;
+        let start = end - N;
+        let taken = &mut pool.bytes[start..end];
+        bytes.copy_from_slice(taken);
+        zeroize::Zeroize::zeroize(taken);
+        pool.left = start;
+        Ok(bytes)
+    })
+}
+
+/// How many random bytes the pool of [`random_bytes`] holds.
+pub const POOL_BYTES: usize = 4096;
+
+struct Pool {
+    bytes: [u8; POOL_BYTES],
+    /// The bytes `bytes[..left]` are unused.
+    left: usize,
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.bytes);
+    }
+}
+
+thread_local! {
+    static POOL: std::cell::RefCell<Pool> = const {
+        std::cell::RefCell::new(Pool { bytes: [0; POOL_BYTES], left: 0 })
+    };
+}
+
+fn fill(bytes: &mut [u8]) -> Result<()> {
+    getrandom::fill(bytes).map_err(|_| {
         Error::new(
             ErrorCode::RngUnavailable,
             "The platform's secure random number generator is unavailable",
         )
-    })?;
-    Ok(bytes)
+    })
 }
 
 /// A key-value store with expiry and the two atomic operations the vault
@@ -130,3 +176,6 @@ pub trait NonceStore {
     /// Sets `key` if it is absent; returns whether it was set.
     async fn set_if_absent(&self, key: &str, value: &str, ttl_ms: u64) -> Result<bool>;
 }
+
+#[cfg(test)]
+mod tests;
