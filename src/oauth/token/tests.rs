@@ -44,6 +44,14 @@ fn code_of(r: Result<TokenSet>) -> Option<ErrorCode> {
     r.err().map(|e| e.code())
 }
 
+/// `id`'s revocation request for `token`, without connection config.
+fn revocation_of(id: &str, token: &str, hint: Option<&str>) -> HttpRequest {
+    revocation_request(provider(id), &client(), &BTreeMap::new(), token, hint)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("{id} revokes"))
+}
+
 /// Whether `id`'s refresh request authenticates with HTTP Basic.
 fn refreshes_with_basic(id: &str) -> bool {
     refresh_request(
@@ -835,10 +843,7 @@ fn a_github_app_refresh_with_a_bad_refresh_token_asks_for_a_reconnect() {
 
 #[test]
 fn github_revocation_sends_the_user_agent_the_rest_api_requires() {
-    let r = revocation_request(provider("github"), &client(), &BTreeMap::new(), "AT", None)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("github revokes"));
+    let r = revocation_of("github", "AT", None);
     assert!(r.header("user-agent").is_some_and(|v| !v.trim().is_empty()));
 }
 
@@ -852,16 +857,7 @@ fn linkedin_answers_granted_scopes_comma_joined() {
 
 #[test]
 fn calendly_revocation_takes_the_credentials_in_the_form_body() {
-    let r = revocation_request(
-        provider("calendly"),
-        &client(),
-        &BTreeMap::new(),
-        "RT",
-        None,
-    )
-    .ok()
-    .flatten()
-    .unwrap_or_else(|| panic!("calendly revokes"));
+    let r = revocation_of("calendly", "RT", None);
     assert_eq!(r.url, "https://auth.calendly.com/oauth/revoke");
     assert_eq!(r.header("authorization"), None);
     assert_eq!(
@@ -881,16 +877,7 @@ fn calendly_revocation_takes_the_credentials_in_the_form_body() {
 
 #[test]
 fn linear_revokes_rfc7009_style_and_answers_scopes_space_separated() {
-    let r = revocation_request(
-        provider("linear"),
-        &client(),
-        &BTreeMap::new(),
-        "RT",
-        Some("refresh_token"),
-    )
-    .ok()
-    .flatten()
-    .unwrap_or_else(|| panic!("linear revokes"));
+    let r = revocation_of("linear", "RT", Some("refresh_token"));
     assert_eq!(
         (r.method, r.url.as_str()),
         ("POST", "https://api.linear.app/oauth/revoke")
@@ -904,16 +891,7 @@ fn linear_revokes_rfc7009_style_and_answers_scopes_space_separated() {
 
 #[test]
 fn quickbooks_revokes_with_basic_and_a_json_body() {
-    let r = revocation_request(
-        provider("quickbooks"),
-        &client(),
-        &BTreeMap::new(),
-        "RT",
-        Some("refresh_token"),
-    )
-    .ok()
-    .flatten()
-    .unwrap_or_else(|| panic!("quickbooks revokes"));
+    let r = revocation_of("quickbooks", "RT", Some("refresh_token"));
     assert_eq!(
         r.url,
         "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
@@ -930,16 +908,7 @@ fn quickbooks_revokes_with_basic_and_a_json_body() {
 
 #[test]
 fn notion_revokes_with_basic_a_json_body_and_its_version_header() {
-    let r = revocation_request(
-        provider("notion"),
-        &client(),
-        &BTreeMap::new(),
-        "AT",
-        Some("access_token"),
-    )
-    .ok()
-    .flatten()
-    .unwrap_or_else(|| panic!("notion revokes"));
+    let r = revocation_of("notion", "AT", Some("access_token"));
     assert_eq!(r.url, "https://api.notion.com/v1/oauth/revoke");
     assert!(
         r.header("authorization")
@@ -1034,16 +1003,7 @@ fn a_snowflake_refresh_repeats_the_redirect_uri_others_do_not() {
 fn supabase_revokes_the_refresh_token_in_a_json_body_with_the_client_and_no_hint() {
     // Management API reference, POST /v1/oauth/revoke: application/json
     // { client_id, client_secret, refresh_token }, no other property.
-    let r = revocation_request(
-        provider("supabase"),
-        &client(),
-        &BTreeMap::new(),
-        "RT",
-        Some("refresh_token"),
-    )
-    .ok()
-    .flatten()
-    .unwrap_or_else(|| panic!("supabase revokes"));
+    let r = revocation_of("supabase", "RT", Some("refresh_token"));
     assert_eq!(
         (r.method, r.url.as_str()),
         ("POST", "https://api.supabase.com/v1/oauth/revoke")
