@@ -182,7 +182,14 @@ pub struct Vault<S, C> {
     /// Refresh results whose write failed, by store key: written first on
     /// the next read, so their refresh token is the one used next.
     unsaved: RefCell<HashMap<String, Unsaved>>,
+    /// The last record opened per store key, with the exact sealed string
+    /// it came from (see [`Vault::open`]).
+    opened: RefCell<HashMap<String, (String, Record)>>,
 }
+
+/// The most records [`Vault::open`] keeps opened; past it, one is dropped
+/// per new one.
+pub const OPENED_RECORDS: usize = 1024;
 
 fn not_connected() -> Error {
     Error::new(
@@ -239,6 +246,7 @@ impl<S: Store, C: Clock> Vault<S, C> {
             on_event: None,
             flights: Flights::default(),
             unsaved: RefCell::default(),
+            opened: RefCell::default(),
         }
     }
 
@@ -287,11 +295,35 @@ impl<S: Store, C: Clock> Vault<S, C> {
         Record::from_bytes(&self.ring.open(skey, stored)?.plain)
     }
 
+    /// [`Vault::open`] for a read. The store is still read on every
+    /// request; what is kept is the last record a read opened per slot,
+    /// beside the exact sealed string it came from, so a read of that same
+    /// string skips the AES-GCM open and the JSON parse, and any other
+    /// string (another write: each seal has a fresh nonce) is opened and
+    /// checked in full. Nothing stale can come out of it.
+    fn open_read(&self, skey: &str, stored: &str) -> Result<Record> {
+        if let Some((sealed, record)) = self.opened.borrow().get(skey)
+            && sealed == stored
+        {
+            return Ok(record.clone());
+        }
+        let record = self.open(skey, stored)?;
+        let mut opened = self.opened.borrow_mut();
+        if opened.len() >= OPENED_RECORDS && !opened.contains_key(skey) {
+            let first = opened.keys().next().cloned();
+            if let Some(first) = first {
+                opened.remove(&first);
+            }
+        }
+        opened.insert(skey.to_owned(), (stored.to_owned(), record.clone()));
+        Ok(record)
+    }
+
     /// The stored string and its record, if any.
     async fn read(&self, skey: &str) -> Result<Option<(String, Record)>> {
         match self.store.get(skey).await? {
             Some(stored) => {
-                let record = self.open(skey, &stored)?;
+                let record = self.open_read(skey, &stored)?;
                 Ok(Some((stored, record)))
             }
             None => Ok(None),
@@ -373,7 +405,14 @@ impl<S: Store, C: Clock> Vault<S, C> {
                 .compare_and_set(skey, expected, value, None)
                 .await
             {
-                Ok(done) => return Ok(done),
+                Ok(done) => {
+                    // The record kept opened is replaced: a disconnect's
+                    // tombstone or purge leaves no opened token behind.
+                    if done {
+                        self.opened.borrow_mut().remove(skey);
+                    }
+                    return Ok(done);
+                }
                 Err(e) => {
                     attempt += 1;
                     if attempt >= self.options.write_attempts.max(1) {

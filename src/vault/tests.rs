@@ -314,6 +314,98 @@ fn a_record_moved_to_another_users_slot_or_changed_does_not_open() {
 }
 
 #[test]
+fn a_read_opens_any_other_sealed_string_in_full_after_one_was_kept_opened() {
+    let w = World::new();
+    let v = w.vault(&[K1], &fetch(vec![]));
+    let other = w.vault(&[K1], &fetch(vec![]));
+    let c = client("googlecalendar");
+    block_on(v.save(&user("a"), tokens("AT-A", Some("RT-A"), None))).unwrap();
+    block_on(v.save(&user("b"), tokens("AT-B", Some("RT-B"), None))).unwrap();
+    // Both read once: each kept opened beside its sealed string.
+    assert_eq!(
+        block_on(v.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT-A"
+    );
+    assert_eq!(
+        block_on(v.get(&user("b"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT-B"
+    );
+    assert_eq!(v.vault.opened.borrow().len(), 2);
+
+    // Another instance writes new tokens: the next read hands them out.
+    block_on(other.save(&user("a"), tokens("AT-A2", Some("RT-A2"), None))).unwrap();
+    assert_eq!(
+        block_on(v.get(&user("a"), &c))
+            .unwrap()
+            .access_token
+            .secret(),
+        "AT-A2"
+    );
+
+    // a's sealed string copied into b's slot does not open there, though
+    // it was just opened for a's.
+    let a = stored(&w, &user("a"));
+    w.store
+        .entries
+        .borrow_mut()
+        .insert(user("b").store_key("app1"), (a.clone(), None));
+    assert_eq!(
+        code(block_on(v.get(&user("b"), &c))),
+        ErrorCode::RecordTampered
+    );
+
+    // One changed byte of the string kept opened: checked, and refused.
+    let mut flipped = a.into_bytes();
+    let last = flipped.len() - 5;
+    flipped[last] = if flipped[last] == b'A' { b'B' } else { b'A' };
+    w.store.entries.borrow_mut().insert(
+        user("a").store_key("app1"),
+        (String::from_utf8(flipped).unwrap(), None),
+    );
+    assert_eq!(
+        code(block_on(v.get(&user("a"), &c))),
+        ErrorCode::RecordTampered
+    );
+}
+
+#[test]
+fn records_kept_opened_are_bounded_and_a_disconnect_leaves_none() {
+    let w = World::new();
+    let v = w.vault(&[K1], &fetch(vec![]));
+    let c = client("googlecalendar");
+    for i in 0..OPENED_RECORDS + 5 {
+        let key = user(&format!("u{i}"));
+        block_on(v.save(&key, tokens(&format!("AT{i}"), None, None))).unwrap();
+        assert_eq!(
+            block_on(v.get(&key, &c)).unwrap().access_token.secret(),
+            format!("AT{i}")
+        );
+    }
+    assert_eq!(v.vault.opened.borrow().len(), OPENED_RECORDS);
+    // Every connection still reads right, kept opened or not.
+    for i in [0, 7, OPENED_RECORDS + 4] {
+        let got = block_on(v.get(&user(&format!("u{i}")), &c)).unwrap();
+        assert_eq!(got.access_token.secret(), format!("AT{i}"));
+    }
+
+    let last = user(&format!("u{}", OPENED_RECORDS + 4));
+    let skey = last.store_key("app1");
+    assert!(v.vault.opened.borrow().contains_key(&skey));
+    block_on(v.disconnect(&last, &c)).unwrap();
+    assert!(
+        !v.vault.opened.borrow().contains_key(&skey),
+        "a purged connection's tokens stay kept"
+    );
+    assert_eq!(code(block_on(v.get(&last, &c))), ErrorCode::NotConnected);
+}
+
+#[test]
 fn key_rotation_reads_old_records_and_seals_again_on_the_next_write() {
     let w = World::new();
     let old = w.vault(&[K1], &fetch(vec![]));
