@@ -120,13 +120,16 @@ let warnedUnbound = false;
 // The answer to a failure that escaped the wasm: the wire's error shape
 // (from the wasm, built with the first server, before any failure), code
 // INTERNAL, no details. Built with the Response of import time, in case
-// the failure was the global one.
+// the failure was the global one. Node defines its Response as a getter
+// that loads undici on first use (~10 ms of a cold start that may never
+// build a Response): the getter is kept, and called when an answer needs it.
 let internal;
-const NativeResponse = globalThis.Response;
+const responseAtImport = Object.getOwnPropertyDescriptor(globalThis, 'Response');
+const NativeResponse = () => (responseAtImport?.get ? responseAtImport.get.call(globalThis) : responseAtImport?.value ?? globalThis.Response);
 const internalResponse = () => {
   const [status, pairs, body] = internal;
   const headers = Array.from({ length: pairs.length / 2 }, (_, i) => [pairs[2 * i], pairs[2 * i + 1]]);
-  return new NativeResponse(body, { status, headers });
+  return new (NativeResponse())(body, { status, headers });
 };
 
 /**

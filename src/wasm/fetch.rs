@@ -43,7 +43,10 @@ extern "C" {
 
 /// The host's `fetch`.
 pub struct HostFetch {
-    function: Function,
+    /// `None`: the global `fetch`, looked up at each call. Node defines it
+    /// as a getter that loads undici (~10 ms of a cold start that may never
+    /// call a provider), and a test double installed later is used.
+    function: Option<Function>,
     timeout_ms: u32,
 }
 
@@ -57,16 +60,21 @@ impl HostFetch {
     /// From the `fetch` and `timeoutMs` options (`undefined` for the defaults).
     pub fn from_options(fetch: &JsValue, timeout_ms: &JsValue) -> Result<HostFetch, JsValue> {
         let function = if fetch.is_undefined() || fetch.is_null() {
-            get(&js_sys::global(), "fetch")
-                .dyn_into::<Function>()
-                .map_err(|_| {
-                    input_error("This runtime has no global fetch: pass the fetch option")
-                })?
+            if !js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("fetch"))
+                .unwrap_or(false)
+            {
+                return Err(input_error(
+                    "This runtime has no global fetch: pass the fetch option",
+                ));
+            }
+            None
         } else {
-            fetch
-                .clone()
-                .dyn_into::<Function>()
-                .map_err(|_| input_error("fetch must be a function"))?
+            Some(
+                fetch
+                    .clone()
+                    .dyn_into::<Function>()
+                    .map_err(|_| input_error("fetch must be a function"))?,
+            )
         };
         let timeout_ms =
             optional_whole(timeout_ms, "timeoutMs", 1, 600_000)?.unwrap_or(DEFAULT_TIMEOUT_MS);
@@ -106,7 +114,13 @@ impl HostFetch {
     /// browser's opaque redirect).
     async fn send(&self, request: &HttpRequest) -> Result<(u16, JsValue), JsValue> {
         let raw = self.build(request).map_err(|_| JsValue::NULL)?;
-        let answer = self.function.call1(&JsValue::UNDEFINED, &raw)?;
+        let function = match &self.function {
+            Some(function) => function.clone(),
+            None => get(&js_sys::global(), "fetch")
+                .dyn_into::<Function>()
+                .map_err(|_| JsValue::NULL)?,
+        };
+        let answer = function.call1(&JsValue::UNDEFINED, &raw)?;
         let response = settled(&answer).await?;
         let status = get(&response, "status")
             .as_f64()

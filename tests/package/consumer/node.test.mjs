@@ -108,3 +108,34 @@ test('storeConformance: each case fails on a store with the bug it is about', as
     await assert.rejects(buggy.run(), (error) => error instanceof Error && error.message.length > 0, `"${name}" passed on a store with its bug`);
   }
 });
+
+test('a cold start (import, a server, an in-process read) builds no Request or Response, so Node never loads undici for it', async () => {
+  // Node defines fetch, Request, Response and Headers as getters that load
+  // undici (~10 ms) on first use: a process that only reads tokens
+  // in-process must not pay for it.
+  const { execFileSync } = await import('node:child_process');
+  const script = `
+    const touched = [];
+    for (const name of ['fetch', 'Request', 'Response', 'Headers', 'FormData']) {
+      const own = Object.getOwnPropertyDescriptor(globalThis, name);
+      Object.defineProperty(globalThis, name, { configurable: true, get() { touched.push(name); Object.defineProperty(globalThis, name, own); return globalThis[name]; } });
+    }
+    const api = await import('oauth-connectors');
+    const store = api.memoryStore();
+    const secret = 'cold-start-secret-0123456789abcdef';
+    await new api.TokenVault({ secrets: secret, store, appId: 'app-1' }).save({ kind: 'workspace', connectorId: 'crm.eu-1' }, {
+      accessToken: 'ya29.a0_Ab-5min', refreshToken: null, tokenType: 'Bearer', expiresAt: new Date(Date.now() + 300_000),
+      scopes: [], connectionConfig: {}, account: {}, raw: {},
+    });
+    const server = api.createConnectorsServer({
+      appId: 'app-1', publicUrl: 'http://127.0.0.1:1', secret, store, serviceTokens: ['svc-token-0123456789'],
+      workspaceConnectors: { 'crm.eu-1': { type: 'hubspot', clientId: 'id', clientSecret: 'secret' } },
+    });
+    const client = api.createClient({ appId: 'app-1', serviceToken: 'svc-token-0123456789', fetch: server.fetch });
+    const { accessToken } = await client.asServiceRole.connectors.getWorkspaceConnection('crm.eu-1');
+    const code = accessToken === 'ya29.a0_Ab-5min' ? 200 : accessToken;
+    console.log(JSON.stringify({ touched, code }));
+  `;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('.', import.meta.url), encoding: 'utf8', timeout: 30_000 });
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), { touched: [], code: 200 });
+});
