@@ -5,13 +5,16 @@
 #                                    redis-server (Debian's: the package tests start throwaway ones),
 #                                    tmux (the CLI's terminal tests)
 #   bash scripts/setup.sh --browser  also Chromium and ChromeDriver (browser tests)
+#   bash scripts/setup.sh --bench    also wrk (scripts/bench.sh loads the HTTP servers with it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 browser=0
+bench=0
 for arg in "$@"; do
   case "$arg" in
     --browser) browser=1 ;;
+    --bench) bench=1 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -49,6 +52,9 @@ missing=()
 if [ "$browser" = 1 ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
+fi
+if [ "$bench" = 1 ]; then
+  command -v wrk >/dev/null || missing+=(wrk)
 fi
 # redis-server: the package tests start throwaway servers of it (redisStore).
 command -v redis-server >/dev/null || missing+=(redis-server)
