@@ -8,6 +8,8 @@
 //! An entry is a JSON object with snake_case fields, the same going in
 //! (built-in file, custom providers) and coming out (`getProvider`).
 
+#[doc(hidden)]
+pub mod pattern_vectors;
 mod validate;
 
 use std::collections::BTreeMap;

@@ -74,7 +74,7 @@ fn field<'a>(provider: &'a Provider, name: &str) -> &'a ConfigField {
 
 fn matches(f: &ConfigField, value: &str) -> bool {
     let pattern = f.validation_pattern.as_deref().unwrap_or("^$");
-    regex_lite::Regex::new(pattern)
+    crate::ports::Pattern::new(pattern)
         .map(|re| re.is_match(value))
         .unwrap_or(false)
 }
@@ -150,16 +150,7 @@ fn every_oauth_endpoint_is_https_without_userinfo_or_fragment() {
 
 #[test]
 fn every_templated_part_has_an_anchored_pattern_that_blocks_host_injection() {
-    let hostile = [
-        "evil.com#",
-        "evil.com/",
-        "a@evil.com",
-        "evil.com:443",
-        "a b",
-        "a%2fb",
-        "a?b",
-        "",
-    ];
+    let hostile = super::pattern_vectors::HOSTILE;
     let mut templated = 0;
     for provider in builtin().iter() {
         let urls = provider
@@ -182,7 +173,7 @@ fn every_templated_part_has_an_anchored_pattern_that_blocks_host_injection() {
                     "{}.{name} needs a validation_error",
                     provider.id
                 );
-                for value in hostile {
+                for value in hostile.iter().copied() {
                     assert!(
                         !matches(f, value),
                         "{}.{name} accepts {value:?}",
@@ -1034,5 +1025,19 @@ fn error_aliases_name_a_dot_path_and_a_known_oauth_error() {
         )));
         assert_eq!(code, ErrorCode::ProviderInvalid, "{bad}");
         assert!(message.contains("error_aliases"), "{message}");
+    }
+}
+
+#[test]
+fn the_shared_pattern_vectors_hold_on_the_host_engine() {
+    // The same table runs in the wasm against the host's RegExp (tests/common).
+    for (id, name, accepted, refused) in super::pattern_vectors::VECTORS {
+        let f = field(p(id), name);
+        for ok in *accepted {
+            assert!(matches(f, ok), "{id}.{name} refuses {ok:?}");
+        }
+        for bad in *refused {
+            assert!(!matches(f, bad), "{id}.{name} accepts {bad:?}");
+        }
     }
 }

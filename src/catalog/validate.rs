@@ -210,7 +210,7 @@ fn check_field(p: &Provider, f: &ConfigField, patterns: Patterns) -> Result<()> 
             ));
         }
         if patterns == Patterns::Compile {
-            let re = regex_lite::Regex::new(pattern).map_err(|e| {
+            let re = crate::ports::Pattern::new(pattern).map_err(|e| {
                 invalid(
                     p,
                     format_args!(

@@ -39,7 +39,7 @@ pub fn resolve_endpoint(
             )
         })?;
         let pattern = field.validation_pattern.as_deref().unwrap_or("^$");
-        let re = regex_lite::Regex::new(pattern).map_err(|_| {
+        let re = crate::ports::Pattern::new(pattern).map_err(|_| {
             Error::new(
                 ErrorCode::ProviderInvalid,
                 format!("Invalid pattern for \"{name}\""),

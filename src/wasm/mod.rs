@@ -13,6 +13,7 @@ mod client;
 pub(crate) mod clock;
 mod convert;
 mod fetch;
+mod pattern;
 mod server;
 mod store;
 mod tokens;
@@ -23,6 +24,8 @@ pub use catalog::{
     register_provider, validate_connectors,
 };
 pub use client::{JsOAuthClient, generate_code_verifier, generate_state};
+#[doc(hidden)]
+pub use pattern::register_patterns;
 pub use server::JsConnectorsServer;
 pub use tokens::issue_user_token;
 pub use vault::JsTokenVault;

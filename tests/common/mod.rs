@@ -11,6 +11,13 @@ use oauth_connectors::wasm::{
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
+/// Every test that reaches a `validation_pattern` first registers the
+/// host's `RegExp` (the glue does it as the module starts; this runner
+/// does not run start functions).
+fn patterns() {
+    oauth_connectors::wasm::register_patterns();
+}
+
 fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
@@ -305,6 +312,7 @@ fn query(url: &str, key: &str) -> Option<String> {
 
 #[wasm_bindgen_test]
 async fn oauth_client_builds_provider_urls_and_reads_tokens_through_the_host_fetch() {
+    patterns();
     let log = Array::new();
     let fetch = fake_fetch(
         &log,
@@ -467,4 +475,98 @@ fn a_token_vault_takes_an_app_id_by_the_server_rule() {
             "{bad:?}"
         );
     }
+}
+
+#[wasm_bindgen_test]
+fn validation_patterns_run_on_the_hosts_regexp_with_the_hosts_answers() {
+    patterns();
+    use oauth_connectors::catalog::pattern_vectors::{HOSTILE, VECTORS};
+    use oauth_connectors::ports::Pattern;
+    let catalog = oauth_connectors::Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let compiled = |id: &str, name: &str| {
+        let provider = catalog.get(id).unwrap_or_else(|| panic!("{id}"));
+        let field = provider
+            .config_field(name)
+            .unwrap_or_else(|| panic!("{id}.{name}"));
+        let pattern = field.validation_pattern.as_deref().unwrap_or("^$");
+        Pattern::new(pattern).unwrap_or_else(|e| panic!("{id}.{name}: {e}"))
+    };
+    // The same table the host tests hold regex-lite to.
+    for (id, name, accepted, refused) in VECTORS {
+        let re = compiled(id, name);
+        for ok in *accepted {
+            assert!(re.is_match(ok), "{id}.{name} refuses {ok:?}");
+        }
+        for bad in *refused {
+            assert!(!re.is_match(bad), "{id}.{name} accepts {bad:?}");
+        }
+    }
+    // Every pattern of the catalog: hostile values refused, its default
+    // accepted, and long near-misses answered at once (no catastrophic
+    // backtracking in a backtracking engine).
+    let long = [
+        "a".repeat(20_000),
+        format!("{}!", "a.".repeat(10_000)),
+        format!("{}.", "a-".repeat(10_000)),
+        format!("{}x", "0".repeat(20_000)),
+    ];
+    for provider in catalog.iter() {
+        for field in &provider.connection_config_fields {
+            let Some(pattern) = field.validation_pattern.as_deref() else {
+                continue;
+            };
+            let re = Pattern::new(pattern)
+                .unwrap_or_else(|e| panic!("{}.{}: {e}", provider.id, field.name));
+            for bad in HOSTILE
+                .iter()
+                .copied()
+                .chain(long.iter().map(String::as_str))
+            {
+                assert!(
+                    !re.is_match(bad),
+                    "{}.{} accepts {:?}",
+                    provider.id,
+                    field.name,
+                    &bad[..bad.len().min(40)]
+                );
+            }
+            if let Some(default) = &field.default {
+                assert!(
+                    re.is_match(default),
+                    "{}.{} default",
+                    provider.id,
+                    field.name
+                );
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_custom_providers_pattern_is_checked_by_the_hosts_regexp() {
+    patterns();
+    let entry = |pattern: &str, default: &str| {
+        json(&format!(
+            r#"{{"type": "acme_eu", "display_name": "Acme", "auth_model": "oauth",
+                "authorization_url": "https://{{sub}}.acme.example/authorize", "token_url": "https://{{sub}}.acme.example/token",
+                "connection_config_fields": [{{"name": "sub", "display_name": "Subdomain", "required": true,
+                  "validation_pattern": {}, "validation_error": "letters only", "default": {}}}]}}"#,
+            JSON::stringify(&JsValue::from_str(pattern))
+                .map(String::from)
+                .unwrap_or_default(),
+            JSON::stringify(&JsValue::from_str(default))
+                .map(String::from)
+                .unwrap_or_default(),
+        ))
+    };
+    let e = thrown(register_provider(entry("^(a$", "a")));
+    assert_eq!(code(&e), "PROVIDER_INVALID");
+    let message = get(&e, "message").as_string().unwrap_or_default();
+    assert!(
+        message.contains("is not a valid regular expression"),
+        "{message}"
+    );
+    let e = thrown(register_provider(entry("^[a-z]+$", "Acme-1")));
+    assert_eq!(code(&e), "PROVIDER_INVALID");
+    assert!(register_provider(entry("^[a-z][a-z0-9\\-]{0,20}$", "acme-1")).is_ok());
 }
