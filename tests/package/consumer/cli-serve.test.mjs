@@ -19,6 +19,7 @@ import { signIn, startLocalProvider } from 'oauth-connectors/dev-provider';
 import { http, openStart } from './consent.mjs';
 import { startRedis } from './redis-server.mjs';
 import { startPostgres } from './postgres-server.mjs';
+import { freePort } from './free-port.mjs';
 
 const BIN = join(process.cwd(), 'node_modules', '.bin', 'oauth-connectors');
 const APP = 'app1'; // consent.mjs's http() talks to /api/apps/app1
@@ -42,16 +43,6 @@ function project({ connectors = [], file } = {}) {
   if (file) writeFileSync(join(dir, 'oauth-connectors.json'), JSON.stringify(file, null, 2));
   return dir;
 }
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 /** The bin as a subprocess with exactly `env` (plus PATH); `started` resolves the server.started line, `exited` the exit code. */
 function start(cwd, env, argv = []) {

@@ -3,9 +3,10 @@
 // the test process exits however it exits. scripts/setup.sh installs redis-server.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.mjs';
 
 const running = new Set();
 const folders = new Set();
@@ -15,16 +16,6 @@ process.on('exit', () => {
 });
 // Killed by a signal, Node skips 'exit' handlers: exit instead, running them.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => process.exit(128 + constants.signals[signal]));
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 // Resolves once the port answers PING (with -NOAUTH when a password is set).
 async function waitForPing(port, child, log) {

@@ -6,8 +6,8 @@
 // no answer but the token read, and no store byte.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import * as api from 'oauth-connectors';
+import { freePort } from './free-port.mjs';
 
 const APP = 'app1';
 const SERVICE = 'svc-stripe-test-0123456789abcdef';
@@ -16,14 +16,6 @@ const LIVE_KEY = 'sk_live_51SENTINELqrstuvwxyz9876543210';
 const REFUSED_KEY = 'sk_test_51SENTINELrevokedrevoked0000';
 
 /** A free loopback port, so publicUrl can name the server before it listens. */
-async function freePort() {
-  const probe = createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 let served;
 let base;
 const stripeCalls = [];

@@ -8,26 +8,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { APP, SERVICE } from './server-checks.mjs';
+import { freePort } from './free-port.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tools = process.env.PACKAGE_TEST_TOOLS; // tests/package/node_modules/.bin
 const out = join(here, 'workerd-out');
 const storage = join(out, 'do-storage');
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 /** The capnp config: the Worker, its Durable Object namespaces and their storage folder. */
 const config = (port) => `using Workerd = import "/workerd/workerd.capnp";
