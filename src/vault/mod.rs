@@ -187,8 +187,8 @@ pub struct Vault<S, C> {
     opened: RefCell<HashMap<String, (String, Record)>>,
 }
 
-/// The most records [`Vault::open`] keeps opened; past it, one is dropped
-/// per new one.
+/// The most records token reads keep opened beside their sealed strings;
+/// past it, one is dropped per new one.
 pub const OPENED_RECORDS: usize = 1024;
 
 fn not_connected() -> Error {
