@@ -128,6 +128,9 @@ export async function startWorld({ store, runtime = 'node', deno, instances = 4,
   const proxy = await startTokenProxy(`${op.issuer}/token`);
   const entry = { ...op.entry, token_url: proxy.url };
   const procs = [];
+  // Every process started, ready or not: close() stops them all, also those
+  // still starting when another failed (they kept the test process alive).
+  const spawned = [];
   const events = [];
   // Per instance: how often its store client said it is connected (Redis).
   const storeReady = [];
@@ -142,6 +145,7 @@ export async function startWorld({ store, runtime = 'node', deno, instances = 4,
     // cwd: where Deno finds the package.json (and node_modules) the script imports from.
     const child = spawn(command, args, { cwd: dirname(instanceScript), env: { ...process.env, SCALE_CONFIG: JSON.stringify(config) }, stdio: ['pipe', 'pipe', 'pipe'] });
     children.add(child);
+    spawned.push(child);
     child.on('exit', () => children.delete(child));
     let output = '';
     let buffered = '';
@@ -243,8 +247,10 @@ export async function startWorld({ store, runtime = 'node', deno, instances = 4,
       return me.status === 200;
     },
     async close() {
-      for (const p of procs) if (p) p.child.kill('SIGKILL');
-      await Promise.all(procs.map((p) => p && p.child.exitCode === null && p.child.signalCode === null && new Promise((resolve) => p.child.once('exit', resolve))));
+      const running = spawned.filter((child) => child.exitCode === null && child.signalCode === null);
+      const exited = running.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+      for (const child of running) child.kill('SIGKILL');
+      await Promise.all(exited);
       await proxy.close();
       await op.close();
       if (kvDir) rmSync(kvDir, { recursive: true, force: true });
