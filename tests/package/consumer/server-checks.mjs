@@ -499,6 +499,39 @@ export const serverChecks = [
     ok(/did you mean/i.test(typo.message) && typo.message.includes('serviceTokens'), `misspelt option: ${typo.message}`);
   }),
 
+  check('server: a bodiless Request is answered through handleParts exactly as the wasm reads a Request', async (api, track) => {
+    const ctx = track(setup(api));
+    // Not a Request instance: the wasm reads it (method, url, headers, body).
+    const duck = (request) => ({ method: request.method, url: request.url, headers: request.headers, body: null });
+    const both = async (method, path, headers = {}) => {
+      const url = /^https?:/.test(path) ? path : `${PUBLIC}/api/apps/${APP}/${path}`;
+      const make = () => new Request(url, { method, headers: { authorization: `Bearer ${SERVICE}`, 'x-request-id': 'r\u00e9q-1', ...headers } });
+      const fast = await ctx.server.fetch(make());
+      const read = await ctx.server.fetch(duck(make()));
+      return [fast, read].map(async (r) => ({ status: r.status, headers: [...r.headers], text: await r.text() }));
+    };
+    for (const [method, path, headers] of [
+      ['GET', 'external-auth/list'],
+      ['HEAD', 'external-auth/list'],
+      ['GET', 'external-auth/tokens/fakeprov'],
+      ['GET', 'external-auth/tokens/fake.prov-2_x'],
+      ['GET', 'nope'],
+      ['GET', `${PUBLIC}/api/apps/other-app/external-auth/list`],
+      ['GET', 'external-auth/list', { authorization: 'Bearer wrong\u00ff' }],
+      ['DELETE', 'external-auth/integrations/fakeprov/remove'],
+    ]) {
+      const [fast, read] = await Promise.all(await both(method, path, headers));
+      ok(JSON.stringify(fast) === JSON.stringify(read), `${method} ${path}: ${JSON.stringify(fast)} vs ${JSON.stringify(read)}`);
+    }
+    // The start route (each ticket opens once): the same shape, a cookie each.
+    const put = async () => (await ctx.service('PUT', 'external-auth/integrations/fakeprov', { json: { scopes: ['read'] } })).body.redirect_url;
+    const answers = [await ctx.server.fetch(new Request(await put())), await ctx.server.fetch(duck(new Request(await put())))];
+    for (const r of answers) {
+      ok(r.status === 303 && /^__Host-oauth-connectors-bind-/.test(r.headers.get('set-cookie') ?? ''), `start: ${r.status} ${r.headers.get('set-cookie')}`);
+    }
+    ok(JSON.stringify([...answers[0].headers.keys()]) === JSON.stringify([...answers[1].headers.keys()]), 'start: the same headers');
+  }),
+
   check('server: unknown paths, wrong appId, wrong methods, JSON errors with the code header', async (api, track) => {
     const ctx = track(setup(api));
     expectError(await ctx.service('GET', 'nope'), 404, 'NOT_FOUND');
