@@ -295,7 +295,7 @@ export interface OAuthClientOptions {
   clientSecret?: string;
   /** Must be https (http only on 127.0.0.1, localhost or [::1]), without a fragment. */
   redirectUri: string;
-  /** Default `globalThis.fetch`. Called with a `Request`; redirects are not followed. */
+  /** Default `globalThis.fetch`, looked up at each call. Called with a `Request`; redirects are not followed. */
   fetch?: FetchFunction;
   /** Per provider call, body included. Default 30000. */
   timeoutMs?: number;
@@ -858,7 +858,7 @@ export interface ConnectorsServerOptions {
   secrets?: string[];
   /** Where sealed connections, used states and authorization status live (default `memoryStore()`). */
   store?: ConnectorsStore;
-  /** Sends provider requests (token, refresh, revocation, `callApi`); default the global `fetch`. */
+  /** Sends provider requests (token, refresh, revocation, `callApi`); default the global `fetch`, looked up at each call. */
   fetch?: FetchFunction;
   /** The time one provider request may take, in ms (default 30000). */
   timeoutMs?: number;
