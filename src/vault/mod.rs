@@ -183,7 +183,7 @@ pub struct Vault<S, C> {
     /// the next read, so their refresh token is the one used next.
     unsaved: RefCell<HashMap<String, Unsaved>>,
     /// The last record opened per store key, with the exact sealed string
-    /// it came from (see [`Vault::open`]).
+    /// it came from (see [`Vault::open_read`]).
     opened: RefCell<HashMap<String, (String, Record)>>,
 }
 
