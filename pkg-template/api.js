@@ -133,7 +133,7 @@ const internalResponse = () => {
 };
 
 /** A standard Request without a body (GET, HEAD): answered through `handleParts`. */
-const bodiless = (request) => request instanceof Request && request.body === null;
+const bodiless = (request) => typeof Request === 'function' && request instanceof Request && request.body === null;
 
 /**
  * The answer to a bodiless `request` through `handleParts`: its method, URL
