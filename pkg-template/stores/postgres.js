@@ -78,8 +78,14 @@ function runnerOf(db) {
   throw invalid('postgresStore takes a pg Pool or Client (with a query method) or a postgres.js sql (with an unsafe method)');
 }
 
-// Whether `error` is a concurrent CREATE TABLE IF NOT EXISTS that lost the race (the table exists now).
-const lostCreateRace = (error) => error !== null && typeof error === 'object' && (error.code === '23505' || error.code === '42P07');
+// Whether `error` is a concurrent CREATE TABLE IF NOT EXISTS that lost the
+// race (the table exists now). PostgreSQL reports it as a unique violation
+// in its catalog (23505), a duplicate table (42P07) or a duplicate object
+// (42710: the table's row type or its primary key's index).
+const LOST_CREATE_RACE = new Set(['23505', '42P07', '42710']);
+/** Looks and CREATE TABLE tries of a store's first use, while other processes race to create the table. */
+const CREATE_ATTEMPTS = 5;
+const lostCreateRace = (error) => error !== null && typeof error === 'object' && LOST_CREATE_RACE.has(error.code);
 
 /**
  * A store over PostgreSQL: `postgresStore(db, { table?, create? })`. The
@@ -122,14 +128,18 @@ export function postgresStore(db, options) {
   // no "already exists" NOTICE (postgres.js prints notices by default).
   let ready = create ? null : Promise.resolve();
   const createTable = async () => {
-    const [{ present }] = await query('SELECT to_regclass($1::text) IS NOT NULL AS present', [t]);
-    if (present === true) return;
-    try {
-      await query(schema, []);
-    } catch (error) {
-      // Another process created it meanwhile: once more sees it and does nothing.
-      if (!lostCreateRace(error)) throw error;
-      await query(schema, []);
+    for (let attempt = 1; ; attempt++) {
+      const [{ present }] = await query('SELECT to_regclass($1::text) IS NOT NULL AS present', [t]);
+      if (present === true) return;
+      try {
+        await query(schema, []);
+        return;
+      } catch (error) {
+        // Another process is creating it: look again once its CREATE has
+        // committed (a loser can fail before the winner commits).
+        if (!lostCreateRace(error) || attempt >= CREATE_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+      }
     }
   };
   const ensureTable = () => {
