@@ -126,10 +126,11 @@ let warnedUnbound = false;
 let internal;
 const responseAtImport = Object.getOwnPropertyDescriptor(globalThis, 'Response');
 const NativeResponse = () => (responseAtImport?.get ? responseAtImport.get.call(globalThis) : responseAtImport?.value ?? globalThis.Response);
+/** `[name, value, ...]` (the in-process answer's headers) as `[[name, value], ...]`. */
+const headerEntries = (pairs) => Array.from({ length: pairs.length / 2 }, (_, i) => [pairs[2 * i], pairs[2 * i + 1]]);
 const internalResponse = () => {
   const [status, pairs, body] = internal;
-  const headers = Array.from({ length: pairs.length / 2 }, (_, i) => [pairs[2 * i], pairs[2 * i + 1]]);
-  return new (NativeResponse())(body, { status, headers });
+  return new (NativeResponse())(body, { status, headers: headerEntries(pairs) });
 };
 
 /** A standard Request without a body (GET, HEAD): answered through `handleParts`. */
@@ -146,9 +147,7 @@ async function answerParts(server, request) {
   const flat = [];
   for (const [name, value] of request.headers) flat.push(name, value);
   const [status, pairs, text] = await server.handleParts(request.method, request.url, flat, undefined);
-  const headers = [];
-  for (let i = 0; i < pairs.length; i += 2) headers.push([pairs[i], pairs[i + 1]]);
-  return new Response(text === '' ? null : text, { status, headers });
+  return new Response(text === '' ? null : text, { status, headers: headerEntries(pairs) });
 }
 
 /**
