@@ -138,17 +138,20 @@ const bodiless = (request) => typeof Request === 'function' && request instanceo
 
 /**
  * The answer to a bodiless `request` through `handleParts`: its method, URL
- * and headers read here and the `Response` built here, in one crossing into
- * the wasm, where reading them in the wasm took a crossing per header.
- * The same answer as `handle` (the bodies of GET answers are text); under
- * `Deno.serve`, token reads went from 17.8k to 20.9k per second (`wrk`).
+ * and headers read here, in one crossing into the wasm, where reading them
+ * in the wasm took a crossing per header. The same answer as `handle` (the
+ * bodies of GET answers are text); under `Deno.serve`, token reads went
+ * from 17.8k to 20.9k per second (`wrk`). Answers `[status, pairs, text]`,
+ * or a Promise of it when it is not ready.
  */
-async function answerParts(server, request) {
+function answerParts(server, request) {
   const flat = [];
   for (const [name, value] of request.headers) flat.push(name, value);
-  const [status, pairs, text] = await server.handleParts(request.method, request.url, flat, undefined);
-  return new Response(text === '' ? null : text, { status, headers: headerEntries(pairs) });
+  return server.handleParts(request.method, request.url, flat, undefined);
 }
+
+/** The `Response` of an in-process answer. */
+const responseOf = ([status, pairs, text]) => new Response(text === '' ? null : text, { status, headers: headerEntries(pairs) });
 
 /**
  * The connectors server: `{ fetch(request) -> Promise<Response>,
@@ -187,7 +190,18 @@ export function createConnectorsServer(options) {
     settle(changes);
     let answer;
     try {
-      answer = bodiless(request) ? answerParts(server, request) : server.handle(request);
+      if (bodiless(request)) {
+        const parts = answerParts(server, request);
+        if (Array.isArray(parts)) {
+          // Ready (a token read from a store answering in place): no Promise chain.
+          const response = responseOf(parts);
+          settle(changes);
+          return Promise.resolve(response);
+        }
+        answer = Promise.resolve(parts).then(responseOf);
+      } else {
+        answer = server.handle(request);
+      }
     } catch (error) {
       answer = Promise.reject(error);
     }
@@ -202,20 +216,34 @@ export function createConnectorsServer(options) {
   };
   // createClient({ fetch: server.fetch }) and serveNode call this, skipping
   // Request and Response objects: the same answers for far less work.
+  // The answer, or a Promise of it when it is not ready (see handleParts).
+  const internalParts = () => [internal[0], [...internal[1]], internal[2]];
   inProcess.bind(
     fetch,
-    async (method, url, headers, body) => {
+    (method, url, headers, body) => {
       let changes = true;
       let answer;
       try {
         changes = mayChange(method, url);
         settle(changes);
-        answer = await server.handleParts(method, url, headers, body);
+        answer = server.handleParts(method, url, headers, body);
       } catch {
-        answer = [internal[0], [...internal[1]], internal[2]];
+        answer = internalParts();
       }
-      settle(changes);
-      return answer;
+      if (Array.isArray(answer)) {
+        settle(changes);
+        return answer;
+      }
+      return Promise.resolve(answer).then(
+        (ready) => {
+          settle(changes);
+          return ready;
+        },
+        () => {
+          settle(changes);
+          return internalParts();
+        },
+      );
     },
     tokens,
   );

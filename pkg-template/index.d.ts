@@ -472,7 +472,9 @@ export interface StoreListPage {
  * answers keys in order, its cursor the last key of a page. `setIfAbsent` and
  * `compareAndSet` are atomic within the process. Data lives as long as the
  * process or isolate: use it for tests, scripts and single-instance apps.
- * Its methods return Promises; bad arguments reject with `INVALID_INPUT`.
+ * `get` answers in place (a string or `null`), so a token read over it
+ * completes without waiting; the other methods return Promises. Bad
+ * arguments reject with `INVALID_INPUT`.
  */
 export declare function memoryStore(options?: {
   /** The clock, in milliseconds (default `Date.now`); tests pass a fake one. */

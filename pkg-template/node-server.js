@@ -230,31 +230,46 @@ export function toNodeHandler(server, options) {
   const maxBodyBytes = whole(given, 'maxBodyBytes', 0, Number.MAX_SAFE_INTEGER, serverMaxBodyBytes());
   const answers = errorAnswers(maxBodyBytes);
   return (req, res) => {
-    handle(server, maxBodyBytes, answers, req, res).catch(() => sendError(res, answers.internal));
+    const failed = () => sendError(res, answers.internal);
+    try {
+      handle(server, maxBodyBytes, answers, req, res)?.catch(failed);
+    } catch {
+      failed();
+    }
   };
 }
 
-async function handle(server, maxBodyBytes, answers, req, res) {
+/**
+ * Answers one request. A GET or HEAD to a server of this package whose
+ * answer is ready (a token read from a store answering in place) is
+ * written before this returns, without a Promise; anything else returns
+ * one. Under `wrk`, the Promises of that path were ~14% of a token read.
+ */
+function handle(server, maxBodyBytes, answers, req, res) {
   const method = (req.method || 'GET').toUpperCase();
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBodyBytes) {
     tooLarge(res, answers);
-    return;
+    return undefined;
   }
-  let body;
-  if (method !== 'GET' && method !== 'HEAD') {
-    body = await readBody(req, maxBodyBytes);
+  if (method === 'GET' || method === 'HEAD') return handleBody(server, answers, method, req, res, undefined);
+  return readBody(req, maxBodyBytes).then((body) => {
     if (body === null) {
       tooLarge(res, answers);
-      return;
+      return undefined;
     }
-    if (body.length === 0) body = undefined;
-  }
+    return handleBody(server, answers, method, req, res, body.length === 0 ? undefined : body);
+  });
+}
+
+function handleBody(server, answers, method, req, res, body) {
   const direct = inProcess.callOf(server.fetch);
-  if (direct !== undefined) {
-    await handleDirect(direct, answers, method, req, res, body);
-    return;
-  }
+  return direct !== undefined
+    ? handleDirect(direct, answers, method, req, res, body)
+    : handleFetch(server, answers, method, req, res, body);
+}
+
+async function handleFetch(server, answers, method, req, res, body) {
   let request;
   const abort = new AbortController();
   try {
@@ -286,16 +301,30 @@ async function handle(server, maxBodyBytes, answers, req, res) {
   }
 }
 
-/** A connectors server of this package: straight into it, without Request and Response objects. */
-async function handleDirect(direct, answers, method, req, res, body) {
+/**
+ * A connectors server of this package: straight into it, without Request
+ * and Response objects. Returns a Promise only when the answer is not ready.
+ */
+function handleDirect(direct, answers, method, req, res, body) {
   let answer;
   try {
-    answer = await direct(method, urlOf(req).href, headerPairs(req), body);
+    answer = direct(method, urlOf(req).href, headerPairs(req), body);
   } catch {
     sendError(res, answers.internal);
-    return;
+    return undefined;
   }
-  const [status, pairs, text] = answer;
+  if (!Array.isArray(answer)) {
+    return Promise.resolve(answer).then(
+      (ready) => sendDirect(res, method, ready),
+      () => sendError(res, answers.internal),
+    );
+  }
+  sendDirect(res, method, answer);
+  return undefined;
+}
+
+/** Writes an in-process answer `[status, [name, value, ...], body text]`. */
+function sendDirect(res, method, [status, pairs, text]) {
   const cookies = [];
   res.statusCode = status;
   for (let i = 0; i < pairs.length; i += 2) {

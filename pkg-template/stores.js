@@ -80,8 +80,15 @@ export function memoryStore(options) {
   };
 
   return {
-    async get(key) {
-      checkString('The store key', key);
+    // Answers in place (a string or null; a bad key still rejects): the
+    // store interface allows it, and a token read then completes in the
+    // call that started it, without a Promise round trip.
+    get(key) {
+      try {
+        checkString('The store key', key);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return read(key);
     },
     async set(key, value, options) {

@@ -184,9 +184,30 @@ extern "C" {
 }
 
 /// What a host function answered (a value or a Promise), settled. Never
-/// throws: a throwing thenable is a rejection.
+/// throws: a throwing thenable is a rejection. A primitive (a store's
+/// string or null) is never a thenable: it is the answer at once, without
+/// a Promise round trip, so a read from a store that answers in place
+/// completes in the call that started it (see [`now_or_promise`]).
 pub(crate) async fn settled(value: &JsValue) -> JsResult {
+    if !value.is_object() && !value.is_function() {
+        return Ok(value.clone());
+    }
     wasm_bindgen_futures::JsFuture::from(promise_resolve(value)?).await
+}
+
+/// `future`'s answer, if it completes without waiting on the host (a token
+/// read from a store that answers in place), else a Promise of it. The
+/// first poll's waker does nothing: each future that waits re-registers
+/// the waker of each poll (`JsFuture`, the vault's flights), and the
+/// Promise polls again.
+pub(crate) fn now_or_promise(future: impl Future<Output = JsResult> + 'static) -> JsValue {
+    let mut future = Box::pin(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(Ok(value)) => value,
+        std::task::Poll::Ready(Err(error)) => js_sys::Promise::reject(&error).into(),
+        std::task::Poll::Pending => wasm_bindgen_futures::future_to_promise(future).into(),
+    }
 }
 
 /// A list of strings (`scopes`), `undefined` for none.

@@ -12,8 +12,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::catalog::{files_from_js, provider_from_js, with_catalog};
 use super::convert::{
-    JsResult, check_keys, entries, get, input_error, optional_string, optional_whole,
-    options_object, required_string, secrets_list, settled, string_list, string_map, to_js,
+    JsResult, check_keys, entries, get, input_error, now_or_promise, optional_string,
+    optional_whole, options_object, required_string, secrets_list, settled, string_list,
+    string_map, to_js,
 };
 use super::fetch::{HostFetch, header_entries, read_array_buffer, read_stream};
 use super::store::JsStore;
@@ -421,8 +422,9 @@ impl JsConnectorsServer {
     /// The same answer as [`Self::handle`] without `Request` and `Response`
     /// objects, for a client bound in-process (`createClient({ fetch:
     /// server.fetch })`): Node builds those slowly, the first one in ~20 ms.
-    /// `headers` is `[name, value, ...]` and `body` bytes; resolves
-    /// `[status, [name, value, ...], body text]`.
+    /// `headers` is `[name, value, ...]` and `body` bytes; answers
+    /// `[status, [name, value, ...], body text]`, or a Promise of it when
+    /// the answer waits on the host (a store's Promise, a provider).
     #[wasm_bindgen(js_name = handleParts)]
     pub fn handle_parts(
         &self,
@@ -430,9 +432,9 @@ impl JsConnectorsServer {
         url: String,
         headers: Vec<String>,
         body: Option<Vec<u8>>,
-    ) -> Promise {
+    ) -> JsValue {
         let server = Rc::clone(&self.server);
-        future_to_promise(async move {
+        now_or_promise(async move {
             let mut pairs = headers.into_iter();
             let incoming = Incoming {
                 method,

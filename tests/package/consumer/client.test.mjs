@@ -446,6 +446,50 @@ test('in-process: the same answers as through Request and Response objects', asy
   }
 });
 
+test('in-process: a token read over a store answering in place is ready when the call returns; any other answer is a Promise of the same', async () => {
+  const IN_PROCESS = Symbol.for('oauth-connectors.in-process');
+  const backing = ours.memoryStore();
+  // How the store's get answers: in place, as a Promise, as a thenable, or by throwing.
+  let mode = 'in place';
+  const store = {
+    ...backing,
+    get(key) {
+      const value = backing.get(key);
+      if (mode === 'promise') return Promise.resolve(value);
+      if (mode === 'thenable') return { then: (resolve) => resolve(value) };
+      if (mode === 'throws') throw new Error('SENTINEL_STORE_DOWN');
+      return value;
+    },
+  };
+  const ctx = setup(ours, { store });
+  await ctx.connectShared('fakeprov', ['read']);
+  const call = ctx.server.fetch[IN_PROCESS];
+  const read = () => call('GET', `https://connect.app.example/api/apps/${APP}/external-auth/tokens/fakeprov`, ['authorization', `Bearer ${SERVICE}`], undefined);
+
+  const ready = read();
+  assert.ok(Array.isArray(ready), 'ready at once');
+  const [status, , text] = ready;
+  assert.equal(status, 200);
+  assert.equal(JSON.parse(text).access_token, ctx.p.issued[0].access_token);
+  for (const m of ['promise', 'thenable']) {
+    mode = m;
+    const pending = read();
+    assert.ok(pending instanceof Promise, m);
+    // The same answer; the TTL header counts down with the clock.
+    const [s, pairs, t] = await pending;
+    assert.deepStrictEqual([s, pairs.filter((_, i) => i % 2 === 0), t], [status, ready[1].filter((_, i) => i % 2 === 0), text], m);
+  }
+  // A store that throws in place: its error answer, ready at once, without the store's words.
+  mode = 'throws';
+  const [downStatus, , downText] = read();
+  assert.equal(downStatus, 503);
+  assert.equal(JSON.parse(downText).error.code, 'STORE_UNAVAILABLE');
+  assert.ok(!downText.includes('SENTINEL_STORE_DOWN'));
+  // memoryStore's get answers in place, and a bad key still rejects.
+  assert.equal(backing.get('absent'), null);
+  await assert.rejects(backing.get(42), { code: 'INVALID_INPUT' });
+});
+
 // ------------------------------------------------------------ no default host for tokens
 
 test('createClientFromRequest without Base44-Api-Url: @base44/sdk\'s errors in its order; where it would go on to https://base44.app, ours throws and sends nothing', async () => {
