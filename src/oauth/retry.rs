@@ -72,13 +72,134 @@ pub fn retry_after_ms(value: &str, now_ms: u64) -> Option<u64> {
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(seconds.saturating_mul(1000));
     }
-    let at = httpdate::parse_http_date(value).ok()?;
-    let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
-    Some(
-        u64::try_from(at_ms)
-            .unwrap_or(u64::MAX)
-            .saturating_sub(now_ms),
-    )
+    Some(http_date_ms(value)?.saturating_sub(now_ms))
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const LONG_WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// An HTTP-date (RFC 9110 §5.6.7) in milliseconds since the epoch, in the
+/// three forms a recipient accepts: `Sun, 06 Nov 1994 08:49:37 GMT`, the
+/// obsolete `Sunday, 06-Nov-94 08:49:37 GMT` (a year below 70 is 20xx)
+/// and `Sun Nov  6 08:49:37 1994`. The weekday must be the date's, as
+/// httpdate requires. Our own parser, not the httpdate
+/// crate: that crate was 3.7 KB of the gzipped wasm (held to the same
+/// answers in the tests).
+fn http_date_ms(value: &str) -> Option<u64> {
+    let number = |text: &str| -> Option<u64> {
+        (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| text.parse().ok())
+            .flatten()
+    };
+    let month = |text: &str| MONTHS.iter().position(|m| *m == text).map(|i| i as u64 + 1);
+    let weekday_of = |names: &[&str], name: &str| names.iter().position(|n| *n == name);
+    let (weekday, day, month, year, time) = if let Some((name, rest)) = value.split_once(", ") {
+        if let Some(weekday) = weekday_of(&WEEKDAYS, name) {
+            // `06 Nov 1994 08:49:37 GMT`
+            let rest = rest.strip_suffix(" GMT")?;
+            let mut parts = rest.split(' ');
+            let day = parts.next().filter(|d| d.len() == 2)?;
+            let (month_name, year) = (parts.next()?, parts.next().filter(|y| y.len() == 4)?);
+            let time = parts.next()?;
+            if parts.next().is_some() {
+                return None;
+            }
+            (
+                weekday,
+                number(day)?,
+                month(month_name)?,
+                number(year)?,
+                time,
+            )
+        } else if let Some(weekday) = weekday_of(&LONG_WEEKDAYS, name) {
+            // `06-Nov-94 08:49:37 GMT`
+            let (date, time) = rest.strip_suffix(" GMT")?.split_once(' ')?;
+            let mut parts = date.split('-');
+            let day = parts.next().filter(|d| d.len() == 2)?;
+            let (month_name, year) = (parts.next()?, parts.next().filter(|y| y.len() == 2)?);
+            if parts.next().is_some() {
+                return None;
+            }
+            let year = number(year)?;
+            let year = if year < 70 { 2000 + year } else { 1900 + year };
+            (weekday, number(day)?, month(month_name)?, year, time)
+        } else {
+            return None;
+        }
+    } else {
+        // `Sun Nov  6 08:49:37 1994`: the day is two characters, space-padded.
+        let bytes = value.as_bytes();
+        if bytes.len() != 24 || [3, 7, 10, 19].iter().any(|&i| bytes[i] != b' ') {
+            return None;
+        }
+        let weekday = weekday_of(&WEEKDAYS, value.get(..3)?)?;
+        let day = value.get(8..10)?;
+        let day = day.strip_prefix(' ').unwrap_or(day);
+        (
+            weekday,
+            number(day)?,
+            month(value.get(4..7)?)?,
+            number(value.get(20..24)?)?,
+            value.get(11..19)?,
+        )
+    };
+    let time = time.as_bytes();
+    if time.len() != 8 || time[2] != b':' || time[5] != b':' {
+        return None;
+    }
+    let two = |at: usize| number(std::str::from_utf8(&time[at..at + 2]).ok()?);
+    let (hour, minute, second) = (two(0)?, two(3)?, two(6)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let valid = year >= 1970
+        && (1..=month_days[month as usize - 1]).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 60;
+    if !valid {
+        return None;
+    }
+    // Days from 1970-01-01 to the date (Hinnant's days_from_civil).
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = y / 400;
+    let year_of_era = y % 400;
+    let day_of_year = (153 * m + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = (era * 146_097 + day_of_era).checked_sub(719_468)?;
+    // 1970-01-01 was a Thursday (3, counting from Monday).
+    if (days + 3) % 7 != weekday as u64 {
+        return None;
+    }
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second;
+    seconds.checked_mul(1000)
 }
 
 fn random_u64() -> Result<u64> {

@@ -164,3 +164,108 @@ fn the_worst_case_covers_every_attempt_timing_out_and_the_longest_waits() {
     };
     assert_eq!(once.worst_case_ms(30_000), 30_000);
 }
+
+/// httpdate's answer to `value`, in our terms.
+fn httpdate_ms(value: &str) -> Option<u64> {
+    let at = httpdate::parse_http_date(value).ok()?;
+    u64::try_from(at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis()).ok()
+}
+
+#[test]
+fn http_dates_in_each_form_are_read_as_httpdate_reads_them() {
+    // Every ~92 days from 1970 to 9999, at a varying time of day, in the
+    // three forms: the same instant as httpdate, which wrote the first.
+    let mut checked = 0;
+    for step in 0..(8030u64 * 4) {
+        let seconds = step * 7_919_357 % 253_402_300_800;
+        let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+        let imf = httpdate::fmt_http_date(time);
+        assert_eq!(http_date_ms(&imf), Some(seconds * 1000), "{imf}");
+        // `Sun, 06 Nov 1994 08:49:37 GMT` -> the other two forms.
+        let (weekday, rest) = imf.split_once(", ").unwrap();
+        let parts: Vec<&str> = rest.split(' ').collect();
+        let (day, month, year, clock) = (parts[0], parts[1], parts[2], parts[3]);
+        let asctime = format!(
+            "{weekday} {month} {:>2} {clock} {year}",
+            day.trim_start_matches('0')
+        );
+        assert_eq!(http_date_ms(&asctime), httpdate_ms(&asctime), "{asctime}");
+        assert_eq!(http_date_ms(&asctime), Some(seconds * 1000), "{asctime}");
+        let long = LONG_WEEKDAYS[WEEKDAYS.iter().position(|w| *w == weekday).unwrap()];
+        // Two digits: 19xx from 70, else 20xx; elsewhere the weekday is wrong.
+        let rfc850 = format!("{long}, {day}-{month}-{} {clock} GMT", &year[2..]);
+        assert_eq!(http_date_ms(&rfc850), httpdate_ms(&rfc850), "{rfc850}");
+        if (1970..2070).contains(&year.parse::<u32>().unwrap()) {
+            assert_eq!(http_date_ms(&rfc850), Some(seconds * 1000), "{rfc850}");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 32_120);
+}
+
+#[test]
+fn malformed_http_dates_are_refused_as_httpdate_refuses_them() {
+    let bad = [
+        "",
+        "soon",
+        "Sun, 06 Nov 1994 08:49:37 gmt",
+        "Sun, 06 Nov 1994 08:49:37 UTC",
+        "Sun, 06 Nov 1994 08:49:37",
+        "Sun, 6 Nov 1994 08:49:37 GMT",
+        "Sun, 06 nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 94 08:49:37 GMT",
+        "Sun, 06 Nov 1994 8:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:60 GMT",
+        "Sun, 06 Nov 1994 24:00:00 GMT",
+        "Sun, 06 Nov 1994 08:60:00 GMT",
+        "Sun, 06 Nov 1994 08:49:37  GMT",
+        "Sun,  06 Nov 1994 08:49:37 GMT",
+        "Xyz, 06 Nov 1994 08:49:37 GMT",
+        "Mon, 06 Nov 1994 08:49:37 GMT",
+        "Thu, 31 Dec 1969 23:59:59 GMT",
+        "Mon, 29 Feb 1900 00:00:00 GMT",
+        "Wed, 30 Feb 2000 00:00:00 GMT",
+        "Wed, 00 Jan 2000 00:00:00 GMT",
+        "Wed, 32 Jan 2000 00:00:00 GMT",
+        "Wed, +1 Jan 2000 00:00:00 GMT",
+        "Wed, 01 Jan +200 00:00:00 GMT",
+        "Wed, 01 Jan 2000 00:00:+1 GMT",
+        "Sun, 06 Nov 1994 08:49:37 GMT\0",
+        "Sun, 06 Nov 1994 08:49:37 GMTé",
+        "Sün, 06 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49\u{0}37 GMT",
+        "Sun, 06 Nov 1994 08:49:3é GMT",
+        "Sunday, 06-Nov-1994 08:49:37 GMT",
+        "Sunday, 6-Nov-94 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37",
+        "Sunday, 06-Nov-94-01 08:49:37 GMT",
+        "Monday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov 06 08:49:37 94",
+        "Sun Nov  6 08:49:37 1994\0",
+        "Sun Nov 6 08:49:37 1994",
+        "Sun  Nov 6 08:49:37 1994",
+        "Xyz Nov  6 08:49:37 1994",
+        "Mon Nov  6 08:49:37 1994",
+        "Sun Nov  6 08:49:37 19é4",
+        "Sun Nov  é 08:49:37 1994",
+    ];
+    for value in bad {
+        assert_eq!(http_date_ms(value), None, "{value:?}");
+        assert_eq!(httpdate_ms(value), None, "httpdate also refuses {value:?}");
+    }
+    // The leap days that exist, the first and the last second.
+    for value in [
+        "Tue, 29 Feb 2000 00:00:00 GMT",
+        "Thu, 29 Feb 2024 23:59:59 GMT",
+        "Thu, 01 Jan 1970 00:00:00 GMT",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+    ] {
+        assert_eq!(http_date_ms(value), httpdate_ms(value), "{value}");
+        assert!(http_date_ms(value).is_some(), "{value}");
+    }
+    // Retry-After is trimmed first, as httpdate trims.
+    assert_eq!(
+        retry_after_ms(" Sun, 06 Nov 1994 08:49:37 GMT\r\n", 0),
+        httpdate_ms("Sun, 06 Nov 1994 08:49:37 GMT")
+    );
+}
