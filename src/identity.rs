@@ -8,8 +8,6 @@
 //! (a string or an array holding ours) and `sub` (non-empty). Every failure
 //! has a fixed message: no part of a token or the secret is ever echoed.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
@@ -121,9 +119,7 @@ impl Hs256 {
         if head.contains_key("crit") {
             return Err(invalid(CRIT));
         }
-        let tag = URL_SAFE_NO_PAD
-            .decode(signature)
-            .map_err(|_| invalid(SIGNATURE))?;
+        let tag = crate::b64::from_url(signature).ok_or_else(|| invalid(SIGNATURE))?;
         let mut mac = self.mac()?;
         mac.update(header.as_bytes());
         mac.update(b".");
@@ -185,14 +181,14 @@ impl Hs256 {
     /// The compact JWS of claims already encoded as JSON.
     fn sign_payload(&self, payload: &[u8]) -> Result<String> {
         // Every part encoded from a `&[u8]`: one monomorphization (wasm size).
-        let mut token = URL_SAFE_NO_PAD.encode(HEADER.as_bytes());
+        let mut token = crate::b64::url(HEADER.as_bytes());
         token.push('.');
-        token.push_str(&URL_SAFE_NO_PAD.encode(payload));
+        token.push_str(&crate::b64::url(payload));
         let mut mac = self.mac()?;
         mac.update(token.as_bytes());
         let tag = mac.finalize().into_bytes();
         token.push('.');
-        token.push_str(&URL_SAFE_NO_PAD.encode(tag.as_slice()));
+        token.push_str(&crate::b64::url(tag.as_slice()));
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Error::new(ErrorCode::JwtTooLarge, TOO_LARGE));
         }
@@ -269,7 +265,7 @@ fn invalid(message: &'static str) -> Error {
 
 /// A base64url (no padding) JSON object, or `None`.
 fn object(part: &str) -> Option<Map<String, Value>> {
-    match serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).ok()?).ok()? {
+    match serde_json::from_slice(&crate::b64::from_url(part)?).ok()? {
         Value::Object(map) => Some(map),
         _ => None,
     }

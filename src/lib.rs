@@ -27,6 +27,7 @@
 //! need several files), declared last as `#[cfg(test)] mod tests;`; never inline.
 
 pub mod app_id;
+pub mod b64;
 pub mod catalog;
 pub mod config;
 pub mod crypto;

@@ -34,7 +34,7 @@ fn without(key: &str) -> Value {
 }
 
 fn b64(text: &str) -> String {
-    URL_SAFE_NO_PAD.encode(text)
+    crate::b64::url(text)
 }
 
 /// A token of raw header and claims text, signed with `secret`.
@@ -45,7 +45,7 @@ fn raw(secret: &[u8], header: &str, claims: &str) -> String {
         .chain_update(&input)
         .finalize()
         .into_bytes();
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag))
+    format!("{input}.{}", crate::b64::url(tag))
 }
 
 fn signed(claims: &Value) -> String {
@@ -105,13 +105,13 @@ fn only_three_base64url_parts_and_a_header_object_are_read() {
     let good = signed(&claims());
     let (h, rest) = good.split_once('.').unwrap_or_else(|| panic!("{good}"));
     for token in [
-        rest.to_owned(),                                      // two parts
-        format!("{good}.x"),                                  // four parts
-        format!("{h}=.{rest}"),                               // padding
-        format!("{}.{rest}", h.replace('J', "+")),            // standard alphabet
-        format!("{}.{rest}", b64(r#"["HS256"]"#)),            // header not an object
-        format!("{}.{rest}", b64(r#""alg":"HS256""#)),        // header not JSON
-        format!("{}.{rest}", URL_SAFE_NO_PAD.encode([0xff])), // not UTF-8
+        rest.to_owned(),                               // two parts
+        format!("{good}.x"),                           // four parts
+        format!("{h}=.{rest}"),                        // padding
+        format!("{}.{rest}", h.replace('J', "+")),     // standard alphabet
+        format!("{}.{rest}", b64(r#"["HS256"]"#)),     // header not an object
+        format!("{}.{rest}", b64(r#""alg":"HS256""#)), // header not JSON
+        format!("{}.{rest}", crate::b64::url([0xff])), // not UTF-8
     ] {
         assert_eq!(code(&token), Some(ErrorCode::JwtInvalid), "{token}");
     }
@@ -512,9 +512,10 @@ fn the_rfc_7515_a1_token_verifies() {
     // RFC 7515 Appendix A.1: its key (64 bytes) and token, with CRLFs in
     // the header and claims. It has no `aud`, so it stops there: past
     // the algorithm, the signature, `exp` and `iss`.
-    let key = URL_SAFE_NO_PAD
-            .decode("AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow")
-            .unwrap_or_else(|e| panic!("{e}"));
+    let key = crate::b64::from_url(
+        "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow",
+    )
+    .unwrap_or_else(|| panic!("the key is base64url"));
     let token = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.\
             eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.\
             dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";

@@ -1,8 +1,6 @@
 //! PKCE with S256 (RFC 7636): a 32-byte random verifier, base64url, and its
 //! SHA-256 challenge. The verifier lives only in the sealed state.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use super::secret::PkceVerifier;
@@ -15,7 +13,7 @@ pub const METHOD: &str = "S256";
 /// A new verifier: 32 random bytes as 43 base64url characters.
 pub fn generate_verifier() -> Result<PkceVerifier> {
     let bytes = random_bytes::<32>()?;
-    Ok(PkceVerifier::new(URL_SAFE_NO_PAD.encode(bytes)))
+    Ok(PkceVerifier::new(crate::b64::url(bytes)))
 }
 
 /// RFC 7636 §4.1: 43 to 128 characters of `[A-Za-z0-9-._~]`.
@@ -45,7 +43,7 @@ fn is_verifier(verifier: &str) -> bool {
 
 /// `BASE64URL(SHA256(verifier))` (RFC 7636 §4.2).
 pub fn challenge_s256(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+    crate::b64::url(Sha256::digest(verifier.as_bytes()))
 }
 
 #[cfg(test)]

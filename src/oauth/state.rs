@@ -16,8 +16,6 @@
 //! a `state` as a ticket, and each is used once.
 
 use aes_gcm::Aes256Gcm;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use super::secret::{PkceVerifier, SealedState};
@@ -105,7 +103,7 @@ impl StateClaims {
             redirect_uri: redirect_uri.into(),
             return_url: None,
             scopes: Vec::new(),
-            nonce: URL_SAFE_NO_PAD.encode(random_bytes::<32>()?),
+            nonce: crate::b64::url(random_bytes::<32>()?),
             binding: None,
             issued_at_ms: now_ms,
             expires_at_ms: now_ms.saturating_add(STATE_TTL_MS),
@@ -163,7 +161,7 @@ fn seal_as(key: &StateKey, claims: &StateClaims, aad: &[u8]) -> Result<SealedSta
     let mut out = Vec::with_capacity(1 + sealed.len());
     out.push(VERSION);
     out.extend_from_slice(&sealed);
-    Ok(SealedState::new(URL_SAFE_NO_PAD.encode(out)))
+    Ok(SealedState::new(crate::b64::url(out)))
 }
 
 fn state_error(code: ErrorCode) -> Error {
@@ -208,9 +206,8 @@ fn open_as(
     if state.is_empty() || state.len() > MAX_STATE_LEN {
         return Err(state_error(ErrorCode::StateMalformed));
     }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(state.as_bytes())
-        .map_err(|_| state_error(ErrorCode::StateMalformed))?;
+    let bytes =
+        crate::b64::from_url(state).ok_or_else(|| state_error(ErrorCode::StateMalformed))?;
     if bytes.len() < 1 + NONCE_LEN + TAG_LEN || bytes[0] != VERSION {
         return Err(state_error(ErrorCode::StateMalformed));
     }

@@ -5,8 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
 
 use super::authorize::resolve_endpoint;
@@ -74,11 +72,7 @@ impl Account {
             .get("id_token")
             .and_then(Value::as_str)
             .and_then(|jwt| jwt.split('.').nth(1))
-            .and_then(|payload| {
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(payload.trim_end_matches('='))
-                    .ok()
-            })
+            .and_then(|payload| crate::b64::from_url(payload.trim_end_matches('=')))
             .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
             .unwrap_or(Value::Null);
         let first = |paths: &[(&Value, &str)]| {
@@ -131,7 +125,7 @@ fn basic(client: &ClientCredentials, secret: &ClientSecret) -> String {
         enc(&client.client_id),
         enc(secret.secret())
     ));
-    format!("Basic {}", STANDARD.encode(pair.as_bytes()))
+    format!("Basic {}", crate::b64::standard(pair.as_bytes()))
 }
 
 fn name<'a>(provider: &'a Provider, standard: &'a str) -> &'a str {

@@ -4,8 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -489,7 +487,7 @@ impl ServerConfig {
 /// state's nonce, so it reveals nothing of the state.
 pub(super) fn connection_id(nonce: &str) -> String {
     let digest = Sha256::digest(nonce.as_bytes());
-    URL_SAFE_NO_PAD.encode(&digest[..16])
+    crate::b64::url(&digest[..16])
 }
 
 #[cfg(test)]

@@ -13,8 +13,6 @@
 //! `bind_browser(false)` skips the start route: the consent URL is the
 //! provider's, bound to no browser.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -36,7 +34,7 @@ use crate::vault::Record;
 
 /// What a bound state carries of its browser's cookie value.
 pub(super) fn binding_hash(value: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(value.as_bytes()))
+    crate::b64::url(Sha256::digest(value.as_bytes()))
 }
 
 fn too_long() -> Error {
@@ -226,7 +224,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 "The start ticket names no user",
             ));
         }
-        let value = URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
+        let value = crate::b64::url(random_bytes::<32>()?);
         let mut claims = StateClaims::new(
             slot.label(),
             connector.client.redirect_uri.clone(),

@@ -6,8 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -201,9 +199,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         let cursor = params
             .get("cursor")
             .map(|c| {
-                URL_SAFE_NO_PAD
-                    .decode(c)
-                    .ok()
+                crate::b64::from_url(c)
                     .and_then(|bytes| String::from_utf8(bytes).ok())
                     .ok_or_else(|| invalid("cursor is not one this route answered"))
             })
@@ -215,7 +211,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             200,
             &json!({
                 "connections": connections,
-                "cursor": page.cursor.map(|c| URL_SAFE_NO_PAD.encode(c)),
+                "cursor": page.cursor.map(crate::b64::url),
                 "unreadable": page.unreadable,
             }),
         ))

@@ -5,8 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -405,7 +403,10 @@ pub fn answer(outcome: std::result::Result<HttpResponse, FetchFailure>) -> Value
             Value::Null,
         )
     } else {
-        (Value::Null, Value::String(STANDARD.encode(&response.body)))
+        (
+            Value::Null,
+            Value::String(crate::b64::standard(&response.body)),
+        )
     };
     let mut headers = serde_json::Map::new();
     for (name, value) in &response.headers {

@@ -17,8 +17,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
@@ -293,7 +291,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         let ticket = ticket_param(query)?;
         let ticket = state::open_ticket(&self.state_key, &ticket, CLAIM_LABEL, self.now())?;
         state::consume_ticket(self.vault.store(), &self.config.app_id, &ticket, self.now()).await?;
-        let value = URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
+        let value = crate::b64::url(random_bytes::<32>()?);
         let mut claims = StateClaims::new(
             CLAIM_LABEL,
             connector.client.redirect_uri.clone(),

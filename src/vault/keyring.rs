@@ -6,8 +6,6 @@
 //! carried in the record: records sealed under an old key still open and
 //! report that they should be sealed again.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
 use crate::crypto;
@@ -56,7 +54,7 @@ impl KeyRing {
         let mut keys: Vec<RingKey> = Vec::with_capacity(secrets.len());
         for secret in secrets {
             let secret = secret.as_ref();
-            let id = URL_SAFE_NO_PAD.encode(crypto::derive::<6>(secret, ID_PURPOSE)?.as_ref());
+            let id = crate::b64::url(crypto::derive::<6>(secret, ID_PURPOSE)?.as_ref());
             if keys.iter().any(|k| k.id == id) {
                 return Err(Error::new(
                     ErrorCode::ConfigInvalid,
@@ -100,11 +98,7 @@ impl KeyRing {
             .first()
             .ok_or_else(|| Error::new(ErrorCode::ConfigInvalid, "The key ring is empty"))?;
         let sealed = crypto::seal(&key.cipher, record_key.as_bytes(), plain)?;
-        Ok(format!(
-            "{PREFIX}.{}.{}",
-            key.id,
-            URL_SAFE_NO_PAD.encode(sealed)
-        ))
+        Ok(format!("{PREFIX}.{}.{}", key.id, crate::b64::url(sealed)))
     }
 
     /// Opens what [`KeyRing::seal`] wrote for the same `record_key`.
@@ -129,9 +123,7 @@ impl KeyRing {
                 "A stored record was sealed with a secret that is not in `secrets` (add the previous secret to the ring)",
             )
         })?;
-        let bytes = URL_SAFE_NO_PAD
-            .decode(body.as_bytes())
-            .map_err(|_| malformed())?;
+        let bytes = crate::b64::from_url(body).ok_or_else(malformed)?;
         let plain = crypto::open(&self.keys[position].cipher, record_key.as_bytes(), &bytes)
             .ok_or_else(|| {
                 Error::new(

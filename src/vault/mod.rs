@@ -34,9 +34,6 @@ pub mod record;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
 pub use keyring::{KeyRing, Opened};
 pub use record::{ConnectionKey, Kind, Record, RefreshOutcome, Slot, Status};
 
@@ -233,7 +230,7 @@ fn write_backoff_ms(attempt: u32) -> u64 {
 
 /// A random id: 16 bytes, base64url.
 fn random_id() -> Result<String> {
-    Ok(URL_SAFE_NO_PAD.encode(random_bytes::<16>()?))
+    Ok(crate::b64::url(random_bytes::<16>()?))
 }
 
 impl<S: Store, C: Clock> Vault<S, C> {

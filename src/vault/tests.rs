@@ -228,7 +228,7 @@ fn a_saved_connection_reads_back_and_the_store_holds_no_plaintext() {
     assert_eq!(w.events(), ["connection.created"]);
 
     let dump = w.store.dump();
-    let b64 = |s: &str| URL_SAFE_NO_PAD.encode(s);
+    let b64 = |s: &str| crate::b64::url(s);
     let hex = |s: &str| s.bytes().map(|b| format!("{b:02x}")).collect::<String>();
     for secret in ["SENTINEL_AT", "SENTINEL_RT", "a@example.com"] {
         for form in [secret.to_owned(), b64(secret), hex(secret)] {

@@ -6,8 +6,6 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use js_sys::{Promise, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -421,7 +419,7 @@ fn option_scopes(options: &JsValue) -> JsResult<Vec<String>> {
 #[wasm_bindgen(js_name = generateState)]
 pub fn generate_state() -> JsResult<String> {
     random_bytes::<32>()
-        .map(|b| URL_SAFE_NO_PAD.encode(b))
+        .map(|b| crate::b64::url(b))
         .map_err(JsValue::from)
 }
 

@@ -62,7 +62,7 @@ fn sealed_state_round_trips() {
 #[test]
 fn the_browser_cannot_read_the_verifier() {
     let state = sealed();
-    let raw = URL_SAFE_NO_PAD.decode(&state).unwrap_or_default();
+    let raw = crate::b64::from_url(&state).unwrap_or_default();
     let needle = b"dBjftJeZ4CVP";
     assert!(!raw.windows(needle.len()).any(|w| w == needle));
     assert!(!format!("{:?}", claims()).contains("dBjftJeZ4CVP"));
@@ -135,9 +135,9 @@ fn malformed_states_are_rejected_before_any_crypto() {
         );
     }
     // A well-encoded value of the wrong version.
-    let mut raw = URL_SAFE_NO_PAD.decode(sealed()).unwrap_or_default();
+    let mut raw = crate::b64::from_url(&sealed()).unwrap_or_default();
     raw[0] = 2;
-    let wrong_version = URL_SAFE_NO_PAD.encode(raw);
+    let wrong_version = crate::b64::url(raw);
     assert_eq!(
         code_of(open(&key(), &wrong_version, "googlecalendar", T0)),
         Some(ErrorCode::StateMalformed)

@@ -641,8 +641,7 @@ fn answers_over_one_mib_are_refused() {
 
 #[test]
 fn the_account_comes_from_the_id_token_or_the_providers_own_fields() {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let claims = URL_SAFE_NO_PAD.encode(r#"{"sub":"248289761001","email":"jane@example.com"}"#);
+    let claims = crate::b64::url(r#"{"sub":"248289761001","email":"jane@example.com"}"#);
     let oidc = serde_json::json!({ "id_token": format!("eyJhbGciOiJSUzI1NiJ9.{claims}.sig") });
     assert_eq!(
         Account::of(&oidc),
