@@ -325,6 +325,12 @@ function handleDirect(direct, answers, method, req, res, body) {
 
 /** Writes an in-process answer `[status, [name, value, ...], body text]`. */
 function sendDirect(res, method, [status, pairs, text]) {
+  if (method !== 'HEAD') {
+    // One writeHead with the flat list (Set-Cookie may repeat in it) and the
+    // length, as a bare node:http server answers: no header kept per name.
+    res.writeHead(status, [...pairs, 'content-length', String(Buffer.byteLength(text))]).end(text);
+    return;
+  }
   const cookies = [];
   res.statusCode = status;
   for (let i = 0; i < pairs.length; i += 2) {
@@ -332,7 +338,7 @@ function sendDirect(res, method, [status, pairs, text]) {
     else res.setHeader(pairs[i], pairs[i + 1]);
   }
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
-  res.end(method === 'HEAD' ? undefined : text);
+  res.end();
 }
 
 const SERVE_NODE_OPTIONS = ['port', 'hostname', 'maxBodyBytes', ...Object.keys(SERVE_NODE_DEFAULTS)];

@@ -60,9 +60,15 @@ describe('bindBrowser option', () => {
     }
   });
 
-  test('over real HTTP: the start route sets the cookie, opens once, and only from the app\'s page', async () => {
-    const served = await api.serveNode({ fetch: (r) => server.fetch(r) });
-    const server = api.createConnectorsServer({
+  // serveNode calls a server of createConnectorsServer straight (the in-process
+  // binding, its answer written with one writeHead) and any other through Requests.
+  const IN_PROCESS = Symbol.for('oauth-connectors.in-process');
+  for (const straight of [false, true]) test(`over real HTTP (${straight ? 'called straight' : 'through Requests'}): the start route sets the cookie, opens once, and only from the app's page`, async () => {
+    let server;
+    const handler = (r) => server.fetch(r);
+    if (straight) Object.defineProperty(handler, IN_PROCESS, { value: (...args) => server.fetch[IN_PROCESS](...args) });
+    const served = await api.serveNode({ fetch: handler });
+    server = api.createConnectorsServer({
       ...options,
       publicUrl: served.url,
       users: { secret: USER_SECRET, issuer: ISS, audience: APP },
@@ -90,6 +96,8 @@ describe('bindBrowser option', () => {
       // Loopback http: no __Host- prefix and no Secure (a browser would refuse both there).
       assert.match(first.headers.get('set-cookie'), /^oauth-connectors-bind-[A-Za-z0-9_-]{12}=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/);
       assert.equal(first.headers.get('referrer-policy'), 'no-referrer');
+      assert.equal(first.headers.getSetCookie().length, 1);
+      assert.equal(first.headers.get('content-length'), String(Buffer.byteLength(await first.text())));
       const again = await open('http://localhost:5173/settings');
       assert.equal(again.headers.get('location'), 'http://localhost:5173/settings?connect_error=invalid_state');
       assert.equal(again.headers.get('set-cookie'), null);

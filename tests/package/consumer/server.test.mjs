@@ -54,6 +54,8 @@ describe('serveNode / toNodeHandler', () => {
       assert.equal(read.headers.get('cache-control'), 'no-store');
       assert.match(read.headers.get('content-type'), /^application\/json/);
       assert.match(read.headers.get('x-connectors-token-ttl'), /^\d+$/);
+      // Called straight, the answer is written whole, with its length (a Response is streamed).
+      if (variant.includes('straight')) assert.equal(read.headers.get('content-length'), String(Buffer.byteLength(read.text)));
       assert.equal(calls, 1);
 
       const anonymous = await http(served.url, 'GET', 'external-auth/tokens/fakeprov');
