@@ -96,9 +96,10 @@ const TOKEN_CACHE = Symbol.for('oauth-connectors.token-cache');
  * API): api.js binds a server's `fetch` with it; the clients here and
  * node-server.js call through it. `call(method, url, [name, value, ...],
  * body bytes?)` answers `[status, [name, value, ...], body text]`, or a
- * Promise of it when it is not ready (the wasm's `handleParts`); `tokens` is the Map of the token cache below,
- * which the server empties around every request that may change a
- * connection (the wasm's route table decides which).
+ * Promise of it when it is not ready (the wasm's `handleParts`); `tokens`
+ * is the Map of the token cache below, which the server empties around
+ * every request that may change a connection (the wasm's route table
+ * decides which).
  */
 export const inProcess = Object.freeze({
   bind(fetch, call, tokens) {

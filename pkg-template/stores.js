@@ -80,16 +80,17 @@ export function memoryStore(options) {
   };
 
   return {
-    // Answers in place (a string or null; a bad key still rejects): the
-    // store interface allows it, and a token read then completes in the
-    // call that started it, without a Promise round trip.
+    // Answers in place (a string or null; a bad key, or a clock that
+    // throws, still rejects): the store interface allows it, and a token
+    // read then completes in the call that started it, without a Promise
+    // round trip.
     get(key) {
       try {
         checkString('The store key', key);
+        return read(key);
       } catch (error) {
         return Promise.reject(error);
       }
-      return read(key);
     },
     async set(key, value, options) {
       checkString('The store key', key);

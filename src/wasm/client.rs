@@ -419,7 +419,7 @@ fn option_scopes(options: &JsValue) -> JsResult<Vec<String>> {
 #[wasm_bindgen(js_name = generateState)]
 pub fn generate_state() -> JsResult<String> {
     random_bytes::<32>()
-        .map(|b| crate::b64::url(b))
+        .map(crate::b64::url)
         .map_err(JsValue::from)
 }
 

@@ -485,9 +485,14 @@ test('in-process: a token read over a store answering in place is ready when the
   assert.equal(downStatus, 503);
   assert.equal(JSON.parse(downText).error.code, 'STORE_UNAVAILABLE');
   assert.ok(!downText.includes('SENTINEL_STORE_DOWN'));
-  // memoryStore's get answers in place, and a bad key still rejects.
+  // memoryStore's get answers in place; a bad key and a throwing clock still reject.
   assert.equal(backing.get('absent'), null);
   await assert.rejects(backing.get(42), { code: 'INVALID_INPUT' });
+  let down = false;
+  const timed = ours.memoryStore({ now: () => { if (down) throw new Error('clock down'); return 0; } });
+  await timed.set('k', 'v', { ttlMs: 1000 });
+  down = true;
+  await assert.rejects(timed.get('k'), /clock down/);
 });
 
 // ------------------------------------------------------------ no default host for tokens
