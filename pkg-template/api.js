@@ -38,6 +38,7 @@ import {
 import { memoryStore } from './stores.js';
 import { ConnectorsError } from './errors.js';
 import { inProcess } from './client.js';
+import { tokenReads } from './reads.js';
 
 /** Options with `memoryStore()` filled in when no store is given. */
 const withStore = (options) =>
@@ -137,17 +138,16 @@ const internalResponse = () => {
 const bodiless = (request) => typeof Request === 'function' && request instanceof Request && request.body === null;
 
 /**
- * The answer to a bodiless `request` through `handleParts`: its method, URL
- * and headers read here, in one crossing into the wasm, where reading them
- * in the wasm took a crossing per header. The same answer as `handle` (the
- * bodies of GET answers are text); under `Deno.serve`, token reads went
- * from 17.8k to 20.9k per second (`wrk`). Answers `[status, pairs, text]`,
- * or a Promise of it when it is not ready.
+ * A bodiless `request`'s headers as `[name, value, ...]`, read here so the
+ * request goes into the wasm in one crossing (`handleParts`), where reading
+ * them in the wasm took a crossing per header: the same answer as
+ * `handle` (the bodies of GET answers are text). Under `Deno.serve`, token
+ * reads went from 17.8k to 20.9k per second (`wrk`).
  */
-function answerParts(server, request) {
+function headerList(request) {
   const flat = [];
   for (const [name, value] of request.headers) flat.push(name, value);
-  return server.handleParts(request.method, request.url, flat, undefined);
+  return flat;
 }
 
 /** The `Response` of an in-process answer. */
@@ -160,7 +160,8 @@ const responseOf = ([status, pairs, text]) => new Response(text === '' ? null : 
  * default store.
  */
 export function createConnectorsServer(options) {
-  const server = new ConnectorsServer(withStore(options));
+  const given = withStore(options);
+  const server = new ConnectorsServer(given);
   internal ??= errorAnswer(500, 'INTERNAL', 'Internal server error');
   if (options.bindBrowser === false && !warnedUnbound) {
     warnedUnbound = true;
@@ -175,78 +176,99 @@ export function createConnectorsServer(options) {
   // (the wasm decides, from its route table: every request but a read),
   // whoever sends it.
   const tokens = new Map();
+  // Token reads by service token, answered again without the wasm while
+  // the store holds what they were read from (reads.js): emptied with
+  // `tokens`.
+  const reads = tokenReads(given.store);
   const mayChange = (method, url) =>
     typeof method !== 'string' || typeof url !== 'string' || server.mayChangeConnections(method, url);
   const settle = (changes) => {
-    if (changes) tokens.clear();
+    if (changes) {
+      tokens.clear();
+      reads.clear();
+    }
+  };
+  // The in-process call (see client.js' `inProcess`): the answer, or a
+  // Promise of it when it is not ready (see handleParts). Never throws or
+  // rejects: a failure that escaped the wasm is the bare INTERNAL answer.
+  const internalParts = () => [internal[0], [...internal[1]], internal[2]];
+  const answer = (method, url, headers, body) => {
+    let changes = true;
+    let parts;
+    try {
+      changes = mayChange(method, url);
+      settle(changes);
+      parts = server.handleParts(method, url, headers, body);
+    } catch {
+      parts = internalParts();
+    }
+    if (Array.isArray(parts)) {
+      settle(changes);
+      return parts;
+    }
+    return Promise.resolve(parts).then(
+      (ready) => {
+        settle(changes);
+        return ready;
+      },
+      () => {
+        settle(changes);
+        return internalParts();
+      },
+    );
+  };
+  // A repeated token read from `reads`, anything else from the wasm.
+  const call = (method, url, headers, body) => {
+    let key;
+    let repeated;
+    try {
+      key = body === undefined && typeof url === 'string' && Array.isArray(headers) ? reads.key(method, url, headers) : undefined;
+      repeated = reads.answer(key);
+    } catch {
+      key = repeated = undefined;
+    }
+    const kept = (parts) => {
+      reads.keep(key, parts);
+      return parts;
+    };
+    const answered = (parts) => {
+      if (parts !== undefined) return parts;
+      const fresh = answer(method, url, headers, body);
+      return Array.isArray(fresh) ? kept(fresh) : fresh.then(kept);
+    };
+    return repeated instanceof Promise ? repeated.then(answered) : answered(repeated);
   };
   const fetch = (request) => {
-    let changes;
-    try {
-      changes = mayChange(request?.method, String(request?.url));
-    } catch {
-      changes = true;
-    }
-    settle(changes);
-    let answer;
+    let pending;
     try {
       if (bodiless(request)) {
-        const parts = answerParts(server, request);
-        if (Array.isArray(parts)) {
-          // Ready (a token read from a store answering in place): no Promise chain.
-          const response = responseOf(parts);
-          settle(changes);
-          return Promise.resolve(response);
-        }
-        answer = Promise.resolve(parts).then(responseOf);
+        const parts = call(request.method, request.url, headerList(request), undefined);
+        // Ready (a token read from a store answering in place): no Promise chain.
+        if (Array.isArray(parts)) return Promise.resolve(responseOf(parts));
+        pending = parts.then(responseOf);
       } else {
-        answer = server.handle(request);
+        let changes;
+        try {
+          changes = mayChange(request?.method, String(request?.url));
+        } catch {
+          changes = true;
+        }
+        settle(changes);
+        pending = server.handle(request).finally(() => settle(changes));
       }
     } catch (error) {
-      answer = Promise.reject(error);
+      pending = Promise.reject(error);
     }
     // Only a non-Request rejects (a ConnectorsError); anything else that
     // escapes the wasm is a bare 500, never a rejection with details.
-    return answer
-      .catch((error) => {
-        if (error instanceof ConnectorsError && error.code === 'INVALID_INPUT') throw error;
-        return internalResponse();
-      })
-      .finally(() => settle(changes));
+    return pending.catch((error) => {
+      if (error instanceof ConnectorsError && error.code === 'INVALID_INPUT') throw error;
+      return internalResponse();
+    });
   };
   // createClient({ fetch: server.fetch }) and serveNode call this, skipping
   // Request and Response objects: the same answers for far less work.
-  // The answer, or a Promise of it when it is not ready (see handleParts).
-  const internalParts = () => [internal[0], [...internal[1]], internal[2]];
-  inProcess.bind(
-    fetch,
-    (method, url, headers, body) => {
-      let changes = true;
-      let answer;
-      try {
-        changes = mayChange(method, url);
-        settle(changes);
-        answer = server.handleParts(method, url, headers, body);
-      } catch {
-        answer = internalParts();
-      }
-      if (Array.isArray(answer)) {
-        settle(changes);
-        return answer;
-      }
-      return Promise.resolve(answer).then(
-        (ready) => {
-          settle(changes);
-          return ready;
-        },
-        () => {
-          settle(changes);
-          return internalParts();
-        },
-      );
-    },
-    tokens,
-  );
+  inProcess.bind(fetch, call, tokens);
   // What to register at each provider: [{ kind, integrationType, connectorId?, redirectUri }].
   const redirectUris = () => server.redirectUris();
   return Object.freeze({ fetch, redirectUris });

@@ -182,16 +182,31 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     }
 
     /// Answers one request. Never fails: errors become the wire's error
-    /// answer. One `match` from the route to its handler; each handler's
-    /// future is boxed (see `boxed`).
+    /// answer.
     pub async fn handle(&self, request: &Incoming) -> HttpResponse {
+        self.answer(request).await.response
+    }
+
+    /// [`Server::handle`]'s answer, and for a token read by service token
+    /// what it rests on ([`Reuse`]). One `match` from the route to its
+    /// handler; each handler's future is boxed (see `boxed`).
+    pub async fn answer(&self, request: &Incoming) -> Answer {
         let (path, query) = request.path_and_query();
         let route = routes::match_route(&request.method, path, &self.config.app_id);
+        let mut reuse = None;
         let answer = match route {
-            Ok(Route::Callback(slot)) => return boxed(self.callback(&slot, request, query)).await,
-            Ok(Route::Start(slot)) => return boxed(self.start(&slot, request, query)).await,
-            Ok(Route::StripeClaimPage) => return boxed(self.stripe_claim_page(query)).await,
-            Ok(Route::StripeClaimSubmit) => return boxed(self.stripe_claim_submit(request)).await,
+            Ok(Route::Callback(slot)) => {
+                return Answer::of(boxed(self.callback(&slot, request, query)).await);
+            }
+            Ok(Route::Start(slot)) => {
+                return Answer::of(boxed(self.start(&slot, request, query)).await);
+            }
+            Ok(Route::StripeClaimPage) => {
+                return Answer::of(boxed(self.stripe_claim_page(query)).await);
+            }
+            Ok(Route::StripeClaimSubmit) => {
+                return Answer::of(boxed(self.stripe_claim_submit(request)).await);
+            }
             Ok(_)
                 if request
                     .header("x-app-id")
@@ -202,12 +217,16 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                     "X-App-Id names another app than the path",
                 ))
             }
-            Ok(Route::Token(slot)) => boxed(self.token(request, slot, Reader::Service)).await,
+            Ok(Route::Token(slot)) => {
+                boxed(self.token(request, slot, Reader::Service, &mut reuse)).await
+            }
             Ok(Route::AppUserToken(id)) => {
-                boxed(self.token(request, Slot::AppUser(id), Reader::OnBehalfOf)).await
+                let reader = Reader::OnBehalfOf;
+                boxed(self.token(request, Slot::AppUser(id), reader, &mut reuse)).await
             }
             Ok(Route::NamedUserToken(id, user)) => {
-                boxed(self.token(request, Slot::AppUser(id), Reader::Named(user))).await
+                let reader = Reader::Named(user);
+                boxed(self.token(request, Slot::AppUser(id), reader, &mut reuse)).await
             }
             Ok(Route::Call(integration_type)) => boxed(self.call(integration_type, request)).await,
             Ok(Route::Initiate(id)) => boxed(self.initiate(id, request)).await,
@@ -233,8 +252,39 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             request.header("origin"),
             &self.config.allowed_origins,
         );
-        response
+        Answer { response, reuse }
     }
+}
+
+/// An answer of [`Server::answer`].
+pub struct Answer {
+    pub response: HttpResponse,
+    /// Set on a token read by service token (the slot's own, or an app
+    /// user's by id) that handed the token out as the store holds it.
+    pub reuse: Option<Reuse>,
+}
+
+impl Answer {
+    fn of(response: HttpResponse) -> Self {
+        Answer {
+            response,
+            reuse: None,
+        }
+    }
+}
+
+/// What a token read's answer rests on: the same request (method, URL and
+/// every header) is answered the same, but for the TTL header (the
+/// milliseconds to `fresh_until_ms`, or unchanged when that is `None`),
+/// for as long as the store holds exactly `sealed` under `store_key` and
+/// the clock is before `fresh_until_ms`, unless a request that may change
+/// connections ([`Server::may_change_connections`]) comes in between. The
+/// package's JS answers such repeats without the wasm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reuse {
+    pub store_key: String,
+    pub sealed: String,
+    pub fresh_until_ms: Option<u64>,
 }
 
 #[cfg(test)]

@@ -8,13 +8,13 @@ use serde_json::{Value, json};
 
 use super::config::Connector;
 use super::respond::json_response;
-use super::{Incoming, Server, Slot, Users, proxy, redact};
+use super::{Incoming, Reuse, Server, Slot, Users, proxy, redact};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpResponse, MAX_BODY_BYTES};
 use crate::ports::Store;
 use crate::ports::{Clock, Fetch};
 use crate::vault::ConnectionKey;
-use crate::vault::Record;
+use crate::vault::{Record, StoredAs};
 
 /// `null` for an empty connection config, as the SDK expects.
 fn config_json(record: &Record) -> Value {
@@ -46,20 +46,24 @@ pub(super) enum Reader {
 
 impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     /// The three token reads: the wire's JSON, and [`TOKEN_TTL_HEADER`].
+    /// Sets `reuse` when the answer rests only on the request and the
+    /// stored record: a read by service token, of a record not refreshed.
+    /// A read on behalf of a user token rests on that token's check too.
     pub(super) async fn token(
         &self,
         request: &Incoming,
         slot: Slot,
         reader: Reader,
+        reuse: &mut Option<Reuse>,
     ) -> Result<HttpResponse> {
         self.service(request).await?;
-        let user = match reader {
-            Reader::Service => None,
-            Reader::OnBehalfOf => Some(self.on_behalf_of(request).await?.id),
-            Reader::Named(user_id) => Some(user_id),
+        let (user, reusable) = match reader {
+            Reader::Service => (None, true),
+            Reader::OnBehalfOf => (Some(self.on_behalf_of(request).await?.id), false),
+            Reader::Named(user_id) => (Some(user_id), true),
         };
         let connector = self.config.connector(&slot)?;
-        let record = self.read(&slot, user.as_deref(), connector).await?;
+        let (record, stored) = self.read(&slot, user.as_deref(), connector).await?;
         let mut body = json!({
             "access_token": record.access_token.secret(),
             "connection_config": config_json(&record),
@@ -75,16 +79,28 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         response
             .headers
             .push((TOKEN_TTL_HEADER.to_owned(), ttl.to_string()));
+        // A GET only: any other method empties the in-process caches.
+        let reusable = reusable && request.method == "GET";
+        *reuse = stored.filter(|_| reusable).map(|stored| Reuse {
+            store_key: stored.key,
+            sealed: stored.sealed,
+            fresh_until_ms: self.vault.fresh_until_ms(&record),
+        });
         Ok(response)
     }
 
     /// A usable connection (refreshed first when due) that holds every
     /// scope the connector asks for: granted, or asked for at consent
     /// (a provider may name a granted scope differently).
-    async fn read(&self, slot: &Slot, user: Option<&str>, connector: &Connector) -> Result<Record> {
-        let record = self
+    async fn read(
+        &self,
+        slot: &Slot,
+        user: Option<&str>,
+        connector: &Connector,
+    ) -> Result<(Record, Option<StoredAs>)> {
+        let (record, stored) = self
             .vault
-            .get(
+            .get_stored(
                 &ConnectionKey::of(slot, user),
                 &connector.client,
                 &self.fetch,
@@ -105,7 +121,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 ),
             ));
         }
-        Ok(record)
+        Ok((record, stored))
     }
 
     /// `POST external-auth/integrations/{type}/call` (`callApi`): the
@@ -125,7 +141,7 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
                 "The body must be { method, path, query, headers, body }",
             )
         })?;
-        let record = self.read(&slot, None, connector).await?;
+        let (record, _) = self.read(&slot, None, connector).await?;
         let upstream = proxy::upstream_request(
             &connector.client.provider,
             &record.connection_config,

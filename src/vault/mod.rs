@@ -156,6 +156,14 @@ pub struct ConnectionPage {
     pub unreadable: u32,
 }
 
+/// Where a record handed out as stored came from: its store key and the
+/// exact sealed string read there (see [`Vault::get_stored`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAs {
+    pub key: String,
+    pub sealed: String,
+}
+
 /// A refresh result not yet written: the record it replaces (`base`, as
 /// stored and opened) and the new one.
 struct Unsaved {
@@ -338,9 +346,17 @@ impl<S: Store, C: Clock> Vault<S, C> {
     /// refresh (until the earliest moment it can be due); `None`
     /// when it does not expire.
     pub fn fresh_for_ms(&self, record: &Record) -> Option<u64> {
+        let until = self.fresh_until_ms(record)?;
+        Some(until.saturating_sub(self.clock.now_ms()))
+    }
+
+    /// Until when (ms since the epoch, exclusive) `record`'s access token
+    /// is handed out without a refresh: before it, [`Vault::get`] never
+    /// finds the record due. `None` when it does not expire.
+    pub fn fresh_until_ms(&self, record: &Record) -> Option<u64> {
         let expires_at = record.expires_at_ms?;
         let (_, earliest) = self.margin(record, expires_at);
-        Some(expires_at.saturating_sub(self.clock.now_ms().saturating_add(earliest)))
+        Some(expires_at.saturating_sub(earliest))
     }
 
     /// The refresh margin of a token expiring at `expires_at`, as the time
@@ -475,16 +491,32 @@ impl<S: Store, C: Clock> Vault<S, C> {
         client: &OAuthClient,
         fetch: &F,
     ) -> Result<Record> {
+        Ok(self.get_stored(key, client, fetch).await?.0)
+    }
+
+    /// [`Vault::get`], and where the record was read from when it was
+    /// handed out as the store holds it (not refreshed, nothing unsaved):
+    /// then, while the store still holds that exact sealed string, a get
+    /// before [`Vault::fresh_until_ms`] answers the same record.
+    pub async fn get_stored<F: Fetch>(
+        &self,
+        key: &ConnectionKey,
+        client: &OAuthClient,
+        fetch: &F,
+    ) -> Result<(Record, Option<StoredAs>)> {
         let skey = self.key(key)?;
         if !self.unsaved.borrow().contains_key(&skey) {
-            let (_, record) = self.read_usable(&skey).await?;
+            let (sealed, record) = self.read_usable(&skey).await?;
             if !self.due(&record) {
-                return Ok(record);
+                let stored = StoredAs { key: skey, sealed };
+                return Ok((record, Some(stored)));
             }
         }
-        self.flights
+        let record = self
+            .flights
             .run(&skey, || self.refresh(&skey, client, fetch))
-            .await
+            .await?;
+        Ok((record, None))
     }
 
     /// The refresh, once per instance: an unsaved result is written first;

@@ -424,7 +424,10 @@ impl JsConnectorsServer {
     /// server.fetch })`): Node builds those slowly, the first one in ~20 ms.
     /// `headers` is `[name, value, ...]` and `body` bytes; answers
     /// `[status, [name, value, ...], body text]`, or a Promise of it when
-    /// the answer waits on the host (a store's Promise, a provider).
+    /// the answer waits on the host (a store's Promise, a provider). A
+    /// token read that may be answered again without the server (see
+    /// [`crate::server::Reuse`]) has a fourth item, `[store key, sealed
+    /// string, fresh until (ms since the epoch) or null]`.
     #[wasm_bindgen(js_name = handleParts)]
     pub fn handle_parts(
         &self,
@@ -442,7 +445,19 @@ impl JsConnectorsServer {
                 headers: std::iter::from_fn(|| Some((pairs.next()?, pairs.next()?))).collect(),
                 body: body.unwrap_or_default(),
             };
-            Ok(parts(&server.handle(&incoming).await).into())
+            let answer = server.answer(&incoming).await;
+            let parts = parts(&answer.response);
+            if let Some(reuse) = answer.reuse {
+                let until = reuse
+                    .fresh_until_ms
+                    .map_or(JsValue::NULL, |ms| (ms as f64).into());
+                parts.push(&Array::of3(
+                    &reuse.store_key.into(),
+                    &reuse.sealed.into(),
+                    &until,
+                ));
+            }
+            Ok(parts.into())
         })
     }
 

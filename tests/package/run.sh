@@ -70,7 +70,7 @@ fi
 echo "== Node $(node --version): node:test (Node, workerd, Chromium page, Vite build, oidc-provider flow, connectors server, SDK client conformance)"
 # LOCAL_PROVIDER: what a test file imports its local OAuth provider from (the package's dev entry).
 PACKAGE_TEST_TOOLS="$tools" LOCAL_PROVIDER="oauth-connectors/dev-provider" \
-  node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs server.test.mjs short-tokens.test.mjs client.test.mjs client-browser.test.mjs setup.test.mjs binding.test.mjs hostile.test.mjs connector-ids.test.mjs \
+  node --test --test-reporter=spec node.test.mjs workerd.test.mjs browser.test.mjs oidc.test.mjs server.test.mjs short-tokens.test.mjs token-reads.test.mjs client.test.mjs client-browser.test.mjs setup.test.mjs binding.test.mjs hostile.test.mjs connector-ids.test.mjs \
   serve-node-limits.test.mjs dev-tools.test.mjs provider-echo.test.mjs standins.test.mjs \
   postgres.test.mjs redis.test.mjs connections.test.mjs cli.test.mjs cli-tty.test.mjs cli-serve.test.mjs stripe.test.mjs
 

@@ -236,3 +236,142 @@ fn the_proxy_refuses_what_fetch_would_resolve_or_refuse_before_sending() {
     }
     assert_eq!(env.fetch.requests.borrow().len(), sent, "nothing was sent");
 }
+
+/// `answer`, without the browser's cookies (token reads carry none).
+fn answer(env: &Env, req: &Incoming) -> Answer {
+    block_on(env.server.answer(req))
+}
+
+fn shared_read() -> Incoming {
+    request(
+        "GET",
+        "/api/apps/app1/external-auth/tokens/acme",
+        &[SVC, ("Origin", "https://app.example"), ("X-Note", "é\u{1}")],
+        "",
+    )
+}
+
+/// The answer `first` predicts at `now` (the TTL header counted down to
+/// `until`), as the package's JS builds a repeat's.
+fn predicted(first: &HttpResponse, until: Option<u64>, now: u64) -> HttpResponse {
+    let mut answer = first.clone();
+    if let Some(until) = until {
+        for (name, value) in &mut answer.headers {
+            if name == TOKEN_TTL_HEADER {
+                *value = (until - now).to_string();
+            }
+        }
+    }
+    answer
+}
+
+#[test]
+fn a_read_by_service_token_says_what_its_answer_rests_on_and_a_repeat_is_answered_the_same() {
+    let env = env();
+    connect_shared(&env, r#"["read"]"#, "AT1");
+    let first = answer(&env, &shared_read());
+    let reuse = first.reuse.clone().unwrap_or_else(|| panic!("no reuse"));
+    assert_eq!(
+        env.store.value(&reuse.store_key),
+        Some(reuse.sealed.clone())
+    );
+    // An hour from T0, less the earliest refresh (5.5 minutes).
+    assert_eq!(reuse.fresh_until_ms, Some(T0 + 3_270_000));
+    let until = T0 + 3_270_000;
+    for now in [T0, T0 + 1, T0 + 1_800_000, until - 1] {
+        env.clock.now.set(now);
+        let again = answer(&env, &shared_read());
+        assert_eq!(again.reuse.as_ref(), Some(&reuse), "at {now}");
+        assert!(
+            again.response == predicted(&first.response, Some(until), now),
+            "at {now}"
+        );
+    }
+    // Disconnected: a tombstone, and an error to reuse nothing of.
+    let r = send(
+        &env,
+        &request(
+            "DELETE",
+            "/api/apps/app1/external-auth/integrations/acme/remove",
+            &[SVC],
+            "",
+        ),
+    );
+    assert_eq!(r.status, 200);
+    assert_ne!(env.store.value(&reuse.store_key), Some(reuse.sealed));
+    let gone = answer(&env, &shared_read());
+    assert_eq!(code_of(&gone.response), "NOT_CONNECTED");
+    assert!(gone.reuse.is_none());
+}
+
+#[test]
+fn a_read_that_refreshed_failed_or_rests_on_a_user_token_says_nothing_to_reuse() {
+    let env = env();
+    connect_shared(&env, r#"["read"]"#, "AT1");
+    // Refreshed (past the earliest refresh): nothing to reuse, even though
+    // the refresh was stored.
+    env.clock.now.set(T0 + 3_400_000);
+    provider_answers(&env, tokens("AT2", "RT2", "read"));
+    let refreshed = answer(&env, &shared_read());
+    assert_eq!(json_of(&refreshed.response)["access_token"], "AT2");
+    assert!(refreshed.reuse.is_none());
+    assert!(
+        answer(&env, &shared_read()).reuse.is_some(),
+        "the next read"
+    );
+    // A refresh whose write failed is kept in memory, not in the store: the
+    // store's string no longer says what a read answers, until it is written.
+    env.clock.now.set(T0 + 7_000_000);
+    provider_answers(&env, tokens("AT3", "RT3", "read"));
+    env.store.fail_writes.set(u32::MAX);
+    assert!(answer(&env, &shared_read()).reuse.is_none());
+    assert!(
+        answer(&env, &shared_read()).reuse.is_none(),
+        "still unsaved"
+    );
+    env.store.fail_writes.set(0);
+    let written = answer(&env, &shared_read());
+    assert_eq!(json_of(&written.response)["access_token"], "AT3");
+    assert!(written.reuse.is_none());
+    assert!(answer(&env, &shared_read()).reuse.is_some(), "once written");
+    // Errors: no service token, a wrong one, another app's X-App-Id.
+    for headers in [
+        vec![],
+        vec![("Authorization", "Bearer service-token-0123456788")],
+        vec![SVC, ("X-App-Id", "app2")],
+    ] {
+        let req = request(
+            "GET",
+            "/api/apps/app1/external-auth/tokens/acme",
+            &headers,
+            "",
+        );
+        let failed = answer(&env, &req);
+        assert_ne!(failed.response.status, 200);
+        assert!(failed.reuse.is_none());
+    }
+    // An app user's: on behalf of a user token (its check is part of the
+    // answer), or by id with the service token (the request alone).
+    connect_user(&env, "alice", "AT-alice");
+    let obo = format!("Bearer user-{}", "alice");
+    let on_behalf = request(
+        "GET",
+        "/api/apps/app1/app-user-auth/connectors/mine/token",
+        &[SVC, ("on-behalf-of", &obo)],
+        "",
+    );
+    let read = answer(&env, &on_behalf);
+    assert_eq!(json_of(&read.response)["access_token"], "AT-alice");
+    assert!(read.reuse.is_none());
+    let named = request(
+        "GET",
+        "/api/apps/app1/app-user-auth/connectors/mine/users/alice/token",
+        &[SVC],
+        "",
+    );
+    assert!(answer(&env, &named).reuse.is_some());
+    // Only a GET: a HEAD is answered without the cache of reads.
+    let mut head = shared_read();
+    head.method = "HEAD".into();
+    assert!(answer(&env, &head).reuse.is_none());
+}

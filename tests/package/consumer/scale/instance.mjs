@@ -36,7 +36,16 @@ async function openStore() {
       return api.postgresStore(pool, { table: config.table });
     }
     case 'denokv':
-      return api.denoKvStore(await Deno.openKv(config.path));
+      // Four processes open one new file at once: SQLite answers "database
+      // is locked" to the others while one creates its tables.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return api.denoKvStore(await Deno.openKv(config.path));
+        } catch (error) {
+          if (attempt >= 20 || !/database is locked/.test(String(error?.message))) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+        }
+      }
     default:
       throw new Error(`unknown store ${config.store}`);
   }
