@@ -201,15 +201,7 @@ fn a_provider_that_echoes_every_secret_everywhere_leaks_none() {
         provider_answers(&env, Ok(json_response(200, body)));
         provider_answers(&env, Ok(json_response(403, body)));
     }
-    let r = send(
-        &env,
-        &request(
-            "DELETE",
-            "/api/apps/app1/external-auth/integrations/acme/remove",
-            &[SVC],
-            "",
-        ),
-    );
+    let r = remove_shared(&env);
     assert_eq!(json_of(&r)["revocation"], "failed");
     record(&r);
     let events = env.events.borrow().join("\n");

@@ -83,15 +83,7 @@ fn the_management_flow_connects_a_shared_connector() {
         .answers
         .borrow_mut()
         .extend([Ok(json_response(200, "{}")), Ok(json_response(200, "{}"))]);
-    let removed = send(
-        &env,
-        &request(
-            "DELETE",
-            "/api/apps/app1/external-auth/integrations/acme/remove",
-            &[SVC],
-            "",
-        ),
-    );
+    let removed = remove_shared(&env);
     assert_eq!(json_of(&removed)["status"], "removed");
     assert_eq!(json_of(&removed)["integration_type"], "acme");
     let token = shared_token(&env);

@@ -210,6 +210,19 @@ fn put_shared(env: &Env, body: &str) -> HttpResponse {
     )
 }
 
+/// Removes the shared integration (`DELETE .../integrations/acme/remove`).
+fn remove_shared(env: &Env) -> HttpResponse {
+    send(
+        env,
+        &request(
+            "DELETE",
+            "/api/apps/app1/external-auth/integrations/acme/remove",
+            &[SVC],
+            "",
+        ),
+    )
+}
+
 fn shared_token(env: &Env) -> HttpResponse {
     send(
         env,

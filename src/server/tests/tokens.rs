@@ -288,15 +288,7 @@ fn a_read_by_service_token_says_what_its_answer_rests_on_and_a_repeat_is_answere
         );
     }
     // Disconnected: a tombstone, and an error to reuse nothing of.
-    let r = send(
-        &env,
-        &request(
-            "DELETE",
-            "/api/apps/app1/external-auth/integrations/acme/remove",
-            &[SVC],
-            "",
-        ),
-    );
+    let r = remove_shared(&env);
     assert_eq!(r.status, 200);
     assert_ne!(env.store.value(&reuse.store_key), Some(reuse.sealed));
     let gone = answer(&env, &shared_read());
