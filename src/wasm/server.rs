@@ -408,7 +408,7 @@ impl JsConnectorsServer {
         let server = Rc::clone(&self.server);
         future_to_promise(async move {
             let answer = match incoming(&request).await {
-                Ok(Some(incoming)) => server.handle(&incoming).await,
+                Ok(Some(incoming)) => server.answer(&incoming).await.response,
                 Ok(None) => return Err(input_error("handle() takes a Request")),
                 Err(_) => error_response(&Error::new(
                     ErrorCode::InvalidInput,
