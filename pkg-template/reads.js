@@ -1,11 +1,12 @@
-// Token reads answered again without the wasm. A token read by service
-// token whose answer rests only on the request and the stored record comes
-// out of the wasm with what it rests on (`handleParts`' fourth item: the
-// store key, the exact sealed string read there, and until when the token
-// is handed out as it is). The same request (method, URL and every header)
-// is then answered here, with the TTL header counted down, for as long as
-// the store still holds that exact string and the clock is before that
-// time. The store is still read on every request, and every other string
+// Token reads answered again without the wasm. A token read whose answer
+// rests only on the request, the stored record and the clock comes out of
+// the wasm with what it rests on (`handleParts`' fourth item: the store key,
+// the exact sealed string read there, until when the token is handed out
+// as it is, and until when the answer holds: that time, or earlier when the
+// user token it was read on behalf of expires first). The same request
+// (method, URL and every header) is then answered here, with the TTL header
+// counted down, for as long as the store still holds that exact string and
+// the clock is before that time. The store is still read on every request, and every other string
 // (another write: each seal has a fresh nonce) goes to the wasm, so nothing
 // stale comes out. Under `wrk`, the wasm's work was the whole gap between a
 // token read and the machine's limit (a bare server answering a constant).
@@ -42,7 +43,7 @@ export function tokenReads(store) {
       return undefined;
     }
     const pairs = entry.pairs.slice();
-    if (entry.ttlAt >= 0) pairs[entry.ttlAt] = String(entry.until - now);
+    if (entry.ttlAt >= 0) pairs[entry.ttlAt] = String(entry.fresh - now);
     return [entry.status, pairs, entry.text];
   };
   return {
@@ -69,13 +70,13 @@ export function tokenReads(store) {
     keep(key, parts) {
       const reuse = Array.isArray(parts) ? parts[3] : undefined;
       if (key === undefined || !Array.isArray(reuse) || key.length > LONGEST_KEY) return;
-      const [storeKey, sealed, until] = reuse;
+      const [storeKey, sealed, fresh, until] = reuse;
       const [status, pairs, text] = parts;
       kept.delete(key);
       if (kept.size >= KEPT) kept.delete(kept.keys().next().value);
       let ttlAt = -1;
-      for (let i = 0; until !== null && i < pairs.length; i += 2) if (pairs[i] === TTL) ttlAt = i + 1;
-      kept.set(key, { storeKey, sealed, until, status, pairs: pairs.slice(), text, ttlAt });
+      for (let i = 0; fresh !== null && i < pairs.length; i += 2) if (pairs[i] === TTL) ttlAt = i + 1;
+      kept.set(key, { storeKey, sealed, fresh, until, status, pairs: pairs.slice(), text, ttlAt });
     },
     clear() {
       kept.clear();

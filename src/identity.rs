@@ -49,6 +49,10 @@ pub struct User {
     pub id: String,
     /// The token's `email`, when it is a string.
     pub email: Option<String>,
+    /// Until when (ms since the epoch, exclusive) the same token verifies
+    /// as this user: its `exp` with the leeway. `None` when only the
+    /// verifier can say (the host's `verifyUser`).
+    pub valid_until_ms: Option<u64>,
 }
 
 /// HS256 verification settings: the secret (wiped on drop, never printed),
@@ -160,7 +164,12 @@ impl Hs256 {
             Some(Value::String(email)) => Some(email),
             _ => None,
         };
-        Ok(User { id, email })
+        Ok(User {
+            id,
+            email,
+            // Valid while `now <= exp + leeway`; `nbf`, once passed, stays passed.
+            valid_until_ms: Some(exp.saturating_add(LEEWAY_MS).saturating_add(1)),
+        })
     }
 
     /// Signs claims (HS256, header `{"alg":"HS256","typ":"JWT"}`): for tests

@@ -370,7 +370,8 @@ fn sign_then_verify_round_trips() {
         user,
         User {
             id: "user-1".into(),
-            email: Some("ada@example.com".into())
+            email: Some("ada@example.com".into()),
+            valid_until_ms: Some((NOW_S + 3600) * 1000 + LEEWAY_MS + 1),
         }
     );
     let no_email = hs()
@@ -408,7 +409,8 @@ fn an_issued_token_is_what_verify_accepts_until_it_expires() {
             verified(&token),
             User {
                 id: id.into(),
-                email: email.map(Into::into)
+                email: email.map(Into::into),
+                valid_until_ms: Some((NOW_S + 360) * 1000 + 1),
             }
         );
         let claims = object(token.split('.').nth(1).unwrap_or_default());
@@ -419,6 +421,11 @@ fn an_issued_token_is_what_verify_accepts_until_it_expires() {
         let at = |s: u64| hs().verify(&token, (NOW_S + s) * 1000).map(|u| u.id);
         assert_eq!(at(360).ok().as_deref(), Some(id));
         assert_eq!(at(361).err().map(|e| e.code()), Some(ErrorCode::JwtExpired));
+        // valid_until_ms is the first millisecond it no longer verifies.
+        let until = (NOW_S + 360) * 1000 + 1;
+        assert!(hs().verify(&token, until - 1).is_ok());
+        let late = hs().verify(&token, until).err().map(|e| e.code());
+        assert_eq!(late, Some(ErrorCode::JwtExpired));
     }
     // Another secret, issuer or audience: refused.
     let token = issued("alice", None, 60).unwrap_or_else(|e| panic!("{e}"));

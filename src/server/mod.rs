@@ -187,8 +187,8 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         self.answer(request).await.response
     }
 
-    /// [`Server::handle`]'s answer, and for a token read by service token
-    /// what it rests on ([`Reuse`]). One `match` from the route to its
+    /// [`Server::handle`]'s answer, and for a token read what it rests on
+    /// ([`Reuse`]). One `match` from the route to its
     /// handler; each handler's future is boxed (see `boxed`).
     pub async fn answer(&self, request: &Incoming) -> Answer {
         let (path, query) = request.path_and_query();
@@ -259,8 +259,9 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
 /// An answer of [`Server::answer`].
 pub struct Answer {
     pub response: HttpResponse,
-    /// Set on a token read by service token (the slot's own, or an app
-    /// user's by id) that handed the token out as the store holds it.
+    /// Set on a token read that handed the token out as the store holds
+    /// it, by service token (the slot's own, or an app user's by id) or on
+    /// behalf of a user token that holds until a known time.
     pub reuse: Option<Reuse>,
 }
 
@@ -277,14 +278,19 @@ impl Answer {
 /// every header) is answered the same, but for the TTL header (the
 /// milliseconds to `fresh_until_ms`, or unchanged when that is `None`),
 /// for as long as the store holds exactly `sealed` under `store_key` and
-/// the clock is before `fresh_until_ms`, unless a request that may change
+/// the clock is before `until_ms`, unless a request that may change
 /// connections ([`Server::may_change_connections`]) comes in between. The
 /// package's JS answers such repeats without the wasm.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reuse {
     pub store_key: String,
     pub sealed: String,
+    /// Until when the token is handed out without a refresh; `None` when
+    /// it does not expire.
     pub fresh_until_ms: Option<u64>,
+    /// `fresh_until_ms`, or earlier when the user token the read was made
+    /// on behalf of expires first; `None`: no end.
+    pub until_ms: Option<u64>,
 }
 
 #[cfg(test)]

@@ -47,8 +47,8 @@ pub(super) enum Reader {
 impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
     /// The three token reads: the wire's JSON, and [`TOKEN_TTL_HEADER`].
     /// Sets `reuse` when the answer rests only on the request and the
-    /// stored record: a read by service token, of a record not refreshed.
-    /// A read on behalf of a user token rests on that token's check too.
+    /// stored record (not refreshed) and, on behalf of a user, on a user
+    /// token whose check holds until a known time (its `exp`).
     pub(super) async fn token(
         &self,
         request: &Incoming,
@@ -57,10 +57,15 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
         reuse: &mut Option<Reuse>,
     ) -> Result<HttpResponse> {
         self.service(request).await?;
-        let (user, reusable) = match reader {
-            Reader::Service => (None, true),
-            Reader::OnBehalfOf => (Some(self.on_behalf_of(request).await?.id), false),
-            Reader::Named(user_id) => (Some(user_id), true),
+        // Until when the caller's checks hold: `None` when only the host's
+        // verifyUser can say, so nothing is reused.
+        let (user, checked_until) = match reader {
+            Reader::Service => (None, Some(u64::MAX)),
+            Reader::OnBehalfOf => {
+                let user = self.on_behalf_of(request).await?;
+                (Some(user.id), user.valid_until_ms)
+            }
+            Reader::Named(user_id) => (Some(user_id), Some(u64::MAX)),
         };
         let connector = self.config.connector(&slot)?;
         let (record, stored) = self.read(&slot, user.as_deref(), connector).await?;
@@ -80,11 +85,16 @@ impl<S: Store, F: Fetch, C: Clock, U: Users> Server<S, F, C, U> {
             .headers
             .push((TOKEN_TTL_HEADER.to_owned(), ttl.to_string()));
         // A GET only: any other method empties the in-process caches.
-        let reusable = reusable && request.method == "GET";
-        *reuse = stored.filter(|_| reusable).map(|stored| Reuse {
-            store_key: stored.key,
-            sealed: stored.sealed,
-            fresh_until_ms: self.vault.fresh_until_ms(&record),
+        let checked_until = checked_until.filter(|_| request.method == "GET");
+        *reuse = stored.zip(checked_until).map(|(stored, checked_until)| {
+            let fresh_until_ms = self.vault.fresh_until_ms(&record);
+            let until = fresh_until_ms.unwrap_or(u64::MAX).min(checked_until);
+            Reuse {
+                store_key: stored.key,
+                sealed: stored.sealed,
+                fresh_until_ms,
+                until_ms: (until < u64::MAX).then_some(until),
+            }
         });
         Ok(response)
     }

@@ -99,6 +99,7 @@ impl Users for JsUsers {
         Ok(User {
             id,
             email: get(&user, "email").as_string(),
+            valid_until_ms: None,
         })
     }
 }
@@ -427,7 +428,7 @@ impl JsConnectorsServer {
     /// the answer waits on the host (a store's Promise, a provider). A
     /// token read that may be answered again without the server (see
     /// [`crate::server::Reuse`]) has a fourth item, `[store key, sealed
-    /// string, fresh until (ms since the epoch) or null]`.
+    /// string, fresh until, until]` (ms since the epoch, or null).
     #[wasm_bindgen(js_name = handleParts)]
     pub fn handle_parts(
         &self,
@@ -448,13 +449,12 @@ impl JsConnectorsServer {
             let answer = server.answer(&incoming).await;
             let parts = parts(&answer.response);
             if let Some(reuse) = answer.reuse {
-                let until = reuse
-                    .fresh_until_ms
-                    .map_or(JsValue::NULL, |ms| (ms as f64).into());
-                parts.push(&Array::of3(
+                let ms = |ms: Option<u64>| ms.map_or(JsValue::NULL, |ms| (ms as f64).into());
+                parts.push(&Array::of4(
                     &reuse.store_key.into(),
                     &reuse.sealed.into(),
-                    &until,
+                    &ms(reuse.fresh_until_ms),
+                    &ms(reuse.until_ms),
                 ));
             }
             Ok(parts.into())

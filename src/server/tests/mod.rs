@@ -39,17 +39,25 @@ const SERVICE: &str = "service-token-0123456789";
 
 const T0: u64 = 1_700_000_000_000;
 
-/// User tokens are `user-<id>`; anything else is refused.
+/// User tokens are `user-<id>` (whose check holds for an unknown time, as
+/// the host's verifyUser's) or `until-<ms>-<id>` (valid before `ms`, as a
+/// JWT before its `exp`); anything else is refused.
 pub(super) struct FakeUsers;
 
 impl Users for FakeUsers {
-    async fn verify(&self, token: &str, _now_ms: u64) -> Result<User> {
-        token
-            .strip_prefix("user-")
-            .map(|id| User {
-                id: id.to_owned(),
-                email: None,
-            })
+    async fn verify(&self, token: &str, now_ms: u64) -> Result<User> {
+        let user = |id: &str, valid_until_ms| User {
+            id: id.to_owned(),
+            email: None,
+            valid_until_ms,
+        };
+        let timed = token.strip_prefix("until-").and_then(|rest| {
+            let (ms, id) = rest.split_once('-')?;
+            let ms: u64 = ms.parse().ok()?;
+            (now_ms < ms).then(|| user(id, Some(ms)))
+        });
+        timed
+            .or_else(|| token.strip_prefix("user-").map(|id| user(id, None)))
             .ok_or_else(|| Error::new(ErrorCode::JwtInvalid, "The user token does not verify"))
     }
 }

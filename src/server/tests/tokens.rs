@@ -277,6 +277,7 @@ fn a_read_by_service_token_says_what_its_answer_rests_on_and_a_repeat_is_answere
     );
     // An hour from T0, less the earliest refresh (5.5 minutes).
     assert_eq!(reuse.fresh_until_ms, Some(T0 + 3_270_000));
+    assert_eq!(reuse.until_ms, reuse.fresh_until_ms);
     let until = T0 + 3_270_000;
     for now in [T0, T0 + 1, T0 + 1_800_000, until - 1] {
         env.clock.now.set(now);
@@ -342,17 +343,19 @@ fn a_read_that_refreshed_failed_or_rests_on_a_user_token_says_nothing_to_reuse()
         assert_ne!(failed.response.status, 200);
         assert!(failed.reuse.is_none());
     }
-    // An app user's: on behalf of a user token (its check is part of the
-    // answer), or by id with the service token (the request alone).
+    // An app user's on behalf of a user token whose check holds for an
+    // unknown time (the host's verifyUser): nothing to reuse.
     connect_user(&env, "alice", "AT-alice");
-    let obo = format!("Bearer user-{}", "alice");
-    let on_behalf = request(
-        "GET",
-        "/api/apps/app1/app-user-auth/connectors/mine/token",
-        &[SVC, ("on-behalf-of", &obo)],
-        "",
-    );
-    let read = answer(&env, &on_behalf);
+    let on_behalf = |token: &str| {
+        let obo = format!("Bearer {token}");
+        request(
+            "GET",
+            "/api/apps/app1/app-user-auth/connectors/mine/token",
+            &[SVC, ("on-behalf-of", &obo)],
+            "",
+        )
+    };
+    let read = answer(&env, &on_behalf("user-alice"));
     assert_eq!(json_of(&read.response)["access_token"], "AT-alice");
     assert!(read.reuse.is_none());
     let named = request(
@@ -366,4 +369,43 @@ fn a_read_that_refreshed_failed_or_rests_on_a_user_token_says_nothing_to_reuse()
     let mut head = shared_read();
     head.method = "HEAD".into();
     assert!(answer(&env, &head).reuse.is_none());
+}
+
+#[test]
+fn a_read_on_behalf_of_a_user_token_is_reused_until_the_token_or_the_user_token_expires() {
+    let env = env();
+    connect_user(&env, "alice", "AT-alice");
+    let on_behalf = |token: &str| {
+        let obo = format!("Bearer {token}");
+        request(
+            "GET",
+            "/api/apps/app1/app-user-auth/connectors/mine/token",
+            &[SVC, ("on-behalf-of", &obo)],
+            "",
+        )
+    };
+    let fresh_until = T0 + 3_270_000;
+    // The user token expires first: the answer holds until it does.
+    let short = on_behalf(&format!("until-{}-alice", T0 + 1_000_000));
+    let first = answer(&env, &short);
+    let reuse = first.reuse.clone().unwrap_or_else(|| panic!("no reuse"));
+    assert_eq!(
+        (reuse.fresh_until_ms, reuse.until_ms),
+        (Some(fresh_until), Some(T0 + 1_000_000))
+    );
+    for now in [T0 + 1, T0 + 999_999] {
+        env.clock.now.set(now);
+        let again = answer(&env, &short);
+        assert!(again.response == predicted(&first.response, Some(fresh_until), now));
+    }
+    env.clock.now.set(T0 + 1_000_000);
+    let expired = answer(&env, &short);
+    assert_eq!(expired.response.status, 401);
+    assert!(expired.reuse.is_none());
+    // The access token comes due first: until then.
+    env.clock.now.set(T0);
+    let long = answer(&env, &on_behalf(&format!("until-{}-alice", T0 + 9_000_000)));
+    let reuse = long.reuse.unwrap_or_else(|| panic!("no reuse"));
+    assert_eq!(reuse.until_ms, Some(fresh_until));
+    assert_eq!(json_of(&long.response)["access_token"], "AT-alice");
 }

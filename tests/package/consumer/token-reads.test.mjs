@@ -160,3 +160,40 @@ test('a repeated read over a store answering Promises, or one that fails, answer
   assert.notEqual(changed.status, 200);
   assert.ok(!changed.text.includes('SENTINEL'));
 });
+
+test('a read on behalf of a user token is kept until that token expires; with verifyUser, the host is asked on every read', async () => {
+  const ctx = setup(api);
+  const { jwt } = await ctx.connectUser('mine', 'alice');
+  const path = `${PUBLIC}/api/apps/${APP}/app-user-auth/connectors/mine/token`;
+  const headers = [...BEARER, 'on-behalf-of', `Bearer ${jwt}`];
+  const call = ctx.server.fetch[IN_PROCESS];
+  const first = await answer(call, headers, path);
+  assert.equal(first.status, 200);
+  const start = now;
+  // The JWT lives 600 s, and verifies for 60 s more (the leeway).
+  for (const offset of [0, 1_000, 660_000]) {
+    now = start + offset;
+    assert.deepStrictEqual(await answer(call, headers, path), await answer(fresh(ctx), headers, path), `after ${offset} ms`);
+  }
+  now = start + 661_000;
+  const expired = await answer(call, headers, path);
+  assert.equal(expired.status, 401);
+  assert.equal(JSON.parse(expired.text).error.code, 'JWT_EXPIRED');
+  now = start;
+
+  // The host's verifyUser decides each time: a user it stops accepting is refused at once.
+  let accepted = true;
+  let asked = 0;
+  const hooked = setup(api, { store: ctx.options.store, users: { verifyUser: (token) => {
+    asked += 1;
+    return accepted && token === 'alice-session' ? { id: 'alice' } : null;
+  } } }, ctx.p);
+  const byHook = [...BEARER, 'on-behalf-of', 'Bearer alice-session'];
+  const hookCall = hooked.server.fetch[IN_PROCESS];
+  assert.equal(JSON.parse((await answer(hookCall, byHook, path)).text).access_token, JSON.parse(first.text).access_token);
+  assert.equal((await answer(hookCall, byHook, path)).status, 200);
+  assert.equal(asked, 2);
+  accepted = false;
+  assert.equal((await answer(hookCall, byHook, path)).status, 401);
+  assert.equal(asked, 3);
+});
