@@ -35,10 +35,11 @@ export function tokenReads(store) {
   const forget = (key, entry) => {
     if (kept.get(key) === entry) kept.delete(key);
   };
+  const holds = (entry, now) => entry.until === null || now < entry.until;
   // The answer of `entry` if the store still holds its string, now.
   const repeat = (key, entry, value) => {
     const now = Date.now();
-    if (value !== entry.sealed || !(entry.until === null || now < entry.until)) {
+    if (value !== entry.sealed || !holds(entry, now)) {
       forget(key, entry);
       return undefined;
     }
@@ -50,7 +51,11 @@ export function tokenReads(store) {
     key: (method, url, headers) => (method === 'GET' ? JSON.stringify([url, headers]) : undefined),
     answer(key) {
       const entry = key === undefined ? undefined : kept.get(key);
-      if (entry === undefined || !(entry.until === null || Date.now() < entry.until)) return undefined;
+      if (entry === undefined) return undefined;
+      if (!holds(entry, Date.now())) {
+        forget(key, entry);
+        return undefined;
+      }
       let value;
       try {
         value = store.get(entry.storeKey);

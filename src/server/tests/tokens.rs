@@ -251,6 +251,17 @@ fn shared_read() -> Incoming {
     )
 }
 
+/// A token read of the `mine` connection of the user `token` names.
+fn on_behalf(token: &str) -> Incoming {
+    let obo = format!("Bearer {token}");
+    request(
+        "GET",
+        "/api/apps/app1/app-user-auth/connectors/mine/token",
+        &[SVC, ("on-behalf-of", &obo)],
+        "",
+    )
+}
+
 /// The answer `first` predicts at `now` (the TTL header counted down to
 /// `until`), as the package's JS builds a repeat's.
 fn predicted(first: &HttpResponse, until: Option<u64>, now: u64) -> HttpResponse {
@@ -346,15 +357,6 @@ fn a_read_that_refreshed_failed_or_rests_on_a_user_token_says_nothing_to_reuse()
     // An app user's on behalf of a user token whose check holds for an
     // unknown time (the host's verifyUser): nothing to reuse.
     connect_user(&env, "alice", "AT-alice");
-    let on_behalf = |token: &str| {
-        let obo = format!("Bearer {token}");
-        request(
-            "GET",
-            "/api/apps/app1/app-user-auth/connectors/mine/token",
-            &[SVC, ("on-behalf-of", &obo)],
-            "",
-        )
-    };
     let read = answer(&env, &on_behalf("user-alice"));
     assert_eq!(json_of(&read.response)["access_token"], "AT-alice");
     assert!(read.reuse.is_none());
@@ -375,15 +377,6 @@ fn a_read_that_refreshed_failed_or_rests_on_a_user_token_says_nothing_to_reuse()
 fn a_read_on_behalf_of_a_user_token_is_reused_until_the_token_or_the_user_token_expires() {
     let env = env();
     connect_user(&env, "alice", "AT-alice");
-    let on_behalf = |token: &str| {
-        let obo = format!("Bearer {token}");
-        request(
-            "GET",
-            "/api/apps/app1/app-user-auth/connectors/mine/token",
-            &[SVC, ("on-behalf-of", &obo)],
-            "",
-        )
-    };
     let fresh_until = T0 + 3_270_000;
     // The user token expires first: the answer holds until it does.
     let short = on_behalf(&format!("until-{}-alice", T0 + 1_000_000));
