@@ -1041,3 +1041,19 @@ fn the_shared_pattern_vectors_hold_on_the_host_engine() {
         }
     }
 }
+
+/// serde_json writes a float in its own type errors, so the vendored
+/// serde_core's float-less `Unexpected::Float` text (vendor/README.md) is
+/// never what a user reads.
+#[test]
+fn a_float_where_text_belongs_is_named_with_its_value() {
+    let text = r#"{"type": "acme", "display_name": 1.5, "auth_model": "oauth"}"#;
+    let (code, message) = custom_err(text);
+    assert_eq!(code, ErrorCode::ProviderInvalid);
+    assert!(
+        message.contains("invalid type: floating point `1.5`, expected a string"),
+        "{message}"
+    );
+    let (_, message) = custom_err(&custom(r#", "callback_params": [-2.0e300]"#));
+    assert!(message.contains("floating point `-2e+300`"), "{message}");
+}
