@@ -1,0 +1,21 @@
+// One cold start of ours split finer than cold-ours.mjs: the import, this
+// folder's shared module, the store, the first and a second connectors
+// server, the client and the first read, in ms. A quick look at where a
+// cold start goes, without the whole harness (compare with V8 flags such as
+// --no-wasm-lazy-compilation):
+//   bash scripts/build.sh && cd bench && node seed.mjs > /tmp/store.json \
+//     && BENCH_STORE=/tmp/store.json node cold-split.mjs
+import { readFileSync } from 'node:fs';
+const T = [performance.now()];
+const mark = () => T.push(performance.now());
+const api = await import('oauth-connectors'); mark();
+const { APP, SERVICE, TOKEN, serverOptions, seededStore } = await import('./common.mjs'); mark();
+const entries = JSON.parse(readFileSync(process.env.BENCH_STORE, 'utf8'));
+const store = seededStore(api, entries); mark();
+const opts = serverOptions(store);
+const server = api.createConnectorsServer(opts); mark();
+const client = api.createClient({ appId: APP, serviceToken: SERVICE, fetch: server.fetch }); mark();
+const { accessToken } = await client.asServiceRole.connectors.getConnection('benchprov'); mark();
+api.createConnectorsServer(serverOptions(seededStore(api, entries))); mark();
+if (accessToken !== TOKEN) throw new Error('wrong token');
+console.log(['import', 'common', 'store', 'server', 'client', 'read', 'server2'].map((n, i) => `${n} ${(T[i + 1] - T[i]).toFixed(2)}`).join('  '));
