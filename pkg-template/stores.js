@@ -2,7 +2,7 @@
 // (`ConnectorsStore` in index.d.ts), the in-process and Deno KV stores, the
 // adapters of stores/ (PostgreSQL, Redis, Durable Objects), and a conformance suite
 // for custom adapters. Plain ESM, no dependencies: Node 18+, Deno, browsers, workerd.
-import { invalid, describe, checkString, checkStringOrNull, checkOptions, ttlOf } from './stores/args.js';
+import { invalid, describe, checkString, checkStringOrNull, checkOptions, listOptions, ttlOf } from './stores/args.js';
 
 // Adapters over the user's own client, one file each in stores/.
 export { postgresStore, postgresStoreSchema } from './stores/postgres.js';
@@ -12,17 +12,11 @@ export { durableObjectStore, ConnectorsStoreObject } from './stores/durable-obje
 
 
 // --- list (optional in the store interface) ---
-const LIST_DEFAULT_LIMIT = 100;
-const LIST_MAX_LIMIT = 1000;
 
-/** The checked arguments of `list(prefix, { cursor, limit })`: `{ cursor: string | null, limit }`. */
+/** The checked arguments of memory's and Deno KV's `list(prefix, { cursor, limit })`. */
 function listArgs(prefix, options) {
   checkString('The list prefix', prefix);
-  const { cursor = null, limit = LIST_DEFAULT_LIMIT } = checkOptions('list options', options, ['cursor', 'limit']);
-  checkStringOrNull('The list cursor', cursor);
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > LIST_MAX_LIMIT) {
-    throw invalid(`The list limit must be a whole number from 1 to ${LIST_MAX_LIMIT}, got ${typeof limit === 'number' ? limit : describe(limit)}`);
-  }
+  const { cursor, limit } = listOptions(options);
   // Memory's and Deno KV's cursor is the last key a page went up to: one of this prefix.
   if (cursor !== null && !cursor.startsWith(prefix)) throw invalid('The list cursor is not one a listing of this prefix answered');
   return { cursor, limit };

@@ -25,6 +25,19 @@ export function checkOptions(what, options, names) {
   return options;
 }
 
+const LIST_DEFAULT_LIMIT = 100;
+const LIST_MAX_LIMIT = 1000;
+
+/** The checked options of `list(prefix, { cursor, limit })`: `{ cursor: string | null, limit }`, the limit 1 to 1000 (100 when unset). */
+export function listOptions(options) {
+  const { cursor = null, limit = LIST_DEFAULT_LIMIT } = checkOptions('list options', options, ['cursor', 'limit']);
+  checkStringOrNull('The list cursor', cursor);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > LIST_MAX_LIMIT) {
+    throw invalid(`The list limit must be a whole number from 1 to ${LIST_MAX_LIMIT}, got ${typeof limit === 'number' ? limit : describe(limit)}`);
+  }
+  return { cursor, limit };
+}
+
 /** The `ttlMs` of a write's options: a positive safe integer, or null for no expiry. */
 export function ttlOf(options) {
   const { ttlMs } = checkOptions('store write options', options, ['ttlMs']);

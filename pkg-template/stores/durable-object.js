@@ -8,7 +8,7 @@
 // awaits a storage read no other event is delivered to it (input gates), so a
 // read followed by writes with no other I/O in between is a transaction.
 import { ConnectorsError } from '../errors.js';
-import { invalid, describe, checkOptions, ttlOf } from './args.js';
+import { invalid, describe, checkOptions, listOptions, ttlOf } from './args.js';
 
 const unavailable = (message) => new ConnectorsError('STORE_UNAVAILABLE', message);
 
@@ -19,8 +19,6 @@ const MAX_KEY_BYTES = 2000;
 // SQLite-backed object, 2 MB). Strings with a character above U+00FF take
 // 2 bytes a character; `{ v, e }` costs a few dozen bytes more.
 const MAX_VALUE_BYTES = 131_000;
-const MAX_LIST_LIMIT = 1000;
-const DEFAULT_LIST_LIMIT = 100;
 // The latest time a Date can hold: expiry times are clamped to it.
 const MAX_TIME = 8_640_000_000_000_000;
 // How many expired entries one alarm removes before it runs again.
@@ -39,15 +37,6 @@ function checkValue(what, value, nullable) {
   if (typeof value !== 'string') throw invalid(`${what} must be a string${nullable ? ' or null' : ''}, got ${describe(value)}`);
   const bytes = /[^\x00-\xff]/.test(value) ? 2 * value.length : value.length;
   if (bytes > MAX_VALUE_BYTES) throw invalid(`durableObjectStore: ${what} takes ${bytes} bytes; a Durable Object value holds at most ${MAX_VALUE_BYTES} here`);
-}
-
-function listOptionsOf(options) {
-  const { cursor = null, limit = DEFAULT_LIST_LIMIT } = checkOptions('store list options', options, ['cursor', 'limit']);
-  if (cursor !== null && typeof cursor !== 'string') throw invalid(`The list cursor must be a string or null, got ${describe(cursor)}`);
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-    throw invalid(`The list limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${typeof limit === 'number' ? limit : describe(limit)}`);
-  }
-  return { cursor, limit };
 }
 
 /**
@@ -74,7 +63,7 @@ function messageOf(op, args) {
       return { op, key, expected: a, value: b, ttlMs: ttlOf(c) };
     case 'list':
       checkKey('The list prefix', key);
-      return { op, prefix: key, ...listOptionsOf(a) };
+      return { op, prefix: key, ...listOptions(a) };
     default:
       throw invalid(`Unknown store operation ${JSON.stringify(String(op))}`);
   }

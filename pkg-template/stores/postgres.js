@@ -10,12 +10,10 @@
 // by PostgreSQL's row locks (INSERT ... ON CONFLICT, UPDATE/DELETE ... WHERE
 // re-checked on the latest row version under READ COMMITTED).
 import { ConnectorsError } from '../errors.js';
-import { invalid, describe, checkOptions, ttlOf } from './args.js';
+import { invalid, describe, checkOptions, listOptions, ttlOf } from './args.js';
 
 
 const DEFAULT_TABLE = 'oauth_connectors_store';
-const LIST_DEFAULT_LIMIT = 100;
-const LIST_MAX_LIMIT = 1000;
 // A plain identifier PostgreSQL accepts unquoted (at most 63 bytes), or schema.identifier.
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 // PostgreSQL text holds neither NUL nor lone UTF-16 surrogates (they would come back changed).
@@ -198,11 +196,8 @@ export function postgresStore(db, options) {
     },
     async list(prefix, options) {
       checkText('The list prefix', prefix);
-      const { cursor = null, limit = LIST_DEFAULT_LIMIT } = checkOptions('list options', options, ['cursor', 'limit']);
+      const { cursor, limit } = listOptions(options);
       checkTextOrNull('The list cursor', cursor);
-      if (!Number.isInteger(limit) || limit < 1 || limit > LIST_MAX_LIMIT) {
-        throw invalid(`list limit must be a whole number from 1 to ${LIST_MAX_LIMIT}, got ${typeof limit === 'number' ? limit : describe(limit)}`);
-      }
       const pattern = `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
       const rows = await (cursor === null
         ? run('list', sql.listFirst, [pattern, String(limit + 1)])

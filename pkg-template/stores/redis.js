@@ -2,11 +2,9 @@
 // (`createClient()`, its `sendCommand(args)`) or ioredis (`new Redis()`, its
 // `call(command, ...args)`). Plain ESM, no dependency: it only sends commands.
 import { ConnectorsError } from '../errors.js';
-import { invalid, describe, checkString, checkStringOrNull, checkOptions, ttlOf } from './args.js';
+import { invalid, describe, checkString, checkStringOrNull, checkOptions, listOptions, ttlOf } from './args.js';
 
 
-const LIST_LIMIT_DEFAULT = 100;
-const LIST_LIMIT_MAX = 1000;
 
 // KEYS[1]: the Redis key. ARGV: expected ('' when expected is null, else
 // '=' followed by it), value (same encoding, '' meaning delete), ttl in ms
@@ -125,11 +123,7 @@ export function redisStore(client, options) {
      */
     async list(listPrefix, options) {
       checkString('The list prefix', listPrefix);
-      const { cursor = null, limit = LIST_LIMIT_DEFAULT } = checkOptions('list options', options, ['cursor', 'limit']);
-      if (!Number.isSafeInteger(limit) || limit < 1 || limit > LIST_LIMIT_MAX) {
-        throw invalid(`list limit must be a whole number from 1 to ${LIST_LIMIT_MAX}, got ${typeof limit === 'number' ? limit : describe(limit)}`);
-      }
-      checkStringOrNull('The list cursor', cursor);
+      const { cursor, limit } = listOptions(options);
       let scanCursor = '0';
       let pending = [];
       if (cursor !== null) {

@@ -71,8 +71,8 @@ export const doStoreChecks = [
       [() => store.list('p', { limit: 1001 }), 'The list limit must be a whole number from 1 to 1000, got 1001'],
       [() => store.list('p', { limit: '10' }), 'The list limit must be a whole number from 1 to 1000, got string'],
       [() => store.list('p', { cursor: 3 }), 'The list cursor must be a string or null, got number'],
-      [() => store.list('p', { after: 'x' }), 'Unknown option "after" in store list options; the options are: cursor, limit'],
-      [() => store.list('p', 'x'), 'store list options must be an object, got string'],
+      [() => store.list('p', { after: 'x' }), 'Unknown option "after" in list options; the options are: cursor, limit'],
+      [() => store.list('p', 'x'), 'list options must be an object, got string'],
     ];
     for (const [fn, message] of cases) {
       const error = await rejectsCode(fn(), 'INVALID_INPUT');

@@ -7,8 +7,11 @@ import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import pg from 'pg';
 import postgres from 'postgres';
-import { ConnectorsError, postgresStore, postgresStoreSchema, storeConformance } from 'oauth-connectors';
+import { ConnectorsError, memoryStore, postgresStore, postgresStoreSchema, storeConformance } from 'oauth-connectors';
 import { startPostgres } from './postgres-server.mjs';
+
+/** What `list(prefix, options)` rejects with, as `CODE: message` (null when it answers). */
+const listRefusal = (store, prefix, options) => Promise.resolve().then(() => store.list(prefix, options)).then(() => null, (e) => `${e.code}: ${e.message}`);
 
 let server;
 const opened = [];
@@ -116,6 +119,15 @@ for (const [name, connect] of clients) {
       const all = await s.list(base, { limit: 1000 });
       assert.equal(all.entries.length, 10);
       assert.equal(all.cursor, null);
+    });
+
+    test("list's argument errors say what memoryStore's say, word for word", async () => {
+      const s = store();
+      for (const [prefix, options] of [[7, undefined], ['p', { limit: 0 }], ['p', { limit: 1001 }], ['p', { limit: '10' }], ['p', { cursor: 5 }], ['p', { after: 'x' }], ['p', 'x']]) {
+        const said = await listRefusal(memoryStore(), prefix, options);
+        assert.match(said, /^INVALID_INPUT: /);
+        assert.equal(await listRefusal(s, prefix, options), said, inspect([prefix, options]));
+      }
     });
 
     test('bad arguments reject INVALID_INPUT before any query', async () => {

@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { createClient } from 'redis';
 import Redis from 'ioredis';
-import { redisStore, storeConformance, ConnectorsError } from 'oauth-connectors';
+import { memoryStore, redisStore, storeConformance, ConnectorsError } from 'oauth-connectors';
 import { startRedis } from './redis-server.mjs';
+
+/** What `list(prefix, options)` rejects with, as `CODE: message` (null when it answers). */
+const listRefusal = (store, prefix, options) => Promise.resolve().then(() => store.list(prefix, options)).then(() => null, (e) => `${e.code}: ${e.message}`);
 
 const PASSWORD = 'pw-Zq8u3Lr0-do-not-leak';
 const VALUE_SECRET = 'value-Vt5k2-do-not-leak';
@@ -134,6 +137,15 @@ for (const [name, connect] of Object.entries(connectors)) {
       await store.delete('gone');
       await sleep(150);
       assert.deepEqual(await listAll(store, '', 100), new Map([['kept', 'v']]));
+    });
+
+    test("list's argument errors say what memoryStore's say, word for word", async () => {
+      const store = redisStore(client);
+      for (const [prefix, options] of [[7, undefined], ['p', { limit: 0 }], ['p', { limit: 1001 }], ['p', { limit: '10' }], ['p', { cursor: 5 }], ['p', { after: 'x' }], ['p', 'x']]) {
+        const said = await listRefusal(memoryStore(), prefix, options);
+        assert.match(said, /^INVALID_INPUT: /);
+        assert.equal(await listRefusal(store, prefix, options), said, inspect([prefix, options]));
+      }
     });
 
     test('bad arguments reject INVALID_INPUT before any command', async () => {
