@@ -325,20 +325,11 @@ function handleDirect(direct, answers, method, req, res, body) {
 
 /** Writes an in-process answer `[status, [name, value, ...], body text]`. */
 function sendDirect(res, method, [status, pairs, text]) {
-  if (method !== 'HEAD') {
-    // One writeHead with the flat list (Set-Cookie may repeat in it) and the
-    // length, as a bare node:http server answers: no header kept per name.
-    res.writeHead(status, [...pairs, 'content-length', String(Buffer.byteLength(text))]).end(text);
-    return;
-  }
-  const cookies = [];
-  res.statusCode = status;
-  for (let i = 0; i < pairs.length; i += 2) {
-    if (pairs[i] === 'set-cookie') cookies.push(pairs[i + 1]);
-    else res.setHeader(pairs[i], pairs[i + 1]);
-  }
-  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
-  res.end();
+  // One writeHead with the flat list (Set-Cookie may repeat in it) and the
+  // length, as a bare node:http server answers: no header kept per name. A
+  // HEAD answer has no body, so no length of one.
+  if (method === 'HEAD') res.writeHead(status, pairs).end();
+  else res.writeHead(status, [...pairs, 'content-length', String(Buffer.byteLength(text))]).end(text);
 }
 
 const SERVE_NODE_OPTIONS = ['port', 'hostname', 'maxBodyBytes', ...Object.keys(SERVE_NODE_DEFAULTS)];

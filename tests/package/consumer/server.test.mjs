@@ -57,6 +57,16 @@ describe('serveNode / toNodeHandler', () => {
       // Called straight, the answer is written whole, with its length (a Response is streamed).
       if (variant.includes('straight')) assert.equal(read.headers.get('content-length'), String(Buffer.byteLength(read.text)));
       assert.equal(calls, 1);
+      // HEAD (no route takes it): the answer server.fetch gives a HEAD Request, without its body.
+      const tokenUrl = `${served.url}/api/apps/${APP}/external-auth/tokens/fakeprov`;
+      const headers = { authorization: bearer(SERVICE) };
+      const head = await fetch(tokenUrl, { method: 'HEAD', headers });
+      const expected = await ctx.server.fetch(new Request(tokenUrl, { method: 'HEAD', headers }));
+      assert.equal(head.status, expected.status);
+      assert.equal(await head.text(), '');
+      const shown = (h) => [...h].filter(([name]) => !['date', 'content-length', 'connection', 'keep-alive', 'transfer-encoding'].includes(name));
+      assert.deepEqual(shown(head.headers), shown(expected.headers));
+      assert.ok(head.headers.get('x-base44-connector-error'), 'a HEAD answer keeps its error code header');
 
       const anonymous = await http(served.url, 'GET', 'external-auth/tokens/fakeprov');
       expectError(anonymous, 401, 'UNAUTHENTICATED');
